@@ -1,0 +1,222 @@
+"""The catalog of every rule: id, title, default severity, source, and message template.
+
+Ledger definitions refer to rules by id; the validator yields problems through `make`; the
+README's rule table is generated from `RULES` (tests/test_docs.py checks it is current). A
+message template is a `str.format` template over named fields that the check supplies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .problems import Problem, Severity
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+DUES_RULES = "《关于中国共产党党费收缴、使用和管理的规定》（中组部，2008）"
+DUES_2017 = "中组部组电明字〔2017〕5号通知"
+REC_RULES = "《中国共产党发展党员工作细则》（2014）"
+BRANCH_RULES = "《中国共产党支部工作条例（试行）》（2018）"
+LEDGER = "台账填写要求"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named rule: what it checks, how serious by default, where it comes from."""
+
+    id: str
+    title: str
+    severity: Severity
+    source: str
+    template: str
+    scope: str  # 文件 / 工作表 / 单元格 / 行 / 跨表 / 全年
+
+    def message(self, **fields: Any) -> str:
+        """The Chinese message with the check's figures filled in."""
+        return self.template.format(**fields)
+
+
+def _r(id: str, title: str, sev: Severity, scope: str, source: str, template: str) -> Rule:
+    return Rule(id=id, title=title, severity=sev, source=source, template=template, scope=scope)
+
+
+_ALL = [
+    # --- file level: reading and identification -------------------------------------------
+    _r("FILE-UNREADABLE", "文件无法读取", E, "文件", LEDGER,
+       "文件无法作为Excel工作簿打开：{reason}。请用Excel或WPS打开确认后另存为.xlsx再报送。"),
+    _r("FILE-NOT-WORKBOOK", "不是工作簿", E, "文件", LEDGER,
+       "这不是Excel工作簿（{reason}），已跳过。请报送下发的台账工作簿。"),
+    _r("FILE-TOO-LARGE", "文件超出限制", E, "文件", LEDGER,
+       "文件超出安全限制（{reason}），未读取。请检查文件是否正确，必要时删除多余内容后重新报送。"),
+    _r("FILE-ENCRYPTED", "文件设置了密码", E, "文件", LEDGER,
+       "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。"),
+    _r("ID-SIGNATURE", "身份签名无效", E, "文件", LEDGER,
+       "工作簿的身份信息已被改动或不是本单位下发的（{reason}），不能作为{branch}的台账接收。"
+       "请使用本单位下发的原始工作簿填写后重新报送。"),
+    _r("ID-UNKNOWN-BRANCH", "支部不在名单中", E, "文件", LEDGER,
+       "工作簿所属支部“{branch}”不在支部名单中。请核对支部名单或确认文件来源。"),
+    _r("ID-WRONG-YEAR", "年度不符", E, "文件", LEDGER,
+       "这是{year}年度的台账，本次收集的是{expected}年度。请报送{expected}年度的台账。"),
+    _r("ID-WRONG-BRANCH", "支部不符", E, "文件", LEDGER,
+       "工作簿签名属于“{signed}”，但填表说明中写的是“{claimed}”。请确认是哪个支部的台账。"),
+    _r("ID-UNVERIFIED", "来源无法核实", W, "文件", LEDGER,
+       "工作簿缺少身份信息（隐藏的_meta工作表），按{how}认定为“{branch}”的台账，来源无法核实。"
+       "请提醒支部使用下发的原始工作簿。"),
+    _r("ID-UNIDENTIFIED", "无法识别支部", E, "文件", LEDGER,
+       "无法确定这个工作簿属于哪个支部（{reason}）。请使用下发的原始工作簿，或在文件名中写明支部名称。"),
+    _r("ID-OLD-TEMPLATE", "模板版本较旧", I, "文件", LEDGER,
+       "工作簿使用的是{version}版模板，当前为{current}版，已按表头读取。"),
+    # --- sheet level ---------------------------------------------------------------------------
+    _r("SHEET-MISSING", "缺少工作表", E, "工作表", LEDGER,
+       "找不到“{sheet}”工作表。请不要删除或改名工作表，恢复后重新报送。"),
+    _r("COLUMN-MISSING", "缺少列", E, "工作表", LEDGER,
+       "“{sheet}”表找不到“{column}”列，该列数据无法读取。请恢复表头文字（不要改名或删除列）。"),
+    _r("SHEET-TOO-MANY-ROWS", "行数超出限制", E, "工作表", LEDGER,
+       "“{sheet}”表有{rows}行数据，超过上限{limit}行，只读取了前{limit}行。请检查是否误粘贴了大量内容。"),
+    _r("SHEET-MERGED", "合并了输入区的单元格", W, "工作表", LEDGER,
+       "{range}是合并单元格，只有左上角的值会被读取。请取消合并，每行单独填写。"),
+    _r("PROBLEM-CAP", "问题过多", I, "文件", LEDGER,
+       "问题超过{limit}条，只列出前{limit}条。请先改正已列出的问题后重新报送。"),
+    # --- cell level (from the definitions) ----------------------------------------------------
+    _r("CELL-REQUIRED", "必填项为空", E, "单元格", LEDGER,
+       "“{column}”是必填项，不能为空。"),
+    _r("CELL-TYPE", "格式不正确", E, "单元格", LEDGER,
+       "“{value}”不是有效的{type}。{hint}"),
+    _r("CELL-ENUM", "不在下拉选项中", E, "单元格", LEDGER,
+       "“{value}”不是“{column}”的可选项。请从下拉列表中选择：{choices}。"),
+    _r("CELL-NEGATIVE", "数值为负", E, "单元格", LEDGER,
+       "“{column}”不能为负数（填写的是{value}）。"),
+    _r("CELL-YEAR", "日期不在本年度", E, "单元格", LEDGER,
+       "日期{value}不在{year}年度内。本表只登记{year}年的事项，请核对年份。"),
+    _r("CELL-FORMULA", "公式没有计算结果", E, "单元格", LEDGER,
+       "这个单元格是公式（{value}），但没有保存计算结果，无法读取。请在Excel中打开后保存，或直接填写数值。"),
+    _r("CELL-READ-HINT", "已按常见写法识别", I, "单元格", LEDGER,
+       "“{value}”已识别为{read}。建议使用标准格式（{standard}）。"),
+    _r("CELL-AMBIGUOUS", "写法有歧义", E, "单元格", LEDGER,
+       "“{value}”有多种理解方式，无法确定（{reason}）。{hint}"),
+    # --- 三会一课 ------------------------------------------------------------------------------
+    _r("MEET-ATTEND", "实到人数超过应到人数", E, "行", LEDGER,
+       "实到人数{present}人多于应到人数{expected}人。请核对人数。"),
+    _r("MEET-QUORUM", "党员大会不足法定人数", E, "行", f"{BRANCH_RULES}；{REC_RULES}第二十三条",
+       "支部党员大会应到{expected}人、实到{present}人，未超过半数（至少应到{needed}人），会议不能作出决定。"
+       "请核对人数；如确实不足，应另行召开会议。"),
+    _r("MEET-EXPECTED", "应到人数与党员名册不符", W, "行", LEDGER,
+       "支部党员大会应到人数填{expected}人，但党员名册中{date}在册的党员有{roster}人。请核对应到人数或党员名册。"),
+    _r("MEET-GM-Q", "支部党员大会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
+       "支部党员大会一般每季度召开1次，截至{until}应至少召开{required}次，台账登记{held}次{detail}。"),
+    _r("MEET-CMTE-M", "支委会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
+       "支委会一般每月召开1次，截至{until}应至少召开{required}次，台账登记{held}次{detail}。"),
+    _r("MEET-GROUP-M", "党小组会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
+       "党小组会一般每月召开1次，截至{until}应至少召开{required}次，台账登记{held}次{detail}。"),
+    _r("MEET-LECTURE-Q", "党课次数不足", W, "全年", f"{BRANCH_RULES}第十二条及各地规定",
+       "党课一般每季度至少1次，截至{until}应至少{required}次，台账登记{held}次{detail}。"),
+    _r("MEET-LECTURE-SEC", "书记未讲党课", W, "全年", f"{BRANCH_RULES}及各地规定",
+       "支部书记每年至少讲1次党课，台账中没有书记（{secretary}）讲党课的记录。"),
+    # --- 组织生活 ------------------------------------------------------------------------------
+    _r("LIFE-THEME-M", "主题党日次数不足", W, "全年", "各地关于主题党日的规定",
+       "主题党日每月1次，截至{until}应至少{required}次，台账登记{held}次{detail}。"),
+    _r("LIFE-OLM-Y", "未召开组织生活会", W, "全年", f"{BRANCH_RULES}第十六条",
+       "组织生活会每年至少召开1次，台账中{year}年没有组织生活会的记录。"),
+    _r("LIFE-REVIEW-Y", "未开展民主评议党员", W, "全年", f"{BRANCH_RULES}第十六条",
+       "民主评议党员一般每年开展1次，台账中{year}年没有民主评议党员的记录。"),
+    _r("LIFE-TALK-Y", "未开展谈心谈话", W, "全年", f"{BRANCH_RULES}第十六条",
+       "谈心谈话每年至少开展1次，台账中{year}年没有谈心谈话的记录。"),
+    # --- 党费 ------------------------------------------------------------------------------------
+    _r("DUES-RATE", "月应交与标准不符", E, "行", f"{DUES_RULES}；{DUES_2017}",
+       "{category}党员月计算基数{base}元，按规定月应交{expected}元，台账填写{due}元。{hint}"),
+    _r("DUES-HIGH", "月应交金额较大", I, "行", DUES_2017,
+       "月应交{due}元，超过{limit}元，请核对月计算基数是否只含固定工资部分。"),
+    _r("DUES-UNDERPAID", "当月少交党费", W, "行", DUES_RULES,
+       "{month}实交{paid}元，少于月应交{due}元。如经批准少交，请在备注中写明。"),
+    _r("DUES-UNPAID", "当月未交党费", W, "行", DUES_RULES,
+       "{month}已过，没有交纳党费的记录。如已补交，请填写补交金额；按季度交纳的请在备注中说明。"),
+    _r("DUES-6M", "连续6个月未交党费", E, "行", f"{DUES_RULES}第二十四条；《党章》第九条",
+       "{name}从{start}到{end}连续{months}个月未交党费。按规定，无正当理由连续6个月不交纳党费的，视为自行脱党，"
+       "支部须作出处理并在备注中写明。"),
+    _r("DUES-TOTAL", "全年实交与各月合计不符", W, "行", LEDGER,
+       "全年实交填写{total}元，但1至12月合计为{sum}元。请改为{sum}元或恢复合计公式。"),
+    _r("DUES-PROBATION", "预备党员入党前的月份", I, "行", DUES_RULES,
+       "{name}于{admitted}接收为预备党员，此前的月份不需要交纳党费。"),
+    # --- 发展党员 ------------------------------------------------------------------------------
+    _r("REC-AGE", "申请时未满18周岁", E, "行", f"{REC_RULES}第五条",
+       "递交入党申请书时（{applied}）年龄为{age}周岁，未满{min_age}周岁，不能作为入党申请人。"),
+    _r("REC-TALK-1M", "谈话超过一个月", W, "行", f"{REC_RULES}第八条",
+       "收到入党申请书（{applied}）后应在{months}个月内谈话，实际谈话日期为{talked}。"),
+    _r("REC-ORDER", "发展环节日期顺序颠倒", E, "行", REC_RULES,
+       "“{later}”（{later_date}）早于“{earlier}”（{earlier_date}）。各环节日期应按先后顺序填写，请核对。"),
+    _r("REC-ACTIVIST-1Y", "积极分子培养不满一年", E, "行", f"{REC_RULES}第十五条",
+       "确定为入党积极分子（{activist}）后须经过一年以上培养考察才能确定为发展对象，"
+       "最早应在{earliest}之后，实际为{candidate}。"),
+    _r("REC-TRAINING", "缺少集中培训日期", W, "行", f"{REC_RULES}第十九条",
+       "发展对象在接收为预备党员前应参加集中培训（不少于3天或24学时），没有填写集中培训日期。"),
+    _r("REC-SPONSORS", "入党介绍人不足两名", W, "行", f"{REC_RULES}第十六条",
+       "发展对象应有两名正式党员作入党介绍人，台账填写的是“{sponsors}”。"),
+    _r("REC-APPROVE-3M", "上级党委审批超时", W, "行", f"{REC_RULES}第二十八条",
+       "支部大会接收预备党员（{admitted}）后，上级党委应在{warn}个月内审批（最长不超过{error}个月），"
+       "实际审批日期为{approved}{detail}。"),
+    _r("REC-PROBATION-1Y", "预备期不满一年", E, "行", f"{REC_RULES}第三十条",
+       "预备期从支部大会通过之日（{admitted}）算起为{years}年，最早应在{earliest}转正，台账填写的转正日期为{confirmed}。"),
+    _r("REC-STAGE", "当前阶段与日期不符", E, "行", REC_RULES,
+       "当前阶段填写“{stage}”，但已填写的最后一个环节是“{expected_field}”，应为“{expected}”。请核对。"),
+    _r("REC-LOCAL", "不符合本地发展党员间隔要求", W, "行", "本单位规定（taizhang.toml）",
+       "从“{start}”（{start_date}）到“{end}”（{end_date}）应至少间隔{minimum}，实际只有{actual}。"),
+    # --- across sheets -------------------------------------------------------------------------
+    _r("CROSS-DUES-ROSTER", "党费表中的人员不在名册中", W, "跨表", LEDGER,
+       "党费收缴表中的“{name}”不在党员名册中。请核对姓名，或在党员名册中补登。"),
+    _r("CROSS-ROSTER-DUES", "党员没有党费记录", W, "跨表", DUES_RULES,
+       "党员名册中的{member_type}“{name}”在党费收缴表中没有记录。请补充一行。"),
+    _r("CROSS-PERSON", "会议人员不在名册中", W, "跨表", LEDGER,
+       "“{column}”填写的“{name}”不在本支部党员名册中。如是上级领导或外请人员，请在备注中说明。"),
+    _r("CROSS-REC-ROSTER", "发展党员与名册不一致", W, "跨表", LEDGER,
+       "“{name}”{what}，但党员名册中{roster}。请同步更新党员名册。"),
+    _r("CROSS-SECRETARY", "名册中书记人数不对", W, "跨表", BRANCH_RULES,
+       "党员名册中党内职务为“书记”的有{count}人，应为1人。{hint}"),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}
+
+
+def get(rule_id: str) -> Rule:
+    """The rule with this id (KeyError for an unknown id)."""
+    return RULES[rule_id]
+
+
+def make(
+    rule_id: str,
+    *,
+    sheet: str = "",
+    row: int | None = None,
+    column: str = "",
+    column_letter: str = "",
+    value: Any = "",
+    severity: Severity | None = None,
+    **fields: Any,
+) -> Problem:
+    """A Problem for rule `rule_id` with its message filled from `fields`.
+
+    `value` is what the cell held, shown in messages as `{value}` and stored as text.
+    """
+    rule = RULES[rule_id]
+    shown = "" if value is None else _display(value)
+    message = rule.message(value=shown, column=column, sheet=sheet, **fields)
+    return Problem(
+        rule_id=rule_id,
+        severity=severity or rule.severity,
+        message=message,
+        sheet=sheet,
+        row=row,
+        column=column,
+        column_letter=column_letter,
+        value=shown,
+    )
+
+
+def _display(value: Any) -> str:
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,90 @@
+"""Plain data that flows between stages: a branch's return as typed rows.
+
+The reader and normaliser produce a `BranchReturn`; the validator, the store, statistics and
+reports consume it. Values are typed: `date`, `int`, `Decimal` (money), `str`, `bool` or None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterator
+
+Value = Any  # date | int | Decimal | str | bool | None
+
+
+@dataclass
+class Row:
+    """One data row of a ledger sheet, with the Excel row number it came from."""
+
+    excel_row: int
+    values: dict[str, Value]
+
+    def get(self, key: str, default: Value = None) -> Value:
+        """The typed value of column `key`, or `default` when empty or absent."""
+        value = self.values.get(key)
+        return default if value is None or value == "" else value
+
+
+@dataclass
+class LedgerData:
+    """The rows read from one ledger sheet, and where each column was found."""
+
+    ledger_id: str
+    sheet: str
+    rows: list[Row] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)  # column key -> Excel column letter
+    present: bool = True  # False when the sheet was missing from the file
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class BranchReturn:
+    """A branch's return: who it is from, and its ledgers as typed rows."""
+
+    branch_code: str
+    branch_name: str
+    year: int
+    template_id: str = ""
+    template_version: str = ""
+    ledgers: dict[str, LedgerData] = field(default_factory=dict)
+
+    def rows(self, ledger_id: str) -> list[Row]:
+        """The rows of a ledger ([] when the ledger is absent)."""
+        data = self.ledgers.get(ledger_id)
+        return data.rows if data else []
+
+    def letter(self, ledger_id: str, key: str) -> str:
+        """The Excel column letter where `key` was found in that ledger ("" if not found)."""
+        data = self.ledgers.get(ledger_id)
+        return data.letters.get(key, "") if data else ""
+
+    def form(self, ledger_id: str = "summary") -> dict[str, Value]:
+        """The values of a form ledger (年度小结) as one dict."""
+        rows = self.rows(ledger_id)
+        return dict(rows[0].values) if rows else {}
+
+
+def encode_value(value: Value) -> Any:
+    """A JSON-safe form of a typed value (dates as ISO text, money as a string)."""
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"m": str(value)}
+    return value
+
+
+def decode_value(value: Any) -> Value:
+    """The inverse of `encode_value`."""
+    if isinstance(value, dict):
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        if "m" in value:
+            return Decimal(value["m"])
+    return value
