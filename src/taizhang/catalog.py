@@ -49,6 +49,10 @@ _ALL = [
        "这不是Excel工作簿（{reason}），已跳过。请报送下发的台账工作簿。"),
     _r("FILE-TOO-LARGE", "文件超出限制", E, "文件", LEDGER,
        "文件超出安全限制（{reason}），未读取。请检查文件是否正确，必要时删除多余内容后重新报送。"),
+    _r("FILE-ZIP-UNSAFE", "压缩包内容不安全", E, "文件", LEDGER,
+       "压缩包中的“{member}”{reason}，已跳过。请直接报送工作簿，或重新打包。"),
+    _r("FILE-DUPLICATE", "重复报送", I, "文件", LEDGER,
+       "这个文件与已收到的“{first}”内容完全相同，未重复接收。"),
     _r("FILE-ENCRYPTED", "文件设置了密码", E, "文件", LEDGER,
        "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。"),
     _r("ID-SIGNATURE", "身份签名无效", E, "文件", LEDGER,
@@ -67,6 +71,21 @@ _ALL = [
        "无法确定这个工作簿属于哪个支部（{reason}）。请使用下发的原始工作簿，或在文件名中写明支部名称。"),
     _r("ID-OLD-TEMPLATE", "模板版本较旧", I, "文件", LEDGER,
        "工作簿使用的是{version}版模板，当前为{current}版，已按表头读取。"),
+    # --- 支部名单 -------------------------------------------------------------------------------
+    _r("BR-CODE-EMPTY", "支部编码为空", E, "支部名单", LEDGER,
+       "第{row}行的支部“{name}”没有填写支部编码。请填写唯一的编码（如001）。"),
+    _r("BR-CODE-DUP", "支部编码重复", E, "支部名单", LEDGER,
+       "支部编码“{code}”出现了多次（第{rows}行）。每个支部的编码必须唯一。"),
+    _r("BR-NAME-EMPTY", "支部名称为空", E, "支部名单", LEDGER,
+       "第{row}行（编码{code}）没有填写支部名称。"),
+    _r("BR-NAME-DUP", "支部名称重复", W, "支部名单", LEDGER,
+       "支部名称“{name}”出现了多次（第{rows}行）。名称相同容易混淆，请加以区分。"),
+    _r("BR-NAME-CHARS", "名称含不能用于文件名的字符", W, "支部名单", LEDGER,
+       "支部名称“{name}”含有不能用于文件名的字符，文件名中将写作“{safe}”。"),
+    _r("BR-PARENT", "上级组织不存在", E, "支部名单", LEDGER,
+       "第{row}行的上级组织“{parent}”既不是名单中的编码，也不是本单位编码。"),
+    _r("BR-CYCLE", "上下级关系循环", E, "支部名单", LEDGER,
+       "上级组织关系出现循环：{path}。请核对“上级组织”列。"),
     # --- sheet level ---------------------------------------------------------------------------
     _r("SHEET-MISSING", "缺少工作表", E, "工作表", LEDGER,
        "找不到“{sheet}”工作表。请不要删除或改名工作表，恢复后重新报送。"),
@@ -199,7 +218,7 @@ def make(
     """
     rule = RULES[rule_id]
     shown = "" if value is None else _display(value)
-    message = rule.message(value=shown, column=column, sheet=sheet, **fields)
+    message = rule.message(value=shown, column=column, sheet=sheet, row=row, **fields)
     return Problem(
         rule_id=rule_id,
         severity=severity or rule.severity,

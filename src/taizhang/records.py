@@ -20,6 +20,10 @@ class Row:
 
     excel_row: int
     values: dict[str, Value]
+    # Keys whose cell held something that could not be read as the column's type; the raw
+    # text is kept in `raw` so that feedback can show it and later checks skip the cell.
+    invalid: set[str] = field(default_factory=set)
+    raw: dict[str, str] = field(default_factory=dict)
 
     def get(self, key: str, default: Value = None) -> Value:
         """The typed value of column `key`, or `default` when empty or absent."""

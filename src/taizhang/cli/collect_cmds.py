@@ -1,0 +1,143 @@
+"""collect, status, problems."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..collect import ACCEPTED, NEEDS_FIX, CollectReport, collect as collect_files
+from ..errors import InputError
+from ..status import current_problems, round_status, write_reminders
+from .common import (
+    JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, progress_bar, table,
+)
+
+OUTCOME_STYLE = {ACCEPTED: "[green]已接收[/]", NEEDS_FIX: "[yellow]需修改[/]"}
+
+
+def _as_of(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of“{text}”不是日期，请写成 2026-01-10 的格式。") from None
+
+
+@handle_errors
+def collect(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="要收集的文件或文件夹（默认 inbox 文件夹），可以是 .zip。", show_default=False)] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天检查“已过去的月份”（默认今天），如 2026-01-10。")] = None,
+    no_feedback: Annotated[bool, typer.Option("--no-feedback", help="不生成反馈表。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """收集报回的台账：识别支部、读取数据、检查问题、存档，并为有问题的支部生成反馈表。"""
+    ws = find_workspace()
+    for p in paths or []:
+        if not p.exists():
+            raise InputError(f"找不到 {p}。")
+    with ws.lock("taizhang collect"), progress_bar("收集", 0, enabled=not as_json) as bar:
+        task = bar.add_task("收集台账", total=None, item="")
+
+        def step(display: str, total: int | None) -> None:
+            if total is not None:
+                bar.update(task, total=total)
+            else:
+                bar.update(task, advance=1, item=Path(display).name[-40:])
+
+        report = collect_files(ws, paths, as_of=_as_of(as_of), write_feedback=not no_feedback, progress=step)
+    _render(report, as_json)
+    if report.failed:
+        raise typer.Exit(2)
+
+
+def _render(report: CollectReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_dict())
+        return
+    if not report.files:
+        console.print("没有找到需要收集的文件。请把报回的台账放进 inbox 文件夹，或在命令后写明文件位置。")
+        return
+    rows = []
+    for f in report.files:
+        rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
+        rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, f"[red]{f.outcome}[/]") if f.outcome not in ("已收过",) else f.outcome,
+                     f"{f.branch_code} {f.branch_name}".strip(), rows_text, f.errors or "", f.warnings or "",
+                     f.message])
+    console.print(table(f"收集结果（{len(report.files)}个文件）",
+                        ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows))
+    counts = report.to_dict()["counts"]
+    console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
+    feedback = [f.feedback for f in report.files if f.feedback]
+    if feedback:
+        console.print(f"已为 {len(feedback)} 个支部生成反馈表，位于 feedback 文件夹。")
+    if report.failed:
+        console.print("[red]有文件无法读取或无法识别，见上表“说明”。[/]")
+
+
+@handle_errors
+def status(
+    remind: Annotated[bool, typer.Option("--remind", help="生成催报名单 output/催报名单.xlsx。")] = False,
+    history: Annotated[bool, typer.Option("--history", help="显示每个支部历次报送的记录。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
+    ws = find_workspace()
+    st = round_status(ws)
+    reminder = str(write_reminders(ws, st)) if remind else ""
+    if as_json:
+        data = st.to_dict()
+        data["reminders"] = reminder
+        print_json(data)
+        return
+    style = {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]", "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}
+    rows = [[b.code, b.name, b.issued_at[:10] or "未下发", b.returned_at[:16].replace("T", " ") or "—",
+             style.get(b.state, b.state), b.errors if b.submission_id else "", b.warnings if b.submission_id else "",
+             b.submissions or ""] for b in st.branches]
+    console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）",
+                        ["编码", "支部", "下发", "报送时间", "状态", "错误", "警告", "报送次数"], rows))
+    counts = st.to_dict()["counts"]
+    console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
+    if history:
+        for b in st.branches:
+            for h in b.history:
+                mark = "（当前）" if h["current"] else "（已被替代）"
+                console.print(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']} 错误{h['errors']} 警告{h['warnings']}{mark}")
+    if reminder:
+        console.print(f"催报名单：{reminder}")
+
+
+@handle_errors
+def problems(
+    branch: Annotated[Optional[str], typer.Option("--branch", "-b", help="只看这个支部（支部编码）。")] = None,
+    severity: Annotated[Optional[str], typer.Option("--severity", help="只看某一级别：错误、警告或提示。")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出各支部当前报送中的问题。"""
+    ws = find_workspace()
+    items = current_problems(ws, branch)
+    if severity:
+        items = [(s, [p for p in ps if p.severity.value == severity]) for s, ps in items]
+    if as_json:
+        print_json([{"branch_code": s.branch_code, "branch_name": s.branch_name, "file": s.file_name,
+                     "problems": [p.to_dict() for p in ps]} for s, ps in items])
+        return
+    if not items:
+        console.print("还没有收到报送。" if not branch else f"支部 {branch} 还没有报送。")
+        return
+    total = 0
+    for sub, ps in items:
+        if ps:
+            total += len(ps)
+            console.print(problems_table(f"{sub.branch_code} {sub.branch_name}（{sub.file_name}）", ps))
+    console.print(f"共 {total} 个问题。" if total else "[green]当前报送中没有问题。[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("collect")(collect)
+    app.command("status")(status)
+    app.command("problems")(problems)

@@ -1,0 +1,109 @@
+"""init, branches, templates."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import branches as branches_mod
+from .. import workspace
+from ..definitions import load_definitions, shipped_dir
+from ..errors import InputError
+from .common import JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, table
+
+
+def _parse_date(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what}“{text}”不是日期，请写成 2026-01-15 的格式。") from None
+
+
+@handle_errors
+def init(
+    folder: Annotated[Path, typer.Argument(help="新工作区的文件夹（不存在时自动创建）。")],
+    org: Annotated[str, typer.Option("--org", help="本单位名称，如“中共某某局机关委员会”。")],
+    year: Annotated[int, typer.Option("--year", help="台账年度，如 2025。")],
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="报送截止日期，如 2026-01-15（默认次年1月15日）。")] = None,
+    code: Annotated[str, typer.Option("--code", help="本单位编码（向上级报送汇总时使用）。")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """创建工作区：设置文件、支部名单、数据库和密钥。"""
+    ws = workspace.init(folder, org=org, year=year, deadline=_parse_date(deadline, "截止日期"), code=code)
+    if as_json:
+        print_json({"workspace": str(ws.root), "config": str(ws.config_path), "branches": str(ws.branches_path)})
+        return
+    console.print(f"[green]已创建工作区[/] {ws.root}")
+    console.print(f"  设置文件：{ws.config_path.name}（单位、年度、截止日期、联系人和各项校验规则）")
+    console.print(f"  支部名单：{ws.branches_path.name}（请填写各支部的编码、名称、书记和联系人）")
+    console.print("  密钥：.taizhang/secret.key（用于核验报回的台账，请妥善备份，不要外传）")
+    console.print("下一步：填好支部名单后运行 [bold]taizhang issue[/] 生成各支部的台账。")
+
+
+@handle_errors
+def branches(as_json: JsonOpt = False) -> None:
+    """列出支部名单中的支部，并指出名单中的问题。"""
+    ws = find_workspace()
+    items, problems = branches_mod.read(ws.branches_path)
+    if as_json:
+        print_json({"branches": [b.to_dict() for b in items], "problems": [p.to_dict() for p in problems]})
+    else:
+        rows = [[b.code, b.name, b.parent, b.secretary, b.contact, b.phone] for b in items]
+        console.print(table(f"支部名单（{len(items)}个）", ["编码", "名称", "上级组织", "书记", "联系人", "电话"], rows))
+        if problems:
+            console.print(problems_table("支部名单中的问题", problems))
+        elif items:
+            console.print("[green]支部名单没有发现问题。[/]")
+        else:
+            console.print(f"支部名单还是空的，请打开 {ws.branches_path} 填写。")
+    if any(p.severity.value == "错误" for p in problems):
+        raise typer.Exit(1)
+
+
+@handle_errors
+def templates(
+    export: Annotated[bool, typer.Option("--export", help="把程序自带的台账定义复制到工作区的 workbook_templates 文件夹，以便修改。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """查看台账定义（各工作表的列、类型和规则），或导出以便本单位修改。"""
+    ws = find_workspace()
+    copied: list[str] = []
+    if export:
+        target = ws.folder("workbook_templates")
+        for src in sorted(shipped_dir("workbook_templates").glob("*.toml")):
+            dest = target / src.name
+            if not dest.exists():
+                shutil.copy2(src, dest)
+                copied.append(dest.name)
+    definition = load_definitions(ws.root)
+    data = {
+        "id": definition.id, "version": definition.version, "exported": copied,
+        "ledgers": [
+            {"id": led.id, "sheet": led.sheet, "version": led.version, "source": led.source,
+             "columns": [c.header for c in led.columns], "rules": list(led.rules)}
+            for led in definition.ledgers
+        ],
+    }
+    if as_json:
+        print_json(data)
+        return
+    rows = [[led.sheet, led.id, led.version, len(led.columns), "、".join(led.rules) or "—", led.source]
+            for led in definition.ledgers]
+    console.print(table(f"台账定义 {definition.id} {definition.version}",
+                        ["工作表", "编号", "版本", "列数", "规则", "定义文件"], rows))
+    if export:
+        console.print(f"已复制 {len(copied)} 个定义文件到 {ws.root / 'workbook_templates'}" +
+                      ("" if copied else "（已存在的文件未覆盖）"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("init")(init)
+    app.command("branches")(branches)
+    app.command("templates")(templates)

@@ -1,0 +1,384 @@
+"""Collect: find every returned file, read, identify, normalise, validate and store it.
+
+Files come from folders and zip files (bounded); each is processed by `process_file`, a pure
+function of the file and a `CollectContext` (so that it can run in a worker process), and the
+result is written to the store by one process, one transaction per return. Input files are never
+modified, moved or deleted; the received bytes are kept in archive/ by their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterator
+
+from . import catalog
+from .branches import Branch
+from .config import Settings
+from .definitions import WorkbookDefinition
+from .problems import Problem, Severity, count_by_severity
+from .records import BranchReturn
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
+SKIP_NAMES = {"thumbs.db", ".ds_store", "desktop.ini"}
+
+# Outcomes shown to the user, one per file.
+ACCEPTED = "已接收"
+NEEDS_FIX = "需修改"
+UNIDENTIFIED = "无法识别"
+UNREADABLE = "无法读取"
+NOT_WORKBOOK = "不是工作簿"
+DUPLICATE = "已收过"
+FAILED_OUTCOMES = {UNIDENTIFIED, UNREADABLE, NOT_WORKBOOK}
+
+
+@dataclass
+class Candidate:
+    """A file to collect: a real path on disk, and how to show where it came from."""
+
+    path: Path
+    display: str
+    submitted_at: str  # the file's own time (mtime or zip entry time), orders returns of a branch
+    problems: list[Problem] = field(default_factory=list)  # problems found while unpacking
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """Everything `process_file` needs; picklable."""
+
+    definition: WorkbookDefinition
+    settings: Settings
+    branches: dict[str, Branch]
+    key: bytes
+    as_of: date
+
+
+@dataclass
+class Processed:
+    """The result of reading, identifying and validating one file (nothing stored yet)."""
+
+    display: str
+    sha256: str
+    size: int
+    submitted_at: str
+    outcome: str
+    ret: BranchReturn | None = None
+    verified: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    suffix: str = ".xlsx"
+
+
+@dataclass
+class FileResult:
+    """What collect did with one file."""
+
+    file: str
+    outcome: str
+    branch_code: str = ""
+    branch_name: str = ""
+    rows: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    message: str = ""
+    submission_id: int | None = None
+    feedback: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (problems included)."""
+        data = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+@dataclass
+class CollectReport:
+    """The outcome of one collect run."""
+
+    files: list[FileResult]
+    as_of: str
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that could not be read or identified."""
+        return [f for f in self.files if f.outcome in FAILED_OUTCOMES]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        counts: dict[str, int] = {}
+        for f in self.files:
+            counts[f.outcome] = counts.get(f.outcome, 0) + 1
+        return {"as_of": self.as_of, "counts": counts, "files": [f.to_dict() for f in self.files]}
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The hex SHA-256 of `data`."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _mtime(path: Path) -> str:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
+    except OSError:
+        return datetime.now().isoformat(timespec="seconds")
+
+
+def find_candidates(paths: list[Path], settings: Settings, scratch: Path) -> Iterator[Candidate]:
+    """Every file under `paths` (folders walked, zips unpacked into `scratch`, bounded).
+
+    Non-workbooks are yielded too (they are reported as such). Hidden files and Office lock
+    files (~$name.xlsx) are skipped.
+    """
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            files = sorted(p for p in root.rglob("*") if p.is_file())
+        elif root.is_file():
+            files = [root]
+        else:
+            continue
+        for path in files:
+            name = path.name
+            if name.startswith((".", "~$")) or name.lower() in SKIP_NAMES:
+                continue
+            if path.suffix.lower() == ".zip":
+                yield from _unzip(path, str(path), settings, scratch, depth=1)
+            else:
+                yield Candidate(path, str(path), _mtime(path))
+
+
+def _unsafe_member(name: str) -> str:
+    p = PurePosixPath(name.replace("\\", "/"))
+    if p.is_absolute() or ".." in p.parts or (len(name) > 1 and name[1] == ":"):
+        return "的路径指向压缩包以外"
+    return ""
+
+
+def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: int) -> Iterator[Candidate]:
+    max_files = settings.limit("max_zip_files")
+    budget = settings.limit("max_unpacked_mb") * 1024 * 1024
+    max_ratio = settings.limit("max_ratio")
+    try:
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        yield Candidate(path, display, _mtime(path), [catalog.make(
+            "FILE-UNREADABLE", reason=f"压缩包已损坏（{exc}）")])
+        return
+    with zf:
+        members = [i for i in infos if not i.is_dir()]
+        if len(members) > max_files:
+            yield Candidate(path, display, _mtime(path), [catalog.make(
+                "FILE-TOO-LARGE", reason=f"压缩包中有{len(members)}个文件，超过上限{max_files}个")])
+            return
+        total = sum(i.file_size for i in members)
+        if total > budget:
+            yield Candidate(path, display, _mtime(path), [catalog.make(
+                "FILE-TOO-LARGE", reason=f"解压后共{total // (1024 * 1024)}MB，超过上限{budget // (1024 * 1024)}MB")])
+            return
+        for n, info in enumerate(members):
+            name = info.filename
+            shown = f"{display}/{name}"
+            base = PurePosixPath(name.replace("\\", "/")).name
+            if base.startswith((".", "~$")) or base.lower() in SKIP_NAMES or name.startswith("__MACOSX/"):
+                continue
+            unsafe = _unsafe_member(name)
+            if unsafe:
+                yield Candidate(path, shown, _mtime(path), [catalog.make("FILE-ZIP-UNSAFE", member=name, reason=unsafe)])
+                continue
+            if info.compress_size and info.file_size / max(info.compress_size, 1) > max_ratio and info.file_size > 1_000_000:
+                yield Candidate(path, shown, _mtime(path), [catalog.make(
+                    "FILE-TOO-LARGE", reason=f"压缩比超过{max_ratio}倍，疑似“压缩炸弹”")])
+                continue
+            if info.flag_bits & 0x1:
+                yield Candidate(path, shown, _mtime(path), [catalog.make("FILE-ENCRYPTED")])
+                continue
+            suffix = PurePosixPath(base).suffix.lower()
+            target = scratch / f"{depth}-{n}{suffix if len(suffix) <= 5 else ''}"
+            try:
+                with zf.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+                yield Candidate(path, shown, _mtime(path), [catalog.make(
+                    "FILE-UNREADABLE", reason=f"无法从压缩包中取出（{exc}）")])
+                continue
+            when = datetime(*info.date_time).isoformat(timespec="seconds") if info.date_time[0] >= 1980 else _mtime(path)
+            if suffix == ".zip":
+                if depth >= settings.limit("max_zip_depth"):
+                    yield Candidate(target, shown, when, [catalog.make(
+                        "FILE-ZIP-UNSAFE", member=name, reason=f"是第{depth + 1}层压缩包，超过允许的层数")])
+                    continue
+                yield from _unzip(target, shown, settings, scratch, depth + 1)
+            else:
+                yield Candidate(target, shown, when)
+
+
+def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
+    """Read, identify, extract and validate one file. Never raises for a bad file."""
+    from . import reading
+    from .extract import extract_return
+    from .identify import identify
+    from .validate import validate
+
+    try:
+        data = candidate.path.read_bytes() if not candidate.problems else b""
+    except OSError as exc:
+        data = b""
+        candidate.problems.append(catalog.make("FILE-UNREADABLE", reason=f"无法打开文件（{exc.strerror}）"))
+    sha = sha256_bytes(data) if data else sha256_bytes(candidate.display.encode("utf-8"))
+    base = Processed(candidate.display, sha, len(data), candidate.submitted_at, UNREADABLE,
+                     suffix=candidate.path.suffix.lower() or ".xlsx")
+    if candidate.problems:
+        base.problems = candidate.problems
+        base.outcome = NOT_WORKBOOK if candidate.problems[0].rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
+        return base
+    limits = reading.ReadLimits.from_settings(ctx.settings)
+    try:
+        reader = reading.open_workbook(candidate.path, limits)
+        properties = reading.read_properties(candidate.path)
+    except reading.UnreadableFile as exc:
+        base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        base.outcome = NOT_WORKBOOK if exc.rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
+        return base
+    try:
+        ident = identify(
+            reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
+            key=ctx.key, year=ctx.settings.year, instructions_sheet=ctx.definition.instructions.sheet,
+            current_version=ctx.definition.version, unverified=str(ctx.settings.collect.get("unverified")),
+        )
+        if not ident.accepted:
+            base.problems = ident.problems
+            base.outcome = UNIDENTIFIED
+            return base
+        assert ident.branch is not None
+        identity = ident.identity
+        ret, problems = extract_return(
+            ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
+            year=ctx.settings.year,
+            template_id=identity.template_id if identity else "",
+            template_version=identity.template_version if identity else "",
+        )
+        problems = ident.problems + problems + validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of)
+    except reading.UnreadableFile as exc:
+        base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        return base
+    finally:
+        close = getattr(reader, "close", None)
+        if close:
+            close()
+    base.ret = ret
+    base.verified = ident.verified
+    base.problems = problems
+    base.outcome = NEEDS_FIX if any(p.severity is Severity.ERROR for p in problems) else ACCEPTED
+    return base
+
+
+def _result(p: Processed) -> FileResult:
+    counts = count_by_severity(p.problems)
+    ret = p.ret
+    first = next((x.message for x in p.problems if x.severity is Severity.ERROR), "")
+    return FileResult(
+        file=p.display, outcome=p.outcome,
+        branch_code=ret.branch_code if ret else "", branch_name=ret.branch_name if ret else "",
+        rows={led.sheet: len(led.rows) for led in ret.ledgers.values()} if ret else {},
+        errors=counts["错误"], warnings=counts["警告"], infos=counts["提示"],
+        message=first if p.outcome in FAILED_OUTCOMES else "",
+        problems=p.problems,
+    )
+
+
+def collect(
+    ws: "Any",
+    paths: list[Path] | None = None,
+    *,
+    as_of: date | None = None,
+    write_feedback: bool = True,
+    progress: Callable[[str, int | None], None] | None = None,
+) -> CollectReport:
+    """Collect every file under `paths` (default inbox/) into the workspace's store.
+
+    `progress(display, total)` is called once with the total (display "") and after each file.
+    """
+    from . import branches as branches_mod
+    from .store import NewSubmission, Store
+
+    settings = ws.settings
+    as_of = as_of or date.today()
+    branch_list, _problems = branches_mod.read(ws.branches_path)
+    ctx = CollectContext(
+        definition=ws.definitions, settings=settings,
+        branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
+    )
+    sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
+    archive = ws.folder("archive")
+    results: list[FileResult] = []
+    with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp, Store.open(ws.store_path) as store:
+        candidates = list(find_candidates(sources, settings, Path(tmp)))
+        if progress:
+            progress("", len(candidates))
+        for cand in candidates:
+            processed = _process_known(cand, ctx, store)
+            result = _result(processed)
+            if processed.outcome == DUPLICATE:
+                result.message = processed.problems[0].message if processed.problems else ""
+            elif processed.ret is None:
+                store.record_file(processed.sha256, processed.size, processed.display,
+                                  "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
+                                  result.message, processed.problems)
+            else:
+                arch = archive / f"{processed.sha256}{processed.suffix}"
+                if not arch.exists():
+                    from .safeio import atomic_path
+
+                    with atomic_path(arch) as t:
+                        shutil.copyfile(cand.path, t)
+                sub = store.add_submission(NewSubmission(
+                    ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
+                    sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
+                    verified=processed.verified, problems=processed.problems,
+                ))
+                result.submission_id = sub.id
+                if write_feedback and (result.errors or result.warnings):
+                    result.feedback = _feedback(ws, processed, arch)
+            results.append(result)
+            if progress:
+                progress(cand.display, None)
+    return CollectReport(files=results, as_of=as_of.isoformat())
+
+
+def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processed:
+    """Skip a file already stored (same bytes); otherwise process it."""
+    if not cand.problems:
+        try:
+            data = cand.path.read_bytes()
+        except OSError:
+            data = b""
+        if data:
+            sha = sha256_bytes(data)
+            seen = store.file(sha)
+            if seen is not None and seen.outcome == "stored":
+                return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
+                    catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    return process_file(cand, ctx)
+
+
+def _feedback(ws: Any, processed: Processed, original: Path) -> str:
+    try:
+        from .feedback import write_feedback
+    except ModuleNotFoundError:  # pragma: no cover - the feedback module ships with validate
+        return ""
+    assert processed.ret is not None
+    path = write_feedback(ws, processed.ret, processed.problems, original)
+    return str(path) if path else ""
+
+
+def default_workers() -> int:
+    """The number of CPU cores (the default for --workers)."""
+    return os.cpu_count() or 1

@@ -1,0 +1,99 @@
+"""Safe output: atomic writes, file names from user data, and Excel writers that never emit a
+formula from user text."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterator
+
+import xlsxwriter
+
+_RESERVED = {
+    "CON", "PRN", "AUX", "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Options for every xlsxwriter workbook we write: user text stays text.
+XLSX_OPTIONS: dict[str, Any] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = 80) -> str:
+    """A file-name part made from user text: no path separators, reserved names, control
+    characters or leading dots; never empty."""
+    text = unicodedata.normalize("NFC", str(text))
+    text = _UNSAFE.sub("_", text)
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    text = re.sub(r"\.{2,}", "_", text)
+    if not text or set(text) <= {"_"}:
+        text = fallback
+    if text.split(".")[0].upper() in _RESERVED:
+        text = "_" + text
+    if len(text) > max_len:
+        text = text[:max_len].rstrip(" .")
+    return text
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success it replaces `target` atomically.
+
+    On an exception the temporary file is removed and `target` is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~tz-", suffix=target.suffix or ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        # mkstemp creates 0600; an output should get the usual permissions of a new file.
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> Path:
+    """Write `data` to `target` atomically; return `target`."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def atomic_write_text(target: Path, text: str) -> Path:
+    """Write UTF-8 `text` to `target` atomically; return `target`."""
+    return atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def new_xlsx(path: Path) -> xlsxwriter.Workbook:
+    """An xlsxwriter Workbook with user text never turned into formulas, URLs or numbers."""
+    return xlsxwriter.Workbook(str(path), dict(XLSX_OPTIONS))
+
+
+def is_formula_like(text: Any) -> bool:
+    """Whether a string would be taken as a formula by a spreadsheet if written naively."""
+    return isinstance(text, str) and text.startswith(FORMULA_PREFIXES)
+
+
+def set_text_cell(cell: Any, text: str) -> None:
+    """Put `text` in an openpyxl cell as a string even if it starts with '=' (openpyxl would
+    otherwise store it as a formula)."""
+    cell.value = text
+    if isinstance(text, str):
+        cell.data_type = "s"

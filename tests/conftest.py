@@ -1,0 +1,60 @@
+"""Shared fixtures: a CLI runner with stable output, and workspaces with branches."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+# Stable Rich output in tests: wide, no colour.
+os.environ["TAIZHANG_WIDTH"] = "3000"
+os.environ["NO_COLOR"] = "1"
+
+from taizhang import branches as branches_mod  # noqa: E402
+from taizhang import workspace  # noqa: E402
+from taizhang.cli import app  # noqa: E402
+
+BRANCHES = [
+    {"code": "001", "name": "机关第一党支部", "secretary": "王建国", "contact": "李明", "phone": "010-1"},
+    {"code": "002", "name": "办公室党支部", "secretary": "赵红", "contact": "钱芳", "phone": "010-2"},
+    {"code": "003", "name": "离退休干部党支部", "secretary": "孙立", "contact": "周强", "phone": "010-3"},
+]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str, cwd: Path | None = None):
+    """Run the CLI (optionally inside `cwd`) and return the result."""
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def make_workspace(root: Path, branches: list[dict[str, str]] | None = None, year: int = 2025) -> workspace.Workspace:
+    """A fresh workspace with the given branch list filled in."""
+    ws = workspace.init(root, org="中共测试局机关委员会", year=year, code="T01")
+    branches_mod.write_template(ws.branches_path, BRANCHES if branches is None else branches)
+    return ws
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> workspace.Workspace:
+    return make_workspace(tmp_path / "ws")
+
+
+def soffice() -> str | None:
+    """The LibreOffice binary, or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装")
