@@ -72,6 +72,7 @@ class Processed:
     verified: bool = False
     problems: list[Problem] = field(default_factory=list)
     suffix: str = ".xlsx"
+    signed: tuple[Any, str] | None = None  # (Identity, signature) of a verified return
 
 
 @dataclass
@@ -259,6 +260,8 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
             return base
         assert ident.branch is not None
         identity = ident.identity
+        if identity is not None and ident.verified:
+            base.signed = (identity, ident.signature)
         ret, problems = extract_return(
             ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
             year=ctx.settings.year,
@@ -370,13 +373,10 @@ def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processe
 
 
 def _feedback(ws: Any, processed: Processed, original: Path) -> str:
-    try:
-        from .feedback import write_feedback
-    except ModuleNotFoundError:  # pragma: no cover - the feedback module ships with validate
-        return ""
+    from .feedback import write_feedback
+
     assert processed.ret is not None
-    path = write_feedback(ws, processed.ret, processed.problems, original)
-    return str(path) if path else ""
+    return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
 
 
 def default_workers() -> int:

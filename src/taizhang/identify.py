@@ -37,6 +37,7 @@ class Identification:
     verified: bool
     how: str  # 签名 / 填表说明 / 文件名 / ""
     problems: list[Problem] = field(default_factory=list)
+    signature: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -120,7 +121,7 @@ def identify(
         if current_version and identity.template_version != current_version:
             problems.append(catalog.make(
                 "ID-OLD-TEMPLATE", version=identity.template_version, current=current_version))
-        return Identification(branch, identity.year, identity, True, "签名", problems)
+        return Identification(branch, identity.year, identity, True, "签名", problems, signature)
     # No identity: the branch name on 填表说明, then the file name.
     by_name = {_fold(b.name): b for b in branches.values()}
     branch, how = None, ""

@@ -113,6 +113,7 @@ class _Formats:
     info_key: Any = None
     info_value: Any = None
     legend: dict[str, Any] = field(default_factory=dict)
+    problem: Any = None
 
 
 def workbook_name(branch: Branch, year: int) -> str:
@@ -141,6 +142,8 @@ def _formats(wb: Any) -> _Formats:
                                   "num_format": "#,##0.00", "locked": True}),
         "plain": wb.add_format({**base, "locked": False}),
     }
+    f.problem = wb.add_format({**input_base, "bg_color": "#F8CBAD", "border_color": "#C00000",
+                               "text_wrap": True, "num_format": "General"})
     f.label = wb.add_format({**base, "bold": True, "border": 1, "bg_color": NOTE, "text_wrap": True,
                              "align": "center"})
     f.text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
@@ -152,6 +155,7 @@ def _formats(wb: Any) -> _Formats:
         "深红色表头": wb.add_format({**base, "bg_color": RED, "font_color": "#FFFFFF", "border": 1}),
         "深灰色表头": wb.add_format({**base, "bg_color": GREY, "font_color": "#FFFFFF", "border": 1}),
         "浅黄色底纹": wb.add_format({**base, "bg_color": INPUT, "border": 1}),
+        "浅红色底纹": wb.add_format({**base, "bg_color": "#F8CBAD", "border": 1}),
     }
     return f
 
@@ -267,8 +271,21 @@ def _protect(ws: Any) -> None:
     })
 
 
+Marks = dict[tuple[int, str], list[str]]  # (row index, column key) -> messages
+
+
+def _mark(ws: Any, f: _Formats, r: int, c: int, value: Any, messages: list[str]) -> None:
+    """Highlight a cell with a problem and attach the messages as an Excel comment."""
+    _write_value(ws, r, c, value, f.problem)
+    if value is None or value == "":
+        ws.write_blank(r, c, None, f.problem)
+    text = "\n".join(f"{i}. {m}" if len(messages) > 1 else m for i, m in enumerate(messages, start=1))
+    ws.write_comment(r, c, text[:2000], {"author": "taizhang", "x_scale": 3, "y_scale": 2.5,
+                                         "font_name": "宋体", "font_size": 10})
+
+
 def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int, lists: _Lists,
-                 rows: list[dict[str, Any]]) -> None:
+                 rows: list[dict[str, Any]], marks: Marks | None = None) -> None:
     ws = wb.add_worksheet(ledger.sheet)
     ncols = len(ledger.columns)
     ws.merge_range(0, 0, 0, max(ncols - 1, 1), f"{branch.name}  {year}年{ledger.sheet}", f.title)
@@ -298,6 +315,10 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
         for c, col in enumerate(ledger.columns):
             if col.key in data and not col.formula:
                 _write_value(ws, r, c, data[col.key], _cell_format(f, col))
+    keys = {col.key: c for c, col in enumerate(ledger.columns)}
+    for (i, key), messages in (marks or {}).items():
+        c = keys.get(key, 0)
+        _mark(ws, f, FIRST_DATA_ROW + i, c, rows[i].get(key) if i < len(rows) else None, messages)
     ws.freeze_panes(FIRST_DATA_ROW, 2 if ledger.id == "dues" else 0)
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
     ws.set_landscape()
@@ -307,7 +328,8 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
     _protect(ws)
 
 
-def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int, lists: _Lists) -> None:
+def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int, lists: _Lists,
+                values: dict[str, Any] | None = None, marks: Marks | None = None) -> None:
     ws = wb.add_worksheet(ledger.sheet)
     ws.merge_range(0, 0, 0, 1, f"{branch.name}  {year}年{ledger.sheet}", f.title)
     ws.set_row(0, 30)
@@ -321,6 +343,10 @@ def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int,
         ws.write_string(r, 0, col.header + ("*" if col.required else ""), f.label)
         fmt = _cell_format(f, col)
         ws.write_blank(r, 1, None, fmt)
+        _write_value(ws, r, 1, (values or {}).get(col.key), fmt)
+        messages = (marks or {}).get((0, col.key))
+        if messages:
+            _mark(ws, f, r, 1, (values or {}).get(col.key), messages)
         if col.height:
             ws.set_row(r, col.height)
         rule = _validation(col, year, lists)
@@ -331,7 +357,7 @@ def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int,
     _protect(ws)
 
 
-def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch) -> None:
+def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *, activate: bool = True) -> None:
     ins = rnd.definition.instructions
     ws = wb.add_worksheet(ins.sheet)
     ws.set_column(0, 0, 20)
@@ -379,7 +405,8 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch) -
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-    ws.activate()
+    if activate:
+        ws.activate()
 
 
 def _meta_sheet(wb: Any, identity: Identity, signature: str) -> None:
@@ -392,8 +419,15 @@ def _meta_sheet(wb: Any, identity: Identity, signature: str) -> None:
 
 
 def write_workbook(path: Path, rnd: IssueRound, branch: Branch, *, issued_at: str,
-                   prefill: dict[str, list[dict[str, Any]]] | None = None) -> Identity:
-    """Write one branch's ledger workbook to `path` atomically; return its signed identity."""
+                   prefill: dict[str, list[dict[str, Any]]] | None = None,
+                   marks: dict[str, Marks] | None = None,
+                   first_sheet: Callable[[Any, _Formats], None] | None = None,
+                   signed: tuple[Identity, str] | None = None) -> Identity:
+    """Write one branch's ledger workbook to `path` atomically; return its signed identity.
+
+    `prefill` holds rows per ledger id (a form ledger: one row); `marks` highlights cells with
+    problems (feedback); `first_sheet(wb, formats)` adds a sheet before 填表说明 (问题清单).
+    """
     identity = Identity(
         template_id=rnd.definition.id, template_version=rnd.definition.version, org=rnd.org,
         branch_code=branch.code, branch_name=branch.name, year=rnd.year, issued_at=issued_at,
@@ -403,12 +437,16 @@ def write_workbook(path: Path, rnd: IssueRound, branch: Branch, *, issued_at: st
         wb = new_xlsx(tmp)
         f = _formats(wb)
         lists = _Lists(wb)
-        _instructions_sheet(wb, f, rnd, branch)
+        if first_sheet is not None:
+            first_sheet(wb, f)
+        _instructions_sheet(wb, f, rnd, branch, activate=first_sheet is None)
         for ledger in rnd.definition.ledgers:
+            rows = (prefill or {}).get(ledger.id, [])
+            led_marks = (marks or {}).get(ledger.id)
             if ledger.kind == "form":
-                _form_sheet(wb, f, ledger, branch, rnd.year, lists)
+                _form_sheet(wb, f, ledger, branch, rnd.year, lists, rows[0] if rows else None, led_marks)
             else:
-                _table_sheet(wb, f, ledger, branch, rnd.year, lists, (prefill or {}).get(ledger.id, []))
+                _table_sheet(wb, f, ledger, branch, rnd.year, lists, rows, led_marks)
         _meta_sheet(wb, identity, signature)
         wb.set_properties({
             "title": f"{branch.name}{rnd.year}年{rnd.definition.title}",

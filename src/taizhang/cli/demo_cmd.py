@@ -1,0 +1,38 @@
+"""demo: build a complete demo workspace and run it through every stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..demo import build_demo
+from .common import JsonOpt, console, err_console, handle_errors, print_json
+
+
+@handle_errors
+def demo(
+    folder: Annotated[Path, typer.Argument(help="演示工作区的文件夹（不能已是工作区）。")] = Path("台账演示"),
+    seed: Annotated[int, typer.Option("--seed", help="随机数种子：相同的种子生成完全相同的演示数据。")] = 2025,
+    year: Annotated[int, typer.Option("--year", help="演示台账的年度。")] = 2025,
+    as_json: JsonOpt = False,
+) -> None:
+    """生成演示工作区：虚构的机关党委和十几个支部，走完下发、填写、收集、校验、汇总、报告全过程。"""
+    say = (lambda _m: None) if as_json else (lambda m: err_console.print(f"[green]✓[/] {m}"))
+    report = build_demo(folder, seed=seed, year=year, progress=say)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    root = Path(report.root)
+    console.print(f"\n演示工作区：{root}")
+    console.print("  outbox/    下发给各支部的台账和下发通知")
+    console.print("  inbox/     各支部报回的台账（模拟填写，含几处常见错误）")
+    console.print("  feedback/  发回有问题的支部的反馈表")
+    console.print("  output/    汇总台账、统计表和各类报告")
+    console.print(f"接着可以试试：cd {root} && taizhang status && taizhang problems")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this command to the app."""
+    app.command("demo")(demo)

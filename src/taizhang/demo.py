@@ -1,0 +1,118 @@
+"""The demo: a complete workspace for a fictional 机关党委, run through every stage.
+
+Deterministic for a seed: the same branches, members, events and planted mistakes every time.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from . import branches as branches_mod
+from . import workspace as workspace_mod
+from .errors import WorkspaceExists
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class DemoReport:
+    """What the demo built, stage by stage."""
+
+    root: str
+    seed: int
+    year: int
+    as_of: str
+    branches: int = 0
+    issued: list[str] = field(default_factory=list)
+    returns: list[str] = field(default_factory=list)
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
+    collect: dict[str, Any] = field(default_factory=dict)
+    feedback: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = "all",
+               progress: Progress | None = None) -> DemoReport:
+    """Build the demo workspace in `root` and run it through issue, fill, collect and the outputs.
+
+    `stages`: "returns" stops after writing the filled returns to inbox/; "all" goes on to collect,
+    consolidate and report. Refuses a folder that already holds a workspace.
+    """
+    from . import demo_data, fill
+    from .collect import collect
+    from .issue import issue_workspace, workbook_name
+
+    say = progress or (lambda _m: None)
+    root = Path(root).expanduser().resolve()
+    if workspace_mod.is_workspace(root):
+        raise WorkspaceExists(f"{root} 已经是一个工作区。演示会新建工作区，请换一个文件夹，或先删除它。")
+    rng = random.Random(seed)
+    org = demo_data.demo_organisation()
+    deadline = date(year + 1, 1, 15)
+    as_of = date(year + 1, 1, 10)
+    ws = workspace_mod.init(root, org=org["name"], year=year, deadline=deadline, code=org.get("code", ""))
+    _set_contact(ws.config_path, org.get("contact", ""), org.get("phone", ""))
+    branch_rows = demo_data.demo_branches(rng)
+    branches_mod.write_template(ws.branches_path, [b.__dict__ if hasattr(b, "__dict__") else dict(b) for b in branch_rows])
+    report = DemoReport(root=str(root), seed=seed, year=year, as_of=as_of.isoformat(), branches=len(branch_rows))
+    say(f"已创建演示工作区 {root}（{org['name']}，{len(branch_rows)}个支部）")
+
+    ws = workspace_mod.Workspace(root)
+    issued = issue_workspace(ws)
+    report.issued = [r.path for r in issued.results if r.status == "已下发"]
+    say(f"已下发 {len(report.issued)} 个台账到 outbox/，下发通知：{Path(issued.notice).name if issued.notice else '无'}")
+
+    branch_list, _ = branches_mod.read(ws.branches_path)
+    fills = {b.code: demo_data.generate_branch(rng, b, year, as_of) for b in branch_list}
+    mistakes = demo_data.plant_mistakes(rng, fills, year)
+    report.mistakes = [m.__dict__ for m in mistakes]
+    inbox = ws.folder("inbox")
+    for b in branch_list:
+        issued_path = ws.root / "outbox" / workbook_name(b, year)
+        out = inbox / f"{b.name}{year}年台账（报送）.xlsx"
+        fill.fill_workbook(issued_path, out, fills[b.code], ws.definitions)
+        report.returns.append(str(out))
+    say(f"已模拟各支部填写台账（含{len(mistakes)}处常见错误），报回的文件在 inbox/")
+    if stages == "returns":
+        return report
+
+    collected = collect(ws, as_of=as_of)
+    report.collect = collected.to_dict()["counts"]
+    report.feedback = [f.feedback for f in collected.files if f.feedback]
+    say("已收集：" + "，".join(f"{k}{v}个" for k, v in report.collect.items())
+        + f"；为{len(report.feedback)}个支部生成了反馈表（feedback/）")
+    report.outputs = _consolidate(ws, as_of, say)
+    report.reports = _reports(ws, as_of, say)
+    return report
+
+
+def _set_contact(path: Path, contact: str, phone: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('contact = ""', f'contact = "{contact}"', 1).replace('phone = ""', f'phone = "{phone}"', 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def _consolidate(ws: Any, as_of: date, say: Progress) -> list[str]:
+    from .consolidate import consolidate
+
+    result = consolidate(ws, as_of=as_of)
+    paths = [str(p) for p in result.paths]
+    say("已汇总：" + "、".join(Path(p).name for p in paths) + "（output/）")
+    return paths
+
+
+def _reports(ws: Any, as_of: date, say: Progress) -> list[str]:
+    from .reports.generate import generate_all
+
+    paths = [str(p) for p in generate_all(ws, as_of=as_of)]
+    say(f"已生成 {len(paths)} 份报告（output/reports/）")
+    return paths
