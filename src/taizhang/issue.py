@@ -577,4 +577,54 @@ def write_round_notice(ws: "Workspace", rnd: IssueRound, branches: list[Branch])
         path, org=rnd.org, year=rnd.year, deadline=rnd.deadline, contact=rnd.contact, phone=rnd.phone,
         branches=[(b.code, b.name) for b in branches],
         sheets=[led.sheet for led in rnd.definition.ledgers], issued_on=date.today(),
+        descriptions={led.sheet: led.description for led in rnd.definition.ledgers},
     )
+
+
+BRANCH_COLUMN = "所在支部"
+
+
+def read_member_list(path: Path, roster: Ledger, branches: list[Branch]) -> RosterImport:
+    """Members from a member list (the roster's headers plus 所在支部, naming the branch by name or
+    code), grouped by branch code, as rows for pre-filling 党员名册."""
+    from . import reading
+    from .extract import extract_ledger, find_header, fold_header
+
+    if not Path(path).is_file():
+        raise InputError(f"找不到党员信息表 {path}。")
+    try:
+        reader = reading.open_workbook(path)
+    except reading.UnreadableFile as exc:
+        raise InputError(f"无法读取党员信息表 {Path(path).name}：{exc.reason}。") from None
+    best: tuple[int, str, Any] | None = None
+    for name in reader.sheet_names:
+        sheet = reader.rows(name)
+        header_row, found = find_header(roster, sheet)
+        if header_row >= 0 and (best is None or len(found) > best[0]):
+            best = (len(found), name, sheet)
+    if best is None:
+        raise InputError(f"党员信息表 {Path(path).name} 中找不到党员名册的表头（姓名、性别、出生日期……）。")
+    _, name, sheet = best
+    header_row, _ = find_header(roster, sheet)
+    header = sheet.cells[header_row]
+    branch_col = next((c for c, v in enumerate(header) if fold_header(v) == BRANCH_COLUMN), None)
+    if branch_col is None:
+        raise InputError(f"党员信息表 {Path(path).name} 中没有“{BRANCH_COLUMN}”列，无法分到各支部。")
+    data, problems = extract_ledger(roster, sheet, name)
+    by_key: dict[str, Branch] = {}
+    for b in branches:
+        by_key[fold_header(b.name)] = b
+        by_key[fold_header(b.code)] = b
+    report = RosterImport(problems=[p for p in problems if p.rule_id != "COLUMN-MISSING"])
+    for row in data.rows:
+        cells = sheet.cells[row.excel_row - 1]
+        which = fold_header(cells[branch_col] if branch_col < len(cells) else "")
+        branch = by_key.get(which)
+        if branch is None:
+            if which and which not in report.unmatched:
+                report.unmatched.append(which)
+            continue
+        values = {k: v for k, v in row.values.items() if v not in (None, "") and k not in row.invalid}
+        values.update({k: row.raw[k] for k in row.invalid if k in row.raw})
+        report.rows.setdefault(branch.code, []).append(values)
+    return report

@@ -1,0 +1,171 @@
+"""consolidate, stats."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from ..consolidate import ConsolidateResult
+from ..consolidate import consolidate as consolidate_workspace
+from ..errors import InputError
+from ..periods import HELP as PERIOD_HELP
+from ..periods import parse_period
+from ..statistics import BranchStats, Stats, load_stats, percent_text
+from .common import JsonOpt, console, find_workspace, handle_errors, print_json, table
+
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="严格汇总：有错误的台账不纳入统计（并写明是哪些支部）。")]
+
+
+def _as_of(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--as-of“{text}”不是日期，请写成 2026-01-10 的格式。") from None
+
+
+def _money(value: Any) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _or_dash(value: Any) -> Any:
+    return "—" if value is None else value
+
+
+@handle_errors
+def consolidate(
+    year: Annotated[int | None, typer.Option("--year", help="汇总哪一年的台账（默认工作区设置的年度）。", show_default=False)] = None,
+    strict: StrictOpt = False,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """汇总各支部当前报送的台账，生成 output/汇总台账.xlsx 和 output/统计表.xlsx（表1至表5，含图表）。"""
+    ws = find_workspace()
+    day = _as_of(as_of)
+    with ws.lock("taizhang consolidate"):
+        result = consolidate_workspace(ws, year=year, strict=strict, as_of=day)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _render_result(result)
+
+
+def _render_result(result: ConsolidateResult) -> None:
+    s = result.stats
+    console.print(f"[bold]{s.period.label}台账汇总完成[/]，已生成：")
+    console.print(f"  汇总台账：{result.ledger_path}")
+    console.print(f"  统计表：  {result.stats_path}")
+    counted = [b for b in s.per_branch if b.returned]
+    console.print(f"支部名单共{result.branches}个支部，{len(counted)}个支部的台账纳入汇总。")
+    if result.missing:
+        console.print("[yellow]未报送：[/]" + "、".join(m["name"] for m in result.missing))
+    if result.excluded:
+        console.print("[red]有错误、未纳入汇总（--strict）：[/]"
+                      + "、".join(f"{e.name}（{e.errors}处错误）" for e in result.excluded))
+    if result.unlisted:
+        console.print("[yellow]不在支部名单中、未纳入统计：[/]"
+                      + "、".join(f"{u['name']}（{u['code']}）" for u in result.unlisted))
+    problems = "，".join(f"{k}{v}个" for k, v in result.problems.items() if v)
+    if problems:
+        console.print(f"当前报送中的问题：{problems}，详见汇总台账的“问题清单”工作表。")
+    _render_key_figures(s)
+
+
+def _render_key_figures(s: Stats) -> None:
+    t = s.total
+    if not t.returned:
+        return
+    m, d, me = t.membership, t.dues, t.meetings
+    parts = []
+    if m is not None:
+        parts.append(f"党员{m.total}名（正式党员{m.full}名、预备党员{m.probationary}名）")
+    if me is not None:
+        parts.append(f"召开支部党员大会{me.general}次、支委会{me.committee}次、党小组会{me.group}次，讲党课{me.lectures}次")
+    if d is not None:
+        parts.append(f"应交党费{_money(d.due)}元、实交{_money(d.paid)}元，收缴率{d.rate_display}")
+    console.print("合计：" + "；".join(parts) + "。")
+    short = s.short_branches()
+    if short:
+        console.print(f"[yellow]有{len(short)}个支部的组织生活未达到规定次数[/]，见统计表“是否达标”列。")
+
+
+@handle_errors
+def stats(
+    period: Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP + "默认工作区设置的年度。", show_default=False)] = None,
+    branch: Annotated[str | None, typer.Option("--branch", "-b", help="只看这个支部（支部编码）。", show_default=False)] = None,
+    strict: StrictOpt = False,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """统计主要数据：党员、三会一课、组织生活、党费、发展党员和达标情况。"""
+    ws = find_workspace()
+    p = parse_period(period, ws.settings.year)
+    result = load_stats(ws, p, as_of=_as_of(as_of), strict=strict)
+    if branch:
+        if result.branch(branch.strip()) is None:
+            raise InputError(f"支部名单中没有编码为“{branch}”的支部。请用 taizhang status 查看各支部的编码。")
+        result = result.only(branch.strip())
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _render_stats(result)
+
+
+def _cells(b: BranchStats, *values: Any) -> list[Any]:
+    if not b.returned:
+        return [b.name, "有错误，未纳入" if b.excluded else "未报送"] + ["" for _ in values[1:]]
+    return [b.name, *(_or_dash(v) for v in values)]
+
+
+def _render_stats(s: Stats) -> None:
+    rows = [*s.per_branch, s.total] if len(s.per_branch) > 1 else list(s.per_branch)
+    note = f"（党员按{s.snapshot.isoformat()}在册计算）"
+    console.print(table(f"{s.period.label}党员情况{note}", ["支部", "党员", "正式", "预备", "男", "女", "30岁及以下", "61岁及以上"], [
+        _cells(b, *(
+            (b.membership.total, b.membership.full, b.membership.probationary, b.membership.by_gender.get("男"),
+             b.membership.by_gender.get("女"), b.membership.by_age.get("30岁及以下"),
+             b.membership.by_age.get("61岁及以上")) if b.membership else (None,) * 7))
+        for b in rows
+    ]))
+    console.print(table(f"{s.period.label}三会一课", ["支部", "党员大会", "平均出席率", "支委会", "议题", "党小组会", "党课", "书记讲党课"], [
+        _cells(b, *(
+            (b.meetings.general, percent_text(b.meetings.attendance_rate), b.meetings.committee,
+             b.meetings.committee_topics, b.meetings.group, b.meetings.lectures, b.meetings.secretary_lectures)
+            if b.meetings else (None,) * 7))
+        for b in rows
+    ]))
+    console.print(table(f"{s.period.label}组织生活和党费", ["支部", "主题党日", "组织生活会", "民主评议", "谈心谈话人次", "应交(元)", "实交(元)", "收缴率", "欠交人数"], [
+        _cells(b, *(
+            (b.activities.by_type.get("主题党日", 0), b.activities.by_type.get("组织生活会", 0),
+             b.activities.by_type.get("民主评议党员", 0), b.activities.talk_person_times,
+             _money(b.dues.due), _money(b.dues.paid), b.dues.rate_display, b.dues.arrears_count)
+            if b.activities and b.dues else (None,) * 8))
+        for b in rows
+    ]))
+    console.print(table(f"{s.period.label}发展党员（期末：{s.snapshot.isoformat()}）", ["支部", "递交申请书", "确定积极分子", "确定发展对象", "接收预备党员", "转正", "期末申请人", "期末积极分子", "期末发展对象", "期末预备党员"], [
+        _cells(b, *(
+            (b.recruitment.applied, b.recruitment.activists, b.recruitment.candidates, b.recruitment.admitted,
+             b.recruitment.confirmed, *b.recruitment.pipeline.values()) if b.recruitment else (None,) * 9))
+        for b in rows
+    ]))
+    short = [(b, c) for b in s.per_branch for c in b.short]
+    if short:
+        console.print(table("未达到规定次数的项目", ["支部", "项目", "应开", "实开", "未达到的月份（季度、年度）"], [
+            [b.name, c.title, c.required, c.held, "、".join(c.short)] for b, c in short
+        ]))
+    elif s.elapsed is not None and s.returned:
+        console.print("[green]已报送的支部均达到规定的组织生活次数。[/]")
+    if s.excluded:
+        console.print("有错误、未纳入统计：" + "、".join(f"{e.name}（{e.year}年，{e.errors}处错误）" for e in s.excluded))
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("consolidate")(consolidate)
+    app.command("stats")(stats)
