@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from taizhang.issue import workbook_name
 from taizhang.branches import Branch
 
 HEADER_ROW = 2
+SENT = datetime(2026, 1, 8, 10, 0).timestamp()
 
 
 def issued_path(ws: Any, code: str) -> Path:
@@ -87,4 +89,6 @@ def fill_return(ws: Any, code: str, target: Path, edit: Callable[[openpyxl.Workb
     if edit is not None:
         edit(wb)
     wb.save(target)
+    # The branch sent it before the deadline (2026-01-15): the file's time decides on time / late.
+    os.utime(target, (SENT, SENT))
     return target

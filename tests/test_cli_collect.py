@@ -269,7 +269,12 @@ def test_missing_meta_is_stored_with_a_warning(runner, ws) -> None:
 def test_missing_meta_refused_when_configured(runner, ws) -> None:
     text = ws.config_path.read_text(encoding="utf-8").replace('unverified = "warn"', 'unverified = "refuse"')
     ws.config_path.write_text(text, encoding="utf-8")
-    fill_return(ws, "002", ws.root / "inbox" / "x.xlsx", lambda wb: wb.remove(wb["_meta"]))
+    def drop_identity(wb):
+        wb.remove(wb["_meta"])
+        for name in list(wb.custom_doc_props.names):
+            del wb.custom_doc_props[name]
+
+    fill_return(ws, "002", ws.root / "inbox" / "x.xlsx", drop_identity)
     result, data = _collect(runner, ws)
     assert data["files"][0]["outcome"] == "无法识别" and result.exit_code == 2
 

@@ -1,0 +1,51 @@
+"""The documentation stays true: every command has help and is in the README; CI runs the README's
+test command; the README's rule table is the catalog's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+
+from taizhang.cli import app
+
+from conftest import invoke
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def test_all_commands_registered() -> None:
+    assert {"init", "branches", "issue", "collect", "status", "problems", "validate", "consolidate",
+            "stats", "demo", "templates"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_has_help_and_is_in_readme(runner, command: str) -> None:
+    result = invoke(runner, command, "--help")
+    assert result.exit_code == 0
+    assert re.search(r"[\u4e00-\u9fff]", result.output), "help is in Chinese"
+    assert f"taizhang {command}" in README, f"README does not mention `taizhang {command}`"
+
+
+def _fenced_commands() -> list[str]:
+    return [line.strip() for block in re.findall(r"```bash\n(.*?)```", README, re.S) for line in block.splitlines()]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = next(c for c in _fenced_commands() if "pytest" in c)
+    assert test_command in [line.strip() for line in ci.splitlines()]
+    assert any("taizhang demo" in c and "pip install ." in c for c in _fenced_commands())
+
+
+def test_readme_rule_table_matches_the_catalog() -> None:
+    from taizhang.validate import rules_markdown
+
+    start, end = "<!-- rules:start -->", "<!-- rules:end -->"
+    assert start in README and end in README
+    block = README.split(start, 1)[1].split(end, 1)[0].strip()
+    assert block == rules_markdown().strip(), "run: python tools/update_readme.py"
