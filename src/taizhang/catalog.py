@@ -118,7 +118,7 @@ _ALL = [
     _r("MEET-ATTEND", "实到人数超过应到人数", E, "行", LEDGER,
        "实到人数{present}人多于应到人数{expected}人。请核对人数。"),
     _r("MEET-QUORUM", "党员大会不足法定人数", E, "行", f"{BRANCH_RULES}；{REC_RULES}第二十三条",
-       "支部党员大会应到{expected}人、实到{present}人，未超过半数（至少应到{needed}人），会议不能作出决定。"
+       "支部党员大会应到{expected}人、实到{present}人，未超过半数（至少应有{needed}人到会），会议不能作出决定。"
        "请核对人数；如确实不足，应另行召开会议。"),
     _r("MEET-EXPECTED", "应到人数与党员名册不符", W, "行", LEDGER,
        "支部党员大会应到人数填{expected}人，但党员名册中{date}在册的党员有{roster}人。请核对应到人数或党员名册。"),
@@ -127,20 +127,21 @@ _ALL = [
     _r("MEET-CMTE-M", "支委会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
        "支委会一般每月召开1次，截至{until}应至少召开{required}次，台账登记{held}次{detail}。"),
     _r("MEET-GROUP-M", "党小组会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
-       "党小组会一般每月召开1次，截至{until}应至少召开{required}次，台账登记{held}次{detail}。"),
+       "每个党小组一般每月召开1次党小组会，本支部有{groups}个党小组，截至{until}应至少召开{required}次，"
+       "台账登记{held}次{detail}。"),
     _r("MEET-LECTURE-Q", "党课次数不足", W, "全年", f"{BRANCH_RULES}第十二条及各地规定",
        "党课一般每季度至少1次，截至{until}应至少{required}次，台账登记{held}次{detail}。"),
     _r("MEET-LECTURE-SEC", "书记未讲党课", W, "全年", f"{BRANCH_RULES}及各地规定",
-       "支部书记每年至少讲1次党课，台账中没有书记（{secretary}）讲党课的记录。"),
+       "支部书记每年至少讲{required}次党课，台账中书记（{secretary}）{detail}。"),
     # --- 组织生活 ------------------------------------------------------------------------------
     _r("LIFE-THEME-M", "主题党日次数不足", W, "全年", "各地关于主题党日的规定",
        "主题党日每月1次，截至{until}应至少{required}次，台账登记{held}次{detail}。"),
     _r("LIFE-OLM-Y", "未召开组织生活会", W, "全年", f"{BRANCH_RULES}第十六条",
-       "组织生活会每年至少召开1次，台账中{year}年没有组织生活会的记录。"),
+       "组织生活会每年至少召开{required}次，台账中{year}年{detail}。"),
     _r("LIFE-REVIEW-Y", "未开展民主评议党员", W, "全年", f"{BRANCH_RULES}第十六条",
-       "民主评议党员一般每年开展1次，台账中{year}年没有民主评议党员的记录。"),
+       "民主评议党员一般每年开展{required}次，台账中{year}年{detail}。"),
     _r("LIFE-TALK-Y", "未开展谈心谈话", W, "全年", f"{BRANCH_RULES}第十六条",
-       "谈心谈话每年至少开展1次，台账中{year}年没有谈心谈话的记录。"),
+       "谈心谈话每年至少开展{required}次，台账中{year}年{detail}。"),
     # --- 党费 ------------------------------------------------------------------------------------
     _r("DUES-RATE", "月应交与标准不符", E, "行", f"{DUES_RULES}；{DUES_2017}",
        "{category}党员月计算基数{base}元，按规定月应交{expected}元，台账填写{due}元。{hint}"),
@@ -166,11 +167,11 @@ _ALL = [
        "“{later}”（{later_date}）早于“{earlier}”（{earlier_date}）。各环节日期应按先后顺序填写，请核对。"),
     _r("REC-ACTIVIST-1Y", "积极分子培养不满一年", E, "行", f"{REC_RULES}第十五条",
        "确定为入党积极分子（{activist}）后须经过一年以上培养考察才能确定为发展对象，"
-       "最早应在{earliest}之后，实际为{candidate}。"),
+       "最早为{earliest}（满一年之日），实际为{candidate}。"),
     _r("REC-TRAINING", "缺少集中培训日期", W, "行", f"{REC_RULES}第十九条",
-       "发展对象在接收为预备党员前应参加集中培训（不少于3天或24学时），没有填写集中培训日期。"),
+       "发展对象在接收为预备党员前应参加集中培训（不少于3天或24学时），{detail}"),
     _r("REC-SPONSORS", "入党介绍人不足两名", W, "行", f"{REC_RULES}第十六条",
-       "发展对象应有两名正式党员作入党介绍人，台账填写的是“{sponsors}”。"),
+       "发展对象应有两名正式党员作入党介绍人，台账中{sponsors}。请填写两名入党介绍人的姓名，用顿号隔开。"),
     _r("REC-APPROVE-3M", "上级党委审批超时", W, "行", f"{REC_RULES}第二十八条",
        "支部大会接收预备党员（{admitted}）后，上级党委应在{warn}个月内审批（最长不超过{error}个月），"
        "实际审批日期为{approved}{detail}。"),

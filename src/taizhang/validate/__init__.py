@@ -1,0 +1,142 @@
+"""Validate a branch's return: every rule of the catalog as a named check.
+
+`validate` runs the cell checks on every ledger, then each rule id that a ledger definition
+lists (`CHECKS` maps a rule id to its check, a small generator of `Problem`s over a `Context`).
+It finds everything in one pass, applies the workspace's severity settings, sorts, and caps the
+list.
+
+Severity settings (`[rules.severity]` in taizhang.toml) move a rule's severity and keep the
+grading a check makes within the rule: DUES-RATE is 错误, or 警告 when 备注 explains a reduction;
+setting DUES-RATE to 警告 makes those 警告 and 提示. "关闭" drops the rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from .. import catalog
+from ..config import Settings
+from ..definitions import WorkbookDefinition
+from ..errors import DefinitionError
+from ..problems import Problem, Severity, sort_key
+from ..records import BranchReturn
+from . import activities, cross, dues, meetings, recruitment  # noqa: F401  (register the checks)
+from .cells import CELL_RULES, check_cells
+from .context import CHECKS, Context
+from .dues import expected_monthly_due
+from .periods import add_months, months_elapsed, quarters_elapsed
+
+__all__ = [
+    "CELL_RULES",
+    "CHECKS",
+    "Context",
+    "add_months",
+    "expected_monthly_due",
+    "months_elapsed",
+    "quarters_elapsed",
+    "rules_markdown",
+    "validate",
+]
+
+_BY_RANK = {s.rank: s for s in Severity}
+
+
+def validate(ret: BranchReturn, definition: WorkbookDefinition, settings: Settings, *, as_of: date,
+             cap: int | None = None) -> list[Problem]:
+    """Every problem found in `ret` at `as_of`, sorted by sheet, row and column.
+
+    Cell checks run on every ledger; then each rule id listed by a ledger of `definition` runs
+    once (DefinitionError for an id without a check; the tests check the shipped definitions). Rules
+    switched off in `settings` are skipped. When more than `cap` problems are found (default
+    `collect.max_problems_per_file`), the most serious `cap` are kept and one PROBLEM-CAP is added.
+    """
+    ctx = Context.build(ret, definition, settings, as_of)
+    problems = list(check_cells(ctx))
+    done: set[str] = set()
+    for ledger in definition.ledgers:
+        for rule_id in ledger.rules:
+            if rule_id in done:
+                continue
+            done.add(rule_id)
+            run = CHECKS.get(rule_id)
+            if run is None:
+                raise DefinitionError(
+                    f"台账定义“{ledger.sheet}”列出的规则 {rule_id} 不能用于工作表（它由读取或收集环节检查），"
+                    f"请从 rules 中删除。（定义文件：{ledger.source or ledger.id}）"
+                )
+            if settings.rule_severity(rule_id) is None:
+                continue
+            problems.extend(run(ctx))
+    problems = apply_severity(problems, settings)
+    limit = settings.limit("max_problems_per_file") if cap is None else cap
+    if 0 <= limit < len(problems):
+        problems.sort(key=lambda p: (p.severity.rank, sort_key(p)))
+        problems = sorted(problems[:limit], key=sort_key)
+        problems.append(catalog.make("PROBLEM-CAP", limit=limit))
+        return problems
+    return sorted(problems, key=sort_key)
+
+
+def apply_severity(problems: list[Problem], settings: Settings) -> list[Problem]:
+    """The problems with the workspace's severity settings applied; switched-off rules dropped.
+
+    An override moves each problem of the rule by the distance between the new severity and the
+    catalog's default (clamped to 错误…提示), so a check's own grading within a rule is kept and
+    writing the default severity changes nothing.
+    """
+    out = []
+    for p in problems:
+        if p.rule_id not in settings.severity or p.rule_id not in catalog.RULES:
+            out.append(p)
+            continue
+        forced = settings.severity[p.rule_id]
+        if forced is None:
+            continue
+        shift = forced.rank - catalog.get(p.rule_id).severity.rank
+        rank = min(max(p.severity.rank + shift, 0), 2)
+        out.append(p if rank == p.severity.rank else replace(p, severity=_BY_RANK[rank]))
+    return out
+
+
+# --- the README's rule table ---------------------------------------------------------------
+SCOPES = {
+    "文件": "文件和身份",
+    "支部名单": "支部名单",
+    "工作表": "工作表",
+    "单元格": "单元格（按台账定义）",
+    "行": "每一行",
+    "跨表": "跨表核对",
+    "全年": "全年次数（截至收集日已结束的月份、季度）",
+}
+# Where a check grades its problems differently from the rule's default.
+SEVERITY_NOTES = {
+    "DUES-RATE": "错误（少交而备注中已说明的为警告，多交为提示）",
+    "DUES-UNDERPAID": "警告（备注中已说明的为提示）",
+    "REC-APPROVE-3M": "警告（超过6个月为错误）",
+    "REC-LOCAL": "警告（可在设置中逐条指定）",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rules_markdown() -> str:
+    """The README's table of every rule, generated from the catalog: one Markdown table per scope
+    (file, branch list, sheet, cell, row, across sheets, over the year) with 编号, 规则, 严重程度, 依据."""
+    scopes: dict[str, list[catalog.Rule]] = {}
+    for rule in catalog.RULES.values():
+        scopes.setdefault(rule.scope, []).append(rule)
+    order = list(SCOPES) + [s for s in scopes if s not in SCOPES]
+    lines: list[str] = []
+    for scope in order:
+        rules = scopes.get(scope)
+        if not rules:
+            continue
+        lines += [f"### {SCOPES.get(scope, scope)}", "", "| 编号 | 规则 | 严重程度 | 依据 |", "| --- | --- | --- | --- |"]
+        for rule in rules:
+            severity = SEVERITY_NOTES.get(rule.id, rule.severity.value)
+            lines.append(f"| {rule.id} | {_cell(rule.title)} | {_cell(severity)} | {_cell(rule.source)} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

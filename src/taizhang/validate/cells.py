@@ -1,0 +1,50 @@
+"""Cell checks that follow from the ledger definitions alone, run on every ledger.
+
+CELL-REQUIRED, CELL-ENUM, CELL-NEGATIVE and CELL-YEAR. A cell the reader could not read
+(`row.invalid`) was reported already (CELL-TYPE / CELL-AMBIGUOUS / CELL-FORMULA) and is skipped;
+a column missing from the sheet was reported as COLUMN-MISSING and is skipped too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from .. import catalog
+from ..problems import Problem
+from .context import Context
+
+CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-YEAR")
+
+
+def check_cells(ctx: Context) -> Iterator[Problem]:
+    """Every cell-level problem of every ledger present in the return."""
+    on = {rule_id: ctx.enabled(rule_id) for rule_id in CELL_RULES}
+    for ledger in ctx.definition.ledgers:
+        if not ctx.present(ledger.id):
+            continue
+        columns = [col for col in ledger.columns if ctx.found(ledger.id, col.key)]
+        for row in ctx.rows(ledger.id):
+            for col in columns:
+                if col.key in row.invalid:
+                    continue
+                value = row.values.get(col.key)
+                where = ctx.where(ledger.id, row, col.key)
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    if col.required and not col.formula and on["CELL-REQUIRED"]:
+                        yield catalog.make("CELL-REQUIRED", **where)
+                    continue
+                if col.type in ("enum", "bool") and on["CELL-ENUM"] and str(value).strip() not in col.choices:
+                    yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices), **where)
+                elif col.type in ("int", "money") and on["CELL-NEGATIVE"] and _negative(value):
+                    yield catalog.make("CELL-NEGATIVE", value=value, **where)
+                elif (col.type == "date" and not col.history and on["CELL-YEAR"]
+                      and isinstance(value, date) and value.year != ctx.year):
+                    yield catalog.make("CELL-YEAR", value=value, year=ctx.year, **where)
+
+
+def _negative(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, Decimal)) and value < 0
