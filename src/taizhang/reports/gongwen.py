@@ -83,6 +83,7 @@ STYLE_TITLE = "公文标题"
 STYLE_ADDRESSEE = "主送机关"
 STYLE_HEADINGS = {1: "一级标题", 2: "二级标题", 3: "三级标题", 4: "四级标题"}
 STYLE_SIGNATURE = "落款"
+STYLE_BYLINE = "署名"
 STYLE_ATTACHMENT = "附件标识"
 STYLE_TABLE = "公文表格"
 STYLE_TABLE_TEXT = "表格文字"
@@ -98,6 +99,7 @@ _STYLE_IDS = {
     STYLE_HEADINGS[3]: "GongwenHeading3",
     STYLE_HEADINGS[4]: "GongwenHeading4",
     STYLE_SIGNATURE: "GongwenSignature",
+    STYLE_BYLINE: "GongwenByline",
     STYLE_ATTACHMENT: "GongwenAttachment",
     STYLE_TABLE: "GongwenTable",
     STYLE_TABLE_TEXT: "GongwenTableText",
@@ -303,6 +305,14 @@ def _define_styles(doc: Document, *, char_grid: bool) -> None:
     ppr = signature.element.get_or_add_pPr()
     _set_ind(ppr, right_chars=200)
     _set_jc(ppr, "right")
+
+    # The name under the title of a 述职报告 (centred, 楷体_GB2312, one blank line after it).
+    byline = _paragraph_style(doc, STYLE_BYLINE)
+    _style_fonts(byline, FONT_KAITI, BODY_SIZE_PT)
+    ppr = byline.element.get_or_add_pPr()
+    _set_spacing(ppr, line=LINE_PITCH_TWIPS, exact=True, after=LINE_PITCH_TWIPS, after_lines=100)
+    _set_ind(ppr)
+    _set_jc(ppr, "center")
 
     attachment = _paragraph_style(doc, STYLE_ATTACHMENT)
     _style_fonts(attachment, FONT_HEITI, BODY_SIZE_PT)
@@ -672,25 +682,51 @@ def _text_width_chars(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.5 for c in text)
 
 
+def _signature_indents(org: str, date_text: str) -> tuple[float, float]:
+    """Right indents (in characters) of the signing body and the date, per GB/T 9704 7.3.5.2."""
+    w_org, w_date = _text_width_chars(org), _text_width_chars(date_text)
+    org_right, date_right = 2.0, 2.0 + w_org - 2.0 - w_date
+    if date_right < 2.0:
+        date_right = 2.0
+        org_right = max(2.0 + w_date + 2.0 - w_org, 2.0)
+    return org_right, date_right
+
+
+def place_signature(body: Paragraph, date: Paragraph) -> None:
+    """Set the right indents of a signature block from the texts it holds (after a template has
+    been filled in, the texts are only known then)."""
+    org_right, date_right = _signature_indents(body.text.strip(), date.text.strip())
+    for p, right in ((body, org_right), (date, date_right)):
+        _set_ind(p._p.get_or_add_pPr(), right_chars=round(right * 100))
+
+
+def fix_signatures(doc: Document) -> int:
+    """Re-place every signature block of `doc` (two consecutive 落款 paragraphs: body, date);
+    return how many were placed."""
+    paragraphs = [p for p in doc.paragraphs]
+    placed = 0
+    for first, second in zip(paragraphs, paragraphs[1:]):
+        if (first.style is not None and second.style is not None
+                and first.style.name == STYLE_SIGNATURE and second.style.name == STYLE_SIGNATURE):
+            place_signature(first, second)
+            placed += 1
+    return placed
+
+
+def add_byline(doc: Document, text: str) -> Paragraph:
+    """Add the centred name line under a title (署名, 楷体_GB2312). Return the paragraph."""
+    return doc.add_paragraph(str(text), style=_style(doc, STYLE_BYLINE))
+
+
 def add_signature(doc: Document, org: str, date: dt.date | str) -> list[Paragraph]:
     """Add the signature block after one blank line: the signing body, and below it the date in
     Arabic digits (2025年12月31日), per GB/T 9704 7.3.5.2 — the body two characters in from the
     right, the date starting two characters right of the body's first character (or, when the date
     is the longer, the date two characters in and the body moved left). Return [body, date]."""
     date_text = chinese_date(date) if isinstance(date, dt.date) else str(date)
-    org = str(org)
-    w_org, w_date = _text_width_chars(org), _text_width_chars(date_text)
-    org_right, date_right = 2.0, 2.0 + w_org - 2.0 - w_date
-    if date_right < 2.0:
-        date_right = 2.0
-        org_right = 2.0 + w_date + 2.0 - w_org
-        org_right = max(org_right, 2.0)
     add_blank_line(doc)
-    paragraphs = []
     style = _style(doc, STYLE_SIGNATURE)
-    for text, right in ((org, org_right), (date_text, date_right)):
-        p = doc.add_paragraph(text, style=style)
-        ppr = p._p.get_or_add_pPr()
-        _set_ind(ppr, right_chars=round(right * 100))
-        paragraphs.append(p)
-    return paragraphs
+    body = doc.add_paragraph(str(org), style=style)
+    day = doc.add_paragraph(date_text, style=style)
+    place_signature(body, day)
+    return [body, day]
