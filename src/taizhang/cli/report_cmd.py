@@ -1,0 +1,101 @@
+"""report: write the Word reports from the ledgers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import InputError
+from ..periods import HELP as PERIOD_HELP
+from ..periods import parse_period
+from ..reports.generate import ReportRun, fields, generate
+from ..reports.kinds import BRANCH, KINDS, find_kind
+from .common import JsonOpt, console, find_workspace, handle_errors, print_json, progress_bar, table
+
+KIND_HELP = "报告种类：" + "、".join(k.name for k in KINDS) + "（也可简写为年度、季度、换届、述职、总结、通报）。"
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{option}“{text}”不是日期，请写成 2026-01-10 的格式。") from None
+
+
+@handle_errors
+def report(
+    kind: Annotated[str, typer.Argument(help=KIND_HELP, show_default=False)],
+    branch: Annotated[Optional[list[str]], typer.Option(
+        "--branch", "-b", help="只为这个支部生成（支部编码，可写多次）。", show_default=False)] = None,
+    all_branches: Annotated[bool, typer.Option(
+        "--all", help="为每个已报送台账的支部各生成一份（支部的报告不写 --branch 时也是如此）。")] = False,
+    period: Annotated[Optional[str], typer.Option(
+        "--period", "-p", help=PERIOD_HELP + "默认：年度报告为工作区的年度，季度报告为最近结束的季度，"
+        "换届报告为截至工作区年度的三年。", show_default=False)] = None,
+    template: Annotated[Optional[Path], typer.Option(
+        "--template", help="使用这个 Word 模板（默认用工作区 report_templates/ 里的同名模板，没有则用自带的）。",
+        show_default=False)] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)] = None,
+    date_: Annotated[Optional[str], typer.Option(
+        "--date", help="落款日期（默认与 --as-of 相同），如 2026-01-15。", show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有错误的台账不纳入统计。")] = False,
+    show_fields: Annotated[bool, typer.Option(
+        "--fields", help="不生成报告，列出这种报告的模板可以使用的占位符和示例值（改模板时参考）。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """生成 Word 报告（公文格式）到 output/reports/：支部年度、季度、换届报告，书记述职报告，党委年度党建工作总结，台账检查情况通报。"""
+    ws = find_workspace()
+    k = find_kind(kind)
+    p = parse_period(period, ws.settings.year) if period else None
+    day = _day(as_of, "--as-of")
+    if show_fields:
+        values = fields(ws, k, period=p, code=branch[0] if branch else None, as_of=day)
+        if as_json:
+            print_json(values)
+            return
+        console.print(table(f"{k.name}模板可用的占位符（写成 {{{{ 占位符 }}}}）", ["占位符", "示例值"],
+                            [[name, _short(v)] for name, v in values.items()]))
+        return
+    if k.scope != BRANCH and (branch or all_branches):
+        raise InputError(f"{k.name}是全单位的一份报告，不用写 --branch 或 --all。")
+    if branch and all_branches:
+        raise InputError("--branch 和 --all 只能选一个。")
+    with ws.lock(f"taizhang report {k.name}"), progress_bar("生成报告", 0, enabled=not as_json) as bar:
+        task = bar.add_task(f"生成{k.name}", total=None, item="")
+
+        def step(label: str, done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done, item=label[-30:])
+
+        run = generate(ws, k, branches=branch or None, period=p, template=template, as_of=day,
+                       report_date=_day(date_, "--date"), strict=strict, progress=step)
+    if as_json:
+        print_json(run.to_dict())
+        return
+    _render(run)
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:58] + "……"
+
+
+def _render(run: ReportRun) -> None:
+    console.print(f"[bold]{run.period}{run.kind}[/]：已生成{len(run.written)}份（模板：{Path(run.template).name}）")
+    folders = sorted({str(Path(w.path).parent) for w in run.written})
+    for w in run.written[:20]:
+        console.print(f"  {w.path}")
+    if len(run.written) > 20:
+        console.print(f"  ……另有{len(run.written) - 20}份，在 {'、'.join(folders)}")
+    if run.skipped:
+        console.print("[yellow]未生成：[/]" + "、".join(f"{s['name']}（{s['reason']}）" for s in run.skipped))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this command to the app."""
+    app.command("report")(report)
