@@ -5,9 +5,10 @@ Deterministic for a seed: the same branches, members, events and planted mistake
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,6 +35,7 @@ class DemoReport:
     feedback: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # branches whose return has not come in
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -58,7 +60,7 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     rng = random.Random(seed)
     org = demo_data.demo_organisation()
     deadline = date(year + 1, 1, 15)
-    as_of = date(year + 1, 1, 10)
+    as_of = date(year + 1, 1, 20)  # the office collects a few days after the deadline
     ws = workspace_mod.init(root, org=org["name"], year=year, deadline=deadline, code=org.get("code", ""))
     _set_contact(ws.config_path, org.get("contact", ""), org.get("phone", ""))
     branch_rows = demo_data.demo_branches(rng)
@@ -76,12 +78,21 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     mistakes = demo_data.plant_mistakes(rng, fills, year)
     report.mistakes = [m.__dict__ for m in mistakes]
     inbox = ws.folder("inbox")
+    sent = _return_days(rng, branch_list, fills, mistakes, deadline)
     for b in branch_list:
         issued_path = ws.root / "outbox" / workbook_name(b, year)
+        if b.code not in sent:
+            report.withheld.append(b.name)
+            continue
         out = inbox / f"{b.name}{year}年台账（报送）.xlsx"
         fill.fill_workbook(issued_path, out, fills[b.code], ws.definitions)
+        stamp = datetime.combine(sent[b.code], time(9, 30)).timestamp()
+        os.utime(out, (stamp, stamp))  # collect dates a return by its file's time
         report.returns.append(str(out))
-    say(f"已模拟各支部填写台账（含{len(mistakes)}处常见错误），报回的文件在 inbox/")
+    late = [b.name for b in branch_list if b.code in sent and sent[b.code] > deadline]
+    say(f"已模拟各支部填写台账（含{len(mistakes)}处常见错误），报回的文件在 inbox/"
+        + (f"；{'、'.join(late)}逾期报送" if late else "")
+        + (f"；{'、'.join(report.withheld)}尚未报送" if report.withheld else ""))
     if stages == "returns":
         return report
 
@@ -93,6 +104,24 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     report.outputs = _consolidate(ws, as_of, say)
     report.reports = _reports(ws, as_of, say)
     return report
+
+
+def _return_days(rng: random.Random, branch_list: list[Any], fills: dict[str, Any], mistakes: list[Any],
+                 deadline: date) -> dict[str, date]:
+    """The day each branch sent its return: most in the ten days before the deadline, the branch
+    that is behind with its meetings three days late, and one clean branch not at all yet."""
+    with_mistakes = {m.branch_code for m in mistakes}
+    clean = [b.code for b in branch_list if b.code not in with_mistakes and not fills[b.code].lazy]
+    withheld = rng.choice(clean) if len(clean) > 1 else None
+    days = {}
+    for b in branch_list:
+        if b.code == withheld:
+            continue
+        if fills[b.code].lazy:
+            days[b.code] = deadline + timedelta(days=3)
+        else:
+            days[b.code] = deadline - timedelta(days=rng.randint(0, 9))
+    return days
 
 
 def _set_contact(path: Path, contact: str, phone: str) -> None:
@@ -114,5 +143,6 @@ def _reports(ws: Any, as_of: date, say: Progress) -> list[str]:
     from .reports.generate import generate_all
 
     paths = [str(p) for p in generate_all(ws, as_of=as_of)]
-    say(f"已生成 {len(paths)} 份报告（output/reports/）")
+    say(f"已生成 {len(paths)} 份报告（output/reports/）：各支部的年度、季度、换届报告和书记述职报告，"
+        "党委年度党建工作总结，台账检查情况通报")
     return paths
