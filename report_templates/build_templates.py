@@ -141,7 +141,7 @@ def problems_section(t: Template) -> None:
 # --- the six templates -----------------------------------------------------------------------
 def branch_annual() -> Template:
     t = Template("支部年度工作报告")
-    t.title("{{ branch.name }}{{ period.label }}工作报告")
+    t.title("{{ branch.name }}\n{{ period.label }}工作报告")
     t.p("{{ period.label }}，{{ branch.name }}在{{ org }}的领导下，以习近平新时代中国特色社会主义思想为指导，"
         "认真落实《中国共产党支部工作条例（试行）》和“三会一课”等党内组织生活制度。现将全年工作情况报告如下：")
     t.h1("一、主要工作和成效")
@@ -168,7 +168,7 @@ def branch_annual() -> Template:
 
 def branch_quarterly() -> Template:
     t = Template("支部季度工作情况报告")
-    t.title("{{ branch.name }}{{ period.label }}工作情况报告")
+    t.title("{{ branch.name }}\n{{ period.label }}工作情况报告")
     t.p("{{ period.label }}，{{ branch.name }}在{{ org }}的领导下，认真落实“三会一课”等党内组织生活制度。"
         "现将{{ period.quarter }}支部工作情况报告如下：")
     t.h1("一、{{ period.quarter }}主要工作情况")
@@ -198,7 +198,7 @@ def branch_quarterly() -> Template:
 
 def branch_term() -> Template:
     t = Template("支部换届工作报告")
-    t.title("{{ branch.name }}换届工作报告")
+    t.title("{{ branch.name }}\n换届工作报告")
     t.p("{{ period.first_year }}年以来，{{ branch.name }}在{{ org }}的领导下，认真落实“三会一课”等党内组织"
         "生活制度，加强党员队伍建设。现将本届支部委员会任期内（{{ period.label }}）的工作情况报告如下，请予审议。")
     t.tag("if missing_years")
@@ -245,7 +245,7 @@ def branch_term() -> Template:
 
 def secretary() -> Template:
     t = Template("支部书记抓党建工作述职报告")
-    t.title("{{ branch.name }}书记{{ period.label }}抓党建工作述职报告")
+    t.title("{{ branch.name }}书记\n{{ period.label }}抓党建工作述职报告")
     t.byline("{{ branch.secretary }}")
     t.p("{{ period.label }}，本人担任{{ branch.name }}书记，在{{ org }}的领导下，认真履行抓党建工作第一责任人"
         "职责。现将{{ period.label }}抓党建工作情况述职如下：")
@@ -357,7 +357,7 @@ def inspection() -> Template:
     t.table(["序号", "党支部", "报送日期", "是否按时", "错误", "警告"], "r in status_rows",
             ["{{ r.index }}", "{{ r.name }}", "{{ r.returned_at }}", "{{ r.timeliness }}", "{{ r.errors }}",
              "{{ r.warnings }}"],
-            widths=[12, 56, 36, 20, 16, 16], aligns=["center", "left", "center", "center", "right", "right"])
+            widths=[12, 50, 42, 20, 16, 16], aligns=["center", "left", "center", "center", "right", "right"])
     t.h1("二、检查发现的主要问题")
     t.p("经检查，已报送的台账中共发现错误{{ counts.errors }}处、警告{{ counts.warnings }}处"
         "{% if counts.needs_fix %}，{{ counts.needs_fix }}个党支部的台账有错误，需修改后重新报送{% endif %}。"

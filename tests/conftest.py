@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,20 @@ def soffice() -> str | None:
 
 
 needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装")
+
+
+DEMO_AS_OF = date(2026, 1, 20)
+
+
+@pytest.fixture(scope="session")
+def demo_ws(tmp_path_factory) -> workspace.Workspace:
+    """The demo workspace with its returns collected (as the demo does, on 2026-01-20); shared by
+    the tests that only read it or write outputs."""
+    from taizhang.collect import collect
+    from taizhang.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo") / "台账演示"
+    build_demo(root, stages="returns")
+    ws = workspace.Workspace(root)
+    collect(ws, as_of=DEMO_AS_OF)
+    return ws

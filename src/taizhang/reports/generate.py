@@ -142,13 +142,17 @@ def _images(value: Any, tpl: DocxTemplate) -> Any:
 def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "",
            author: str = "") -> Path:
     """Fill `template` with `context` and write the document to `out` (atomically)."""
+    tpl = DocxTemplate(str(template))
     try:
-        tpl = DocxTemplate(str(template))
+        tpl.init_docx()
+    except Exception as exc:  # whatever python-docx raises on a file that is not a Word document
+        raise TemplateProblem(
+            f"报告模板 {Path(template).name} 无法打开（{exc.__class__.__name__}），请确认它是用 Word 或 WPS "
+            "保存的 .docx 文件。") from None
+    try:
         tpl.render(_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
     except TemplateError as exc:
         raise _template_error(template, exc) from None
-    except (KeyError, ValueError, OSError) as exc:
-        raise TemplateProblem(f"报告模板 {Path(template).name} 无法使用（{exc}），请确认它是 Word 文档。") from None
     doc = tpl.docx
     gongwen.fix_signatures(doc)
     props = doc.core_properties

@@ -34,7 +34,8 @@ def write_notice(path: Path, *, org: str, year: int, deadline: dt.date | None, c
     ledger sheet names listed under 一、报送内容 (with `descriptions[sheet]` after each, if given).
     An empty `org`, `contact`, `phone` or a missing `deadline` is written as 【待补充】."""
     org_text = org.strip() or TO_BE_FILLED
-    doc = gongwen.new_document()
+    # A line grid only: 28 characters a line in Word, WPS and LibreOffice alike (see gongwen).
+    doc = gongwen.new_document(char_grid=False)
     doc.core_properties.title = notice_title(year)
 
     gongwen.add_title(doc, notice_title(year))
