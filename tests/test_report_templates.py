@@ -7,20 +7,24 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import subprocess
-from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
-from lxml import etree
-
 from conftest import needs_soffice, soffice
+from lxml import etree
 from test_reports import AS_OF, one, text_of
 
-from taizhang.reports.context import branch_context, committee_context
-from taizhang.reports.generate import TemplateProblem, generate, load_inputs, placeholders, shipped_template
-from taizhang.reports.kinds import BRANCH, KINDS
 from taizhang.periods import Period
+from taizhang.reports.context import branch_context, committee_context
+from taizhang.reports.generate import (
+    TemplateProblem,
+    generate,
+    load_inputs,
+    placeholders,
+    shipped_template,
+)
+from taizhang.reports.kinds import BRANCH, KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -167,5 +171,6 @@ def test_every_report_kind_renders_in_libreoffice(demo_ws, tmp_path: Path) -> No
         assert title.replace(" ", "")[:8] in first.replace(" ", "").replace("\n", ""), kind.name
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert "CJK" in fonts, fonts
-    info = subprocess.run(["pdfinfo", str(tmp_path / "committee-annual.pdf")], capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(tmp_path / "committee-annual.pdf")], capture_output=True, text=True,
+                          check=True).stdout
     assert int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages"))) >= 3

@@ -10,11 +10,17 @@ from pathlib import Path
 
 import docx
 import pytest
-from test_consolidate import store_returns
-from test_statistics import return_001_2023, return_001_2024, return_001_2025, return_002_2024, return_002_2025
-
 from conftest import DEMO_AS_OF as AS_OF
 from conftest import make_workspace
+from test_consolidate import store_returns
+from test_statistics import (
+    return_001_2023,
+    return_001_2024,
+    return_001_2025,
+    return_002_2024,
+    return_002_2025,
+)
+
 from taizhang.periods import Period
 from taizhang.reports import gongwen
 from taizhang.reports.context import TO_BE_FILLED, money
@@ -140,7 +146,7 @@ def test_quarterly_report_covers_the_quarter_and_plans_the_next(demo_ws) -> None
     assert "支部党员大会至少1次" in text and "支委会至少3次" in text
     assert "组织生活会" in text.split("第四季度工作计划")[1]  # the year's end is in the next quarter
     rows = table_rows(path, "项目")
-    assert [r[0] for r in rows[1:]][0].startswith("支部党员大会")
+    assert rows[1][0].startswith("支部党员大会")
     theme = next(r for r in rows if r[0].startswith("主题党日"))
     assert theme[1] == "3"  # three months of the quarter
 

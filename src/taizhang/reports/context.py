@@ -599,9 +599,9 @@ def _committee_plans(stats: Stats, findings_: list[str]) -> list[str]:
         plans.append("加强党费收缴管理。督促欠交党费的党员按月足额交纳，对连续未交的及时谈话提醒、依规处理。")
     recruitment = stats.total.recruitment
     if recruitment is not None and any(recruitment.pipeline.values()):
-        p = recruitment.pipeline
-        plans.append("做好发展党员工作。现有入党申请人{0}名、入党积极分子{1}名、发展对象{2}名、预备党员{3}名，"
-                     "按照发展党员工作细则的程序和时限做好培养、考察、接收和转正。".format(*(p.get(s, 0) for s in PIPELINE)))
+        a, b, c, d = (recruitment.pipeline.get(s, 0) for s in PIPELINE)
+        plans.append(f"做好发展党员工作。现有入党申请人{a}名、入党积极分子{b}名、发展对象{c}名、预备党员{d}名，"
+                     "按照发展党员工作细则的程序和时限做好培养、考察、接收和转正。")
     plans.append("规范党建工作台账。按月登记会议、活动和党费收缴情况，年底前对照反馈意见完成整改。")
     return plans
 

@@ -111,7 +111,7 @@ def placeholders(path: Path) -> set[str]:
         return set(DocxTemplate(str(path)).get_undeclared_template_variables(jinja_env()))
     except TemplateError as exc:
         raise _template_error(path, exc) from None
-    except Exception as exc:  # a file that is not a Word document at all
+    except Exception as exc:  # noqa: BLE001 - a file that is not a Word document at all
         raise TemplateProblem(f"报告模板 {Path(path).name} 无法打开（{exc.__class__.__name__}），请确认它是 Word 文档。") from None
 
 
@@ -145,7 +145,7 @@ def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "
     tpl = DocxTemplate(str(template))
     try:
         tpl.init_docx()
-    except Exception as exc:  # whatever python-docx raises on a file that is not a Word document
+    except Exception as exc:  # noqa: BLE001 - whatever python-docx raises on a file that is not a Word document
         raise TemplateProblem(
             f"报告模板 {Path(template).name} 无法打开（{exc.__class__.__name__}），请确认它是用 Word 或 WPS "
             "保存的 .docx 文件。") from None

@@ -21,6 +21,7 @@ attributes are removed because they would take precedence). A machine without th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import unicodedata
@@ -703,9 +704,8 @@ def place_signature(body: Paragraph, date: Paragraph) -> None:
 def fix_signatures(doc: Document) -> int:
     """Re-place every signature block of `doc` (two consecutive 落款 paragraphs: body, date);
     return how many were placed."""
-    paragraphs = [p for p in doc.paragraphs]
     placed = 0
-    for first, second in zip(paragraphs, paragraphs[1:]):
+    for first, second in itertools.pairwise(doc.paragraphs):
         if (first.style is not None and second.style is not None
                 and first.style.name == STYLE_SIGNATURE and second.style.name == STYLE_SIGNATURE):
             place_signature(first, second)
