@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
 
 from taizhang.definitions import load_definitions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -30,19 +30,19 @@ def _day(text: str | None, option: str) -> date | None:
 @handle_errors
 def report(
     kind: Annotated[str, typer.Argument(help=KIND_HELP, show_default=False)],
-    branch: Annotated[Optional[list[str]], typer.Option(
+    branch: Annotated[list[str] | None, typer.Option(
         "--branch", "-b", help="只为这个支部生成（支部编码，可写多次）。", show_default=False)] = None,
     all_branches: Annotated[bool, typer.Option(
         "--all", help="为每个已报送台账的支部各生成一份（支部的报告不写 --branch 时也是如此）。")] = False,
-    period: Annotated[Optional[str], typer.Option(
+    period: Annotated[str | None, typer.Option(
         "--period", "-p", help=PERIOD_HELP + "默认：年度报告为工作区的年度，季度报告为最近结束的季度，"
         "换届报告为截至工作区年度的三年。", show_default=False)] = None,
-    template: Annotated[Optional[Path], typer.Option(
+    template: Annotated[Path | None, typer.Option(
         "--template", help="使用这个 Word 模板（默认用工作区 report_templates/ 里的同名模板，没有则用自带的）。",
         show_default=False)] = None,
-    as_of: Annotated[Optional[str], typer.Option(
+    as_of: Annotated[str | None, typer.Option(
         "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)] = None,
-    date_: Annotated[Optional[str], typer.Option(
+    date_: Annotated[str | None, typer.Option(
         "--date", help="落款日期（默认与 --as-of 相同），如 2026-01-15。", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有错误的台账不纳入统计。")] = False,
     show_fields: Annotated[bool, typer.Option(
