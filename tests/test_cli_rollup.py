@@ -221,6 +221,7 @@ def test_link_add_import_list_and_remove(runner, tmp_path) -> None:
     mid = workspace.init(tmp_path / "mid", org="中共测试局机关第一总支部委员会", year=2025)
     imported = cli(runner, mid, "link", "import", key_file)
     assert imported.exit_code == 0 and fingerprint in imported.stdout
+    assert "已在 taizhang.toml 中设为 Z1" in imported.stdout and workspace.Workspace(mid.root).settings.org_code == "Z1"
     assert _json(cli(runner, mid, "link", "list", "--json"))["upper"]["fingerprint"] == fingerprint
     listed = _json(cli(runner, top, "link", "list", "--json"))
     assert [(x["unit_code"], x["fingerprint"]) for x in listed["lower"]] == [("Z1", fingerprint)]
@@ -333,6 +334,26 @@ def test_an_altered_rollup_is_refused_naming_the_file_and_the_reason(runner, org
     reminders = openpyxl.load_workbook(data["reminders"])["催报名单"]
     row = next(r for r in reminders.iter_rows(min_row=4, values_only=True) if r[0] == "Z1")
     assert row[5] == "未报送汇总" and "taizhang rollup" in row[6]
+
+
+def test_a_signed_rollup_this_version_cannot_read_is_refused_not_a_crash(runner, org: Org) -> None:
+    from taizhang import links, reading
+    from taizhang.rollup_format import RollupIdentity, content_digest, meta
+
+    wb = openpyxl.load_workbook(org.rollup)
+    wb["_returns"]["B1"].value = "{not json"  # what another version might have written
+    wb.save(org.rollup)
+    with reading.open_workbook(org.rollup) as reader:
+        digest, fields = content_digest(reader), meta(reader)
+    identity = RollupIdentity.from_mapping({**fields, "digest": digest})
+    key = links.uplink(org.mid).key
+    rows = {r[0].value: r for r in wb["_meta"].iter_rows()}
+    rows["digest"][1].value, rows["signature"][1].value = digest, identity.sign(key)
+    wb.save(org.rollup)
+    result = cli(runner, org.top, "collect", org.rollup, "--as-of", AS_OF, "--json")
+    assert result.exit_code == 2
+    [f] = _json(result)["files"]
+    assert f["problems"][0]["rule_id"] == "ROLLUP-BROKEN" and "内容无法按本版本的格式读取" in f["message"]
 
 
 def test_a_rollup_collected_where_it_was_made_says_to_send_it_up(runner, org: Org) -> None:

@@ -84,3 +84,12 @@ def test_group_subtotals_are_the_sums_of_their_branches() -> None:
     assert group.total.dues.paid == one.dues.paid and group.total.meetings.general == one.meetings.general
     assert (one.group, stats.branch("002").group) == ("党总支", "")
     assert stats.total.membership.total == one.membership.total + stats.branch("002").membership.total
+
+
+def test_a_rollup_parent_that_is_another_unit_here_is_not_followed() -> None:
+    # The upper level has its own "G" directly under it; the roll-up's "G" is another unit.
+    tree = _tree([{"code": "G", "name": "本级的党总支", "kind": "党总支"}, {"code": "L", "name": "下级党委", "kind": "党委"}],
+                 linked={"L"}, rollups={"L": [{"code": "G", "name": "下级的党总支", "kind": "党总支"},
+                                              {"code": "G-1", "name": "下级的支部", "parent": "G"}]})
+    assert tree.units["G-1"].parent == "L" and tree.units["G"].name == "本级的党总支"
+    assert [u.code for u in tree.branches("G")] == [] and [u.code for u in tree.branches("L")] == ["G-1"]

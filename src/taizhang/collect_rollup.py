@@ -107,7 +107,12 @@ def process_rollup(reader: Any, ctx: Any, base: Any) -> Any:
         base.problems = problems
         base.outcome = "无法识别"
         return base
-    content = read_content(reader, identity, ctx.definition)
+    try:
+        content = read_content(reader, identity, ctx.definition)
+    except Exception as exc:  # signed by a registered unit, but not in a layout this version reads
+        base.problems = [catalog.make("ROLLUP-BROKEN", reason=f"内容无法按本版本的格式读取（{type(exc).__name__}）")]
+        base.outcome = "无法识别"
+        return base
     for item in content.returns:
         item.problems = item.problems + validate(item.ret, ctx.definition, ctx.settings, as_of=ctx.as_of)
     base.rollup = content

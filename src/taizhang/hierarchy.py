@@ -151,20 +151,32 @@ def build(
         kind = (b.kind if b.kind in (GENERAL_BRANCH, COMMITTEE) else GENERAL_BRANCH) if node else BRANCH
         flat[b.code] = Unit(b.code, b.name, b.parent, kind, b.secretary, b.contact, b.phone, b.row,
                             linked=b.code in linked)
+    def below_owner(code: str, owner: str) -> bool:
+        seen: set[str] = set()
+        while code and code not in seen:
+            if code == owner:
+                return True
+            seen.add(code)
+            code = flat[code].parent if code in flat else ""
+        return False
+
     for owner, units in (rollups or {}).items():
         top = flat.get(owner)
         if top is None or top.is_branch:
             continue
-        theirs = {str(u.get("code", "")) for u in units}
+        theirs = {str(u.get("code", "")).strip() for u in units}
         for u in units:
             code = str(u.get("code", "")).strip()
             if not code or code in flat or code == owner:
                 continue
-            parent = str(u.get("parent", "") or "")
+            parent = str(u.get("parent", "") or "").strip()
+            # Its parent as the roll-up says, where that unit is (or is listed here) under the
+            # owner; otherwise directly under the owner.
+            if not (parent in theirs and parent != code and (parent not in flat or below_owner(parent, owner))):
+                parent = owner
             kind = str(u.get("kind", "") or BRANCH)
             flat[code] = Unit(
-                code=code, name=str(u.get("name", "")),
-                parent=parent if parent in theirs and parent != code and parent != owner else owner,
+                code=code, name=str(u.get("name", "")), parent=parent,
                 kind=kind if kind in KINDS else BRANCH, secretary=str(u.get("secretary", "") or ""),
                 contact=str(u.get("contact", "") or ""), phone=str(u.get("phone", "") or ""), source=owner,
             )

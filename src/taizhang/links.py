@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, InputError
-from .safeio import safe_filename
+from .safeio import atomic_write_text, safe_filename
 from .signing import key_fingerprint
 
 try:
@@ -115,10 +115,11 @@ class Imported:
 
     link: Link
     replaced: str = ""  # the fingerprint of the link it replaced
+    code_set: bool = False  # the workspace had no code of its own: the link's was written to taizhang.toml
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict without the key."""
-        return {**self.link.to_dict(), "replaced": self.replaced}
+        return {**self.link.to_dict(), "replaced": self.replaced, "code_set": self.code_set}
 
 
 def _now() -> str:
@@ -316,7 +317,17 @@ def import_link(ws: Any, path: Path) -> Imported:
     old = uplink(ws)
     _write_secret(_uplink_path(ws), json.dumps({"format": FORMAT, "link": link._stored()},
                                                ensure_ascii=False, indent=2) + "\n")
-    return Imported(link, old.fingerprint if old and old.key != link.key else "")
+    code_set = not own and _set_org_code(Path(ws.config_path), link.unit_code)
+    return Imported(link, old.fingerprint if old and old.key != link.key else "", code_set)
+
+
+def _set_org_code(path: Path, code: str) -> bool:
+    """Write `code` as organisation.code into taizhang.toml where it is still the empty default."""
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(r'(?m)^(code\s*=\s*)""', lambda m: m.group(1) + json.dumps(code, ensure_ascii=False), text, count=1)
+    if n:
+        atomic_write_text(path, new)
+    return bool(n)
 
 
 def uplink(ws: Any) -> Link | None:

@@ -60,6 +60,8 @@ def link_import(
     console.print(f"  密钥指纹：[bold]{link.fingerprint}[/]（请与上级电话核对，一致才说明密钥没有被调换）")
     if imported.replaced:
         console.print(f"  原来的密钥（指纹 {imported.replaced}）已被替换。")
+    if imported.code_set:
+        console.print(f"  本工作区原来没有设置单位编码，已在 taizhang.toml 中设为 {link.unit_code}。")
     console.print(f"导入后可以删除密钥文件 {file}。收齐各支部的台账后运行 [bold]taizhang rollup[/] 生成汇总报送文件。")
 
 
