@@ -61,13 +61,22 @@ class Template:
         self.tag("endfor")
 
     def table(self, headers: Sequence[str], loop: str, cells: Sequence[str], *,
-              widths: Sequence[float], aligns: Sequence[str | None], total: Sequence[str] | None = None) -> None:
+              widths: Sequence[float], aligns: Sequence[str | None], total: Sequence[str] | None = None,
+              subtotals: str | None = None) -> None:
+        """A table with one row per item of `loop`, an optional 合计 row, and with `subtotals`
+        ("g in groups") one more row per item of that list after the 合计 (the same cells, `g.`
+        in place of the loop's name)."""
         n = len(headers)
-        gongwen.add_table(
-            self.doc, headers,
-            [["{%tr for " + loop + " %}"] + [""] * (n - 1), list(cells), ["{%tr endfor %}"] + [""] * (n - 1)],
-            widths=widths, total_row=total, aligns=aligns,
-        )
+
+        def loop_rows(expr: str, row: Sequence[str]) -> list[list[str]]:
+            return [["{%tr for " + expr + " %}"] + [""] * (n - 1), list(row), ["{%tr endfor %}"] + [""] * (n - 1)]
+
+        after: list[list[str]] = []
+        if subtotals:
+            name, var = loop.split(" in ")[0].strip(), subtotals.split(" in ")[0].strip()
+            after = loop_rows(subtotals, [c.replace("{{ " + name + ".", "{{ " + var + ".") for c in cells])
+        gongwen.add_table(self.doc, headers, loop_rows(loop, cells), widths=widths, total_row=total,
+                          aligns=aligns, after=after)
 
     def figure(self, name: str) -> None:
         """A chart picture, dropped when the context has none."""
@@ -274,7 +283,9 @@ def committee_annual() -> Template:
         "发展党员等工作。现将全年党建工作情况总结如下：")
     t.h1("一、主要工作成效")
     t.h2("（一）党组织和党员队伍基本情况")
-    t.p("{{ org }}下设党支部{{ counts.branches }}个，{{ counts.counted }}个支部的{{ period.label }}台账纳入本总结统计"
+    t.p("{{ org }}下设{% if groups_text %}党总支{{ counts.groups }}个、{% endif %}党支部{{ counts.branches }}个"
+        "{% if groups_text %}（其中{{ groups_text }}）{% endif %}，"
+        "{{ counts.counted }}个支部的{{ period.label }}台账纳入本总结统计"
         "{% if counts.missing %}（{{ names.missing }}尚未报送）{% endif %}。" + members_sentence("各支部"))
     t.h2("（二）落实“三会一课”制度")
     t.p(meetings_sentence("全年各支部共").replace("支部正式党员不足{{ committee_min }}人，不设支部委员会；", "")
@@ -287,7 +298,8 @@ def committee_annual() -> Template:
             widths=[38, 12, 20, 16, 20, 12, 20, 18], aligns=["left"] + ["right"] * 6 + ["center"],
             total=["{{ total_row.name }}", "{{ total_row.members }}", "{{ total_row.general }}",
                    "{{ total_row.committee }}", "{{ total_row.group }}", "{{ total_row.lectures }}",
-                   "{{ total_row.secretary_lectures }}", "{{ total_row.verdict }}"])
+                   "{{ total_row.secretary_lectures }}", "{{ total_row.verdict }}"],
+            subtotals="g in groups")
     t.figure("charts.meetings")
     t.h2("（三）开展组织生活")
     t.p("全年各支部共{{ activities.text }}")
@@ -296,7 +308,8 @@ def committee_annual() -> Template:
              "{{ r.activities_total }}"],
             widths=[46, 20, 20, 22, 24, 24], aligns=["left"] + ["right"] * 5,
             total=["{{ total_row.name }}", "{{ total_row.theme }}", "{{ total_row.life_meeting }}",
-                   "{{ total_row.review }}", "{{ total_row.talk_times }}", "{{ total_row.activities_total }}"])
+                   "{{ total_row.review }}", "{{ total_row.talk_times }}", "{{ total_row.activities_total }}"],
+            subtotals="g in groups")
     t.h2("（四）党费收缴")
     t.p("{% if dues.any_due %}全年各支部应交党费{{ dues.due }}元，实交{{ dues.paid }}元，收缴率{{ dues.rate }}。"
         "{% if dues.arrears_count %}共有{{ dues.arrears_count }}名党员有已到期的月份未交纳党费。"
@@ -305,7 +318,8 @@ def committee_annual() -> Template:
             ["{{ r.name }}", "{{ r.due }}", "{{ r.paid }}", "{{ r.rate }}", "{{ r.arrears }}"],
             widths=[52, 30, 30, 22, 22], aligns=["left", "right", "right", "right", "right"],
             total=["{{ total_row.name }}", "{{ total_row.due }}", "{{ total_row.paid }}", "{{ total_row.rate }}",
-                   "{{ total_row.arrears }}"])
+                   "{{ total_row.arrears }}"],
+            subtotals="g in groups")
     t.figure("charts.dues")
     t.h2("（五）发展党员")
     t.p(recruitment_sentence("全年各支部共", "各支部共"))
@@ -314,7 +328,8 @@ def committee_annual() -> Template:
              "{{ r.confirmed }}"],
             widths=[46, 22, 22, 22, 22, 22], aligns=["left"] + ["right"] * 5,
             total=["{{ total_row.name }}", "{{ total_row.applied }}", "{{ total_row.activists }}",
-                   "{{ total_row.candidates }}", "{{ total_row.admitted }}", "{{ total_row.confirmed }}"])
+                   "{{ total_row.candidates }}", "{{ total_row.admitted }}", "{{ total_row.confirmed }}"],
+            subtotals="g in groups")
     t.figure("charts.pipeline")
     t.tag("if round")
     t.h2("（六）台账报送和检查")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from conftest import DEMO_AS_OF, invoke
 
+from taizhang.periods import Period
 from taizhang.reports.generate import generate
+from taizhang.statistics import load_stats
 
 AS_OF = DEMO_AS_OF.isoformat()
 
@@ -15,10 +17,12 @@ AS_OF = DEMO_AS_OF.isoformat()
 def test_report_all_branches_writes_one_per_returned_branch(runner, demo_ws) -> None:
     result = invoke(runner, "-w", demo_ws.root, "report", "支部年度工作报告", "--all", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    assert "2025年支部年度工作报告：已生成11份" in result.stdout
+    returned = len(load_stats(demo_ws, Period.year(2025), as_of=DEMO_AS_OF).returned)
+    assert returned >= 11
+    assert f"2025年支部年度工作报告：已生成{returned}份" in result.stdout
     assert "未生成：" in result.stdout and "未报送2025年的台账" in result.stdout
     folder = demo_ws.root / "output" / "reports" / "支部年度工作报告"
-    assert len(list(folder.glob("*.docx"))) == 11
+    assert len(list(folder.glob("*.docx"))) == returned
     assert not demo_ws.lock_path.exists()
 
 
@@ -78,3 +82,12 @@ def test_help_lists_the_kinds(runner) -> None:
     assert result.exit_code == 0
     for word in ("支部年度工作报告", "台账检查情况通报", "--template", "--period"):
         assert word in result.stdout
+
+
+def test_report_for_a_unit_of_the_tree(runner, demo_ws) -> None:
+    result = invoke(runner, "-w", demo_ws.root, "report", "通报", "--unit", "Z2", "--as-of", AS_OF, "--json")
+    assert result.exit_code == 0, result.output
+    [written] = json.loads(result.stdout)["written"]
+    assert Path(written["path"]).name.endswith("_2025年台账检查情况通报.docx")
+    unknown = invoke(runner, "-w", demo_ws.root, "report", "通报", "--unit", "ZZ9", "--as-of", AS_OF)
+    assert unknown.exit_code == 1 and "ZZ9" in unknown.stderr

@@ -65,24 +65,28 @@ def test_every_stage_left_its_files(demo) -> None:
     assert len(report["issued"]) == report["branches"] == 12
     assert (root / "outbox" / "关于报送2025年党建工作台账的通知.docx").exists()
     assert len(report["returns"]) == 11 and len(report["withheld"]) == 1
-    assert report["collect"] == {"已接收": 7, "需修改": 4}
+    lower = [b for su in report["sub_units"] for b in su["branches"]]
+    assert len(report["sub_units"]) == 2 and len(lower) == 6
+    # 11 branch returns and 2 roll-ups; the four with planted mistakes need fixing.
+    assert report["collect"] == {"已接收": 9, "需修改": 4}
     assert all(Path(f).exists() for f in report["feedback"])
     assert {Path(p).name for p in report["outputs"]} == {"汇总台账.xlsx", "统计表.xlsx"}
-    assert len(report["reports"]) == 4 * 11 + 2 and all(Path(p).exists() for p in report["reports"])
     with Store.open(ws.store_path) as store:
-        assert len(store.current(2025)) == 11
-        for sub in store.current(2025).values():
+        current = store.current(2025)
+        assert len(current) == 11 + 6 and set(lower) <= set(current)
+        for sub in current.values():
             ret = store.load_return(sub.id)
             assert len(ret.rows("roster")) >= 8 and ret.rows("meetings") and ret.rows("dues")
+    assert len(report["reports"]) == 4 * len(current) + 2 and all(Path(p).exists() for p in report["reports"])
 
 
 def test_collecting_the_demo_again_changes_nothing(demo, runner) -> None:
-    ws, _ = demo
+    ws, report = demo
     with Store.open(ws.store_path) as store:
         before = [s.id for s in store.submissions()]
     result = invoke(runner, "-w", ws.root, "collect", "--as-of", "2026-01-20", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["counts"] == {"已收过": 11}
+    assert json.loads(result.stdout)["counts"] == {"已收过": len(report["returns"]) + len(report["sub_units"])}
     with Store.open(ws.store_path) as store:
         assert [s.id for s in store.submissions()] == before
 

@@ -20,12 +20,27 @@ COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands
 
 def test_all_commands_registered() -> None:
     assert {"init", "branches", "issue", "collect", "status", "problems", "validate", "consolidate",
-            "stats", "demo", "templates"} <= set(COMMANDS)
+            "stats", "demo", "templates", "rollup"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_command_has_help_and_is_in_readme(runner, command: str) -> None:
     result = invoke(runner, command, "--help")
+    assert result.exit_code == 0
+    assert re.search(r"[\u4e00-\u9fff]", result.output), "help is in Chinese"
+    assert f"taizhang {command}" in README, f"README does not mention `taizhang {command}`"
+
+
+GROUP_COMMANDS = sorted(f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands)
+
+
+def test_command_groups_are_registered() -> None:
+    assert {"link add", "link import", "link list", "link remove"} <= set(GROUP_COMMANDS)
+
+
+@pytest.mark.parametrize("command", GROUP_COMMANDS)
+def test_group_command_has_help_and_is_in_readme(runner, command: str) -> None:
+    result = invoke(runner, *command.split(), "--help")
     assert result.exit_code == 0
     assert re.search(r"[\u4e00-\u9fff]", result.output), "help is in Chinese"
     assert f"taizhang {command}" in README, f"README does not mention `taizhang {command}`"

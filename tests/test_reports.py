@@ -210,7 +210,10 @@ def test_committee_report_totals_tables_and_charts(demo_ws, year_stats) -> None:
     text = text_of(path)
     t = year_stats.total
     assert "2025年党建工作总结及2026年工作计划" in text
-    assert f"下设党支部{len(year_stats.per_branch)}个，{len(year_stats.returned)}个支部的2025年台账纳入本总结统计" in text
+    groups = [g for g in year_stats.groups if g.depth == 0]
+    assert len(groups) == 2  # the demo's two 党总支, whose branches came in their roll-ups
+    assert (f"下设党总支2个、党支部{len(year_stats.per_branch)}个（其中{groups[0].name}所属3个、"
+            f"{groups[1].name}所属3个），{len(year_stats.returned)}个支部的2025年台账纳入本总结统计") in text
     assert f"各支部共有党员{t.membership.total}名" in text
     assert f"全年各支部共召开支部党员大会{t.meetings.general}次" in text
     assert f"全年各支部应交党费{money(t.dues.due)}元，实交{money(t.dues.paid)}元，收缴率{t.dues.rate_display}" in text
@@ -225,13 +228,36 @@ def test_committee_report_totals_tables_and_charts(demo_ws, year_stats) -> None:
         else:
             assert row[1] == "未报送"
     assert body["合计"][2] == str(t.meetings.general)
-    assert sum(int(r[2]) for r in rows[1:-1] if r[2].isdigit()) == t.meetings.general
+    branch_rows = [r for r in rows[1:] if r[0] in {b.name for b in year_stats.per_branch}]
+    assert len(branch_rows) == len(year_stats.per_branch)
+    assert sum(int(r[2]) for r in branch_rows if r[2].isdigit()) == t.meetings.general
+    # Under 合计, one 其中 row per 党总支 with the sum of its branches.
+    for g in groups:
+        sub = body[f"其中：{g.name}"]
+        assert sub[2] == str(sum(year_stats.branch(c).meetings.general for c in g.branches))
     # The branches that fell short are named under 主要存在问题.
     problems = text.split("二、主要存在问题")[1].split("三、2026年工作计划")[0]
     for b in year_stats.short_branches():
         assert b.name in problems
     pictures = docx.Document(path).inline_shapes
     assert len(pictures) == 3
+
+
+def test_a_report_for_one_unit_of_the_tree(demo_ws) -> None:
+    unit = next(g for g in load_stats(demo_ws, Period.year(2025), as_of=AS_OF).groups if g.depth == 0)
+    stats = load_stats(demo_ws, Period.year(2025), as_of=AS_OF, unit=unit.code)
+    path = one(generate(demo_ws, "总结", unit=unit.code, as_of=AS_OF))
+    assert Path(path).name == f"{unit.name}_2025年党委年度党建工作总结.docx"
+    text = text_of(path)
+    assert text.startswith(f"{unit.name}\n2025年党建工作总结")
+    assert f"下设党支部{len(unit.branches)}个，{len(unit.branches)}个支部的2025年台账纳入本总结统计" in text
+    assert f"全年各支部共召开支部党员大会{stats.total.meetings.general}次" in text
+    rows = table_rows(path, "党支部")
+    assert [r[0] for r in rows[1:-1]] == [stats.branch(c).name for c in unit.branches]
+    run = generate(demo_ws, "年度", unit=unit.code, as_of=AS_OF)
+    assert [w.branch_code for w in run.written] == unit.branches
+    # A branch under a 党总支 reports to it.
+    assert f"在{unit.name}的领导下" in text_of(run.written[0].path)
 
 
 def test_inspection_notice_lists_on_time_late_missing_and_problems(demo_ws, year_stats) -> None:

@@ -18,11 +18,15 @@ COLUMNS: list[tuple[str, str, float, str]] = [
     ("code", "支部编码", 12, "每个支部唯一的编码，如001；以文本保存，开头的0不会丢失。"),
     ("name", "支部名称", 30, "支部全称，如“机关第一党支部”，会写入台账和文件名。"),
     ("parent", "上级组织", 12, "上级党组织的编码（党总支的编码，或留空表示直属本单位）。"),
+    ("kind", "组织类别", 10, "党支部、党总支或党委；留空时，有下级组织（或已建立上报链接）的按党总支，其余按党支部。"
+     "只给党支部下发台账。"),
     ("secretary", "支部书记", 12, "支部书记姓名。"),
     ("contact", "联系人", 12, "负责台账报送的联系人。"),
     ("phone", "联系电话", 16, "联系人电话。"),
 ]
 REQUIRED = {"code", "name"}
+BRANCH, GENERAL_BRANCH, COMMITTEE = "党支部", "党总支", "党委"
+KINDS = (BRANCH, GENERAL_BRANCH, COMMITTEE)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Branch:
     contact: str = ""
     phone: str = ""
     row: int = 0
+    kind: str = ""  # 组织类别 as typed (党支部 / 党总支 / 党委, or "" to infer from the tree)
 
     @property
     def file_stem(self) -> str:
@@ -79,6 +84,12 @@ def write_template(path: Path, rows: list[dict[str, str]] | None = None) -> Path
             "error_type": "warning", "error_title": "上级组织",
             "error_message": "上级组织应是本名单中的支部编码（党总支），或留空。",
         })
+        kind_col = [k for k, *_ in COLUMNS].index("kind")
+        ws.data_validation(2, kind_col, last - 1, kind_col, {
+            "validate": "list", "source": list(KINDS), "ignore_blank": True,
+            "input_title": "组织类别", "input_message": COLUMNS[kind_col][3][:255],
+            "error_type": "stop", "error_title": "组织类别", "error_message": "请从下拉列表中选择，或留空。",
+        })
         for r, data in enumerate(rows or [], start=2):
             for c, (key, *_rest) in enumerate(COLUMNS):
                 value = data.get(key, "")
@@ -98,8 +109,18 @@ def _text(value: Any) -> str:
     return " ".join(str(value).replace("\u3000", " ").split())
 
 
-def read(path: Path) -> tuple[list[Branch], list[Problem]]:
-    """The branches on the list, and the problems with it (never raises for bad content)."""
+def load(ws: Any) -> tuple[list[Branch], list[Problem]]:
+    """A workspace's branch list and its problems (parents checked against the list and the
+    workspace's own code)."""
+    return read(ws.branches_path, org_code=ws.settings.org_code)
+
+
+def read(path: Path, *, org_code: str | None = None) -> tuple[list[Branch], list[Problem]]:
+    """The branches on the list, and the problems with it (never raises for bad content).
+
+    With `org_code` (the workspace's own code), a 上级组织 that is neither on the list, nor
+    empty, nor `org_code` is a BR-PARENT problem; without it parents are only checked for cycles.
+    """
     from python_calamine import CalamineWorkbook
 
     if not path.exists():
@@ -124,6 +145,7 @@ def read(path: Path) -> tuple[list[Branch], list[Problem]]:
             problems.append(catalog.make("BR-NAME-EMPTY", sheet=SHEET, row=i, code=values["code"]))
         branches.append(Branch(row=i, **values))
     problems.extend(_check(branches))
+    problems.extend(_check_tree(branches, org_code))
     return branches, problems
 
 
@@ -171,7 +193,66 @@ def _check(branches: list[Branch]) -> list[Problem]:
     return problems
 
 
+def _check_tree(branches: list[Branch], org_code: str | None) -> list[Problem]:
+    """BR-PARENT (a parent that does not exist), BR-CYCLE (a unit above itself) and BR-KIND (a
+    组织类别 that is not one of KINDS, or a 党支部 with units under it)."""
+    problems: list[Problem] = []
+    listed = {b.code: b for b in usable(branches)}
+    for b in listed.values():
+        if b.parent and b.parent not in listed and org_code is not None and b.parent != org_code:
+            problems.append(catalog.make("BR-PARENT", sheet=SHEET, row=b.row, parent=b.parent))
+    for cycle in find_cycles({code: b.parent for code, b in listed.items()}):
+        first = listed[cycle[0]]
+        path = " → ".join(f"{listed[c].name}（{c}）" for c in [*cycle, cycle[0]])
+        problems.append(catalog.make("BR-CYCLE", sheet=SHEET, row=first.row, path=path, name=first.name))
+    parents = {b.parent for b in listed.values() if b.parent}
+    for b in listed.values():
+        if b.kind and b.kind not in KINDS:
+            problems.append(catalog.make(
+                "BR-KIND", sheet=SHEET, row=b.row, name=b.name, problem=f"“{b.kind}”不是可选项",
+                hint="请从下拉列表中选择党支部、党总支或党委，或留空由程序判断。"))
+        elif b.kind == BRANCH and b.code in parents:
+            below = "、".join(x.name for x in listed.values() if x.parent == b.code)
+            problems.append(catalog.make(
+                "BR-KIND", sheet=SHEET, row=b.row, name=b.name, problem="是党支部，但名单中有下级组织（" + below + "）",
+                hint="党支部下面不再设组织。请把它改为党总支，或改正下级组织的“上级组织”。暂按党总支统计。"))
+    return problems
+
+
+def find_cycles(parents: dict[str, str]) -> list[list[str]]:
+    """Every cycle of the parent relation (code → parent code), each once, starting from the code
+    met first in `parents`' order."""
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in parents:
+        path: list[str] = []
+        code = start
+        while code in parents and state.get(code) is None:
+            state[code] = 1
+            path.append(code)
+            code = parents[code]
+        if code in parents and state.get(code) == 1:
+            cycles.append(path[path.index(code):])
+        for c in path:
+            state[c] = 2
+    return cycles
+
+
 def usable(branches: list[Branch]) -> list[Branch]:
-    """The branches that can be issued to: named, and with a code that is not duplicated."""
+    """The units that are named and have a code that is not duplicated (nodes included)."""
     dup_codes = {b.code for b in branches if sum(1 for x in branches if x.code == b.code) > 1}
     return [b for b in branches if b.name and b.code not in dup_codes]
+
+
+def is_node(branch: Branch, branches: list[Branch], linked: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether a unit is a 党总支/党委 (has units under it) rather than a 党支部 that keeps a ledger:
+    its 组织类别 says so, or units on the list name it as their parent, or it rolls up to us."""
+    if branch.kind in (GENERAL_BRANCH, COMMITTEE):
+        return True
+    return branch.code in linked or any(b.parent == branch.code and b.code != branch.code for b in branches)
+
+
+def issuable(branches: list[Branch], linked: set[str] | frozenset[str] = frozenset()) -> list[Branch]:
+    """The 党支部 that get a ledger workbook: usable, and not a node of the tree."""
+    items = usable(branches)
+    return [b for b in items if not is_node(b, items, linked)]

@@ -83,9 +83,34 @@ _ALL = [
     _r("BR-NAME-CHARS", "名称含不能用于文件名的字符", W, "支部名单", LEDGER,
        "支部名称“{name}”含有不能用于文件名的字符，文件名中将写作“{safe}”。"),
     _r("BR-PARENT", "上级组织不存在", E, "支部名单", LEDGER,
-       "第{row}行的上级组织“{parent}”既不是名单中的编码，也不是本单位编码。"),
+       "第{row}行的上级组织“{parent}”既不是名单中的编码，也不是本单位编码。"
+       "请填写名单中党总支（党委）的编码；直属本单位的留空。暂按直属本单位统计。"),
     _r("BR-CYCLE", "上下级关系循环", E, "支部名单", LEDGER,
-       "上级组织关系出现循环：{path}。请核对“上级组织”列。"),
+       "上级组织关系出现循环：{path}。请核对“上级组织”列。暂把第{row}行的“{name}”按直属本单位统计。"),
+    _r("BR-KIND", "组织类别与上下级关系不符", W, "支部名单", LEDGER,
+       "第{row}行“{name}”的组织类别{problem}。{hint}"),
+    # --- roll-ups from lower levels (党总支 / 党委 running their own workspace) -------------------
+    _r("ROLLUP-UNREGISTERED", "下级单位未登记", E, "汇总", LEDGER,
+       "这是“{unit}”（编码{code}）报送的下级汇总，{reason}，不能接收。如确是下级单位报送的，"
+       "请先运行 taizhang link add {code} 建立上报链接，把生成的密钥文件交给对方导入后重新汇总报送。"),
+    _r("ROLLUP-SIGNATURE", "下级汇总签名无效", E, "汇总", LEDGER,
+       "“{unit}”（编码{code}）的汇总签名无法用本单位为它登记的密钥核验（{reason}），不能接收。"
+       "请与对方电话核对密钥指纹（本单位登记的是 {fingerprint}）。"),
+    _r("ROLLUP-ALTERED", "下级汇总被改动", E, "汇总", LEDGER,
+       "“{unit}”（编码{code}）的汇总在生成后被改动过（{detail}），不能接收。"
+       "请对方不要打开修改，在其工作区重新运行 taizhang rollup 后直接报送生成的文件。"),
+    _r("ROLLUP-BROKEN", "下级汇总不完整", E, "汇总", LEDGER,
+       "这个文件是下级汇总，但{reason}，不能接收。请对方重新运行 taizhang rollup 生成后报送。"),
+    _r("ROLLUP-OWN", "本单位自己的汇总", E, "汇总", LEDGER,
+       "这是本单位用 taizhang rollup 生成、要报送给“{upper}”的汇总文件，不在本单位收集。请把它报送给上级。"),
+    _r("ROLLUP-CLASH", "支部编码与其他单位冲突", E, "汇总", LEDGER,
+       "汇总中的支部“{branch}”{reason}，该支部的数据未接收。"
+       "请统一各级的支部编码（建议下级支部的编码以党总支编码开头，如“{code}-01”）。"),
+    _r("ROLLUP-PLACE", "支部所属组织不一致", W, "汇总", LEDGER,
+       "汇总中的支部“{branch}”在本单位支部名单中{where}，已接收，按支部名单的位置统计。请核对支部名单。"),
+    _r("ROLLUP-CONFLICT", "同一支部有两份来源的台账", I, "汇总", LEDGER,
+       "“{branch}”同时有{first}（报送时间{first_time}）和{second}（报送时间{second_time}），"
+       "按报送时间采用较新的{kept}；另一份保留在报送历史中，不重复统计。"),
     # --- sheet level ---------------------------------------------------------------------------
     _r("SHEET-MISSING", "缺少工作表", E, "工作表", LEDGER,
        "找不到“{sheet}”工作表。请不要删除或改名工作表，恢复后重新报送。"),

@@ -57,6 +57,7 @@ class CollectContext:
     branches: dict[str, Branch]
     key: bytes
     as_of: date
+    links: dict[str, Any] = field(default_factory=dict)  # unit code -> links.LinkKey (roll-ups)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Processed:
     problems: list[Problem] = field(default_factory=list)
     suffix: str = ".xlsx"
     signed: tuple[Any, str] | None = None  # (Identity, signature) of a verified return
+    rollup: Any = None  # rollup_format.RollupContent of a verified roll-up (then `ret` is None)
 
 
 @dataclass
@@ -91,6 +93,7 @@ class FileResult:
     submission_id: int | None = None
     feedback: str = ""
     problems: list[Problem] = field(default_factory=list)
+    rollup: list[dict[str, Any]] = field(default_factory=list)  # a roll-up: what became of each branch
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (problems included)."""
@@ -249,6 +252,10 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
         base.outcome = NOT_WORKBOOK if exc.rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
         return base
     try:
+        from .rollup_format import is_rollup
+
+        if is_rollup(reader):
+            return _process_rollup(candidate, ctx, base, limits)
         ident = identify(
             reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
             key=ctx.key, year=ctx.settings.year, instructions_sheet=ctx.definition.instructions.sheet,
@@ -283,6 +290,20 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     return base
 
 
+def _process_rollup(candidate: Candidate, ctx: CollectContext, base: Processed, limits: Any) -> Processed:
+    """A lower level's roll-up: read again with the roll-up's row limits, verify, check."""
+    from . import reading
+    from .collect_rollup import process_rollup
+    from .rollup_format import rollup_limits
+
+    try:
+        with reading.open_workbook(candidate.path, rollup_limits(limits)) as reader:
+            return process_rollup(reader, ctx, base)
+    except reading.UnreadableFile as exc:
+        base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        return base
+
+
 def _result(p: Processed) -> FileResult:
     counts = count_by_severity(p.problems)
     ret = p.ret
@@ -310,7 +331,8 @@ def collect(
     `progress(display, total)` is called once with the total (display "") and after each file.
     """
     from . import branches as branches_mod
-    from .store import NewSubmission, Store
+    from . import links
+    from .store import Store
 
     settings = ws.settings
     as_of = as_of or date.today()
@@ -318,6 +340,7 @@ def collect(
     ctx = CollectContext(
         definition=ws.definitions, settings=settings,
         branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
+        links=links.verification_keys(ws),
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
     archive = ws.folder("archive")
@@ -328,32 +351,64 @@ def collect(
             progress("", len(candidates))
         for cand in candidates:
             processed = _process_known(cand, ctx, store)
-            result = _result(processed)
-            if processed.outcome == DUPLICATE:
-                result.message = processed.problems[0].message if processed.problems else ""
-            elif processed.ret is None:
-                store.record_file(processed.sha256, processed.size, processed.display,
-                                  "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
-                                  result.message, processed.problems)
-            else:
-                arch = archive / f"{processed.sha256}{processed.suffix}"
-                if not arch.exists():
-                    from .safeio import atomic_path
-
-                    with atomic_path(arch) as t:
-                        shutil.copyfile(cand.path, t)
-                sub = store.add_submission(NewSubmission(
-                    ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
-                    sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
-                    verified=processed.verified, problems=processed.problems,
-                ))
-                result.submission_id = sub.id
-                if write_feedback and (result.errors or result.warnings):
-                    result.feedback = _feedback(ws, processed, arch)
-            results.append(result)
+            results.append(store_processed(ws, store, cand, processed, archive, write_feedback=write_feedback))
             if progress:
                 progress(cand.display, None)
     return CollectReport(files=results, as_of=as_of.isoformat())
+
+
+def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, archive: Path, *,
+                    write_feedback: bool = True) -> FileResult:
+    """Record what became of one processed file: a return or a roll-up stored (the received
+    bytes archived), or the file recorded as refused or unreadable. Returns its FileResult."""
+    from .store import NewSubmission
+
+    result = _result(processed)
+    if processed.outcome == DUPLICATE:
+        result.message = processed.problems[0].message if processed.problems else ""
+    elif processed.ret is None and processed.rollup is None:
+        store.record_file(processed.sha256, processed.size, processed.display,
+                          "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
+                          result.message, processed.problems)
+    else:
+        arch = archive / f"{processed.sha256}{processed.suffix}"
+        if not arch.exists():
+            from .safeio import atomic_path
+
+            with atomic_path(arch) as t:
+                shutil.copyfile(cand.path, t)
+        if processed.rollup is not None:
+            return _store_rollup(ws, store, processed, result)
+        assert processed.ret is not None
+        sub = store.add_submission(NewSubmission(
+            ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
+            sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
+            verified=processed.verified, problems=processed.problems,
+        ))
+        result.submission_id = sub.id
+        if write_feedback and (result.errors or result.warnings):
+            result.feedback = _feedback(ws, processed, arch)
+        from .collect_rollup import conflict_problem
+
+        conflict = conflict_problem(store, sub.branch_code, sub.year)
+        if conflict is not None:
+            result.problems = [*result.problems, conflict]
+            result.infos += 1
+    return result
+
+
+def _store_rollup(ws: Any, store: Any, processed: Processed, result: FileResult) -> FileResult:
+    from . import hierarchy
+    from .collect_rollup import store_rollup
+
+    year = processed.rollup.identity.year
+    done = store_rollup(store, hierarchy.load(ws, year=year), processed, display=processed.display, year=year)
+    result.branch_code, result.branch_name = done["branch_code"], done["branch_name"]
+    result.rollup, result.rows = done["lines"], done["rows"]
+    result.errors, result.warnings = done["errors"], done["warnings"]
+    result.problems = done["problems"]
+    result.infos = sum(1 for p in result.problems if p.severity is Severity.INFO)
+    return result
 
 
 def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processed:

@@ -12,7 +12,7 @@ are written to a temporary file and renamed into place.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -21,11 +21,10 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import branches as branches_mod
 from .periods import Period
 from .problems import Problem, Severity, sort_key
 from .records import BranchReturn
-from .safeio import atomic_path, new_xlsx
+from .safeio import atomic_path, new_xlsx, safe_filename
 from .statistics import (
     MISSING,
     PIPELINE,
@@ -70,6 +69,8 @@ class ConsolidateResult:
     unlisted: list[dict[str, Any]] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # sheet -> rows written to 汇总台账
     problems: dict[str, int] = field(default_factory=dict)  # severity word -> count
+    unit: str = ""  # the tree node consolidated ("" = the whole workspace)
+    unit_name: str = ""
 
     @property
     def paths(self) -> list[Path]:
@@ -86,25 +87,39 @@ class ConsolidateResult:
             "missing": list(self.missing), "excluded": [e.to_dict() for e in self.excluded],
             "unlisted": list(self.unlisted), "rows": dict(self.rows), "problems": dict(self.problems),
             "status_counts": self.stats.status_counts,
+            "unit": {"code": self.unit, "name": self.unit_name} if self.unit else None,
+            "groups": [{"code": g.code, "name": g.name, "branches": list(g.branches)} for g in self.stats.groups],
         }
 
 
+def output_names(unit_name: str = "") -> tuple[str, str]:
+    """The file names of 汇总台账 and 统计表: 汇总台账.xlsx, or 汇总台账_<单位>.xlsx for one unit."""
+    if not unit_name:
+        return LEDGER_FILE, STATS_FILE
+    tail = f"_{safe_filename(unit_name)}.xlsx"
+    return LEDGER_FILE.replace(".xlsx", tail), STATS_FILE.replace(".xlsx", tail)
+
+
 def consolidate(ws: Any, *, year: int | None = None, strict: bool = False,
-                as_of: date | None = None) -> ConsolidateResult:
+                as_of: date | None = None, unit: str | None = None) -> ConsolidateResult:
     """Write output/汇总台账.xlsx and output/统计表.xlsx for `year` (default: the workspace's year).
 
-    `strict` leaves out returns with errors (both workbooks say which). Returns what was written;
-    raises statistics.NoReturns when no return of the year has been collected.
+    With `unit` (the code of a 党总支, 党委 or 党支部 of the tree) only the branches under it, into
+    output/汇总台账_<单位名称>.xlsx and output/统计表_<单位名称>.xlsx. Branches are in tree order,
+    with a 所属组织 column and a subtotal per 党总支 where there are any. `strict` leaves out
+    returns with errors (both workbooks say which). Returns what was written; raises
+    statistics.NoReturns when no return of the year has been collected (under the unit).
     """
     year = year or ws.settings.year
     as_of = as_of or date.today()
     period = Period.year(year)
     loaded = load_current(ws, period, strict=strict)
-    stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded)
-    branch_list, _ = branches_mod.read(ws.branches_path)
+    stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
     left_out = {(e.code, e.year) for e in loaded.excluded}
-    listed = [b.code for b in branch_list]
-    order = [c for c in listed if c in loaded.returns] + sorted(c for c in loaded.returns if c not in listed)
+    listed = [b.code for b in stats.per_branch]
+    order = [c for c in listed if c in loaded.returns]
+    if not stats.unit:
+        order += sorted(c for c in loaded.returns if c not in listed)
     returns: list[tuple[BranchReturn, Any]] = []
     problems: list[tuple[Any, Problem]] = []
     with Store.open(ws.store_path) as store:
@@ -115,15 +130,18 @@ def consolidate(ws: Any, *, year: int | None = None, strict: bool = False,
                 returns.append((ret, sub))
             problems.extend((sub, p) for p in sorted(store.problems(sub.id), key=sort_key))
     out = ws.folder("output")
+    ledger_name, stats_name = output_names(stats.unit_name)
     result = ConsolidateResult(
-        year=year, as_of=as_of, strict=strict, ledger_path=out / LEDGER_FILE, stats_path=out / STATS_FILE,
-        stats=stats, branches=len(branch_list),
+        year=year, as_of=as_of, strict=strict, ledger_path=out / ledger_name, stats_path=out / stats_name,
+        stats=stats, branches=len(stats.per_branch),
         included=[r.branch_code for r, _ in returns if r.branch_code in listed],
         missing=[{"code": b.code, "name": b.name} for b in stats.per_branch
                  if b.status.state == MISSING],
         excluded=list(stats.excluded), unlisted=list(stats.unlisted),
+        unit=stats.unit, unit_name=stats.unit_name,
     )
-    result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, returns, problems)
+    groups = {b.code: b.group for b in stats.per_branch} if stats.groups else None
+    result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, returns, problems, groups=groups)
     result.problems = {s.value: sum(1 for _, p in problems if p.severity is s) for s in Severity}
     write_stats_workbook(result.stats_path, stats, org=ws.settings.org_name,
                          deadline=ws.settings.deadline if year == ws.settings.year else None)
@@ -218,78 +236,105 @@ def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str 
     return max((text_width(line) for line in text.splitlines()), default=0)
 
 
+# Shared with the roll-up workbook (rollup.py), which lays out the same kinds of cells.
+Formats = _Formats
+write_value = _write_value
+
+
 # --- 汇总台账 -------------------------------------------------------------------------------------
 def write_ledger_workbook(path: Path, definitions: Any, returns: list[tuple[BranchReturn, Any]],
-                          problems: list[tuple[Any, Problem]]) -> dict[str, int]:
-    """Write 汇总台账.xlsx; return the number of data rows per sheet."""
+                          problems: list[tuple[Any, Problem]], *,
+                          groups: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Write 汇总台账.xlsx; return the number of data rows per sheet. `groups` maps a branch code
+    to the 党总支 it belongs to (a 所属组织 column is added when given)."""
     counts: dict[str, int] = {}
     with atomic_path(path) as tmp:
         wb = new_xlsx(tmp)
         wb.set_properties({"title": "党建工作台账汇总", "comments": "由 taizhang 生成"})
         f = _Formats(wb)
         for ledger in definitions.ledgers:
-            sh = wb.add_worksheet(ledger.sheet)
-            headers = ["支部编码", "支部名称"] + [c.header for c in ledger.columns]
-            widths = [text_width(h) for h in headers]
-            for c, h in enumerate(headers):
-                sh.write_string(0, c, h, f.head)
-            r = 1
-            for ret, _sub in returns:
-                rows = ret.rows(ledger.id)
-                if ledger.kind == "form":
-                    rows = rows[:1]
-                for row in rows:
-                    wrapped: list[tuple[int, str]] = []
-                    widths[0] = max(widths[0], _write_value(sh, r, 0, ret.branch_code, f))
-                    widths[1] = max(widths[1], _write_value(sh, r, 1, ret.branch_name, f))
-                    for c, col in enumerate(ledger.columns, start=2):
-                        if col.key in row.invalid:
-                            raw = row.raw.get(col.key, "")
-                            if raw:
-                                sh.write_string(r, c, str(raw), f.invalid)
-                                widths[c] = max(widths[c], text_width(raw))
-                            continue
-                        kind = "wrap" if ledger.kind == "form" else col.type
-                        value = row.values.get(col.key)
-                        widths[c] = max(widths[c], _write_value(sh, r, c, value, f, kind=kind))
-                        if kind == "wrap" and isinstance(value, str):
-                            wrapped.append((c, value))
-                    if wrapped:
-                        sh.set_row(r, _wrapped_height(wrapped, FORM_WIDTH))
-                    r += 1
-            counts[ledger.sheet] = r - 1
-            for c, w in enumerate(_fit(widths, hi=FORM_WIDTH if ledger.kind == "form" else 40)):
-                sh.set_column(c, c, w)
-            sh.freeze_panes(1, 2)
-            sh.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
-            _print_setup(sh, header_rows=(0, 0))
+            _sheet, counts[ledger.sheet] = write_ledger_sheet(wb, f, ledger, returns, groups=groups)
         taken = {led.sheet for led in definitions.ledgers}
         name = PROBLEM_SHEET if PROBLEM_SHEET not in taken else f"{PROBLEM_SHEET}（汇总）"
-        counts[PROBLEM_SHEET] = _write_problems(wb, f, problems, name)
+        counts[PROBLEM_SHEET] = _write_problems(wb, f, problems, name, groups=groups)
         wb.close()
     return counts
 
 
-def _write_problems(wb: Any, f: _Formats, problems: list[tuple[Any, Problem]], name: str) -> int:
+def write_ledger_sheet(wb: Any, f: _Formats, ledger: Any, returns: list[tuple[BranchReturn, Any]], *,
+                       groups: Mapping[str, str] | None = None, row_numbers: bool = False) -> tuple[Any, int]:
+    """One ledger's sheet with every branch's rows: 支部编码, 支部名称 (and 所属组织 with `groups`,
+    原表行号 with `row_numbers`) in front, then the ledger's columns with typed cells. Returns the
+    sheet and the number of data rows."""
+    sh = wb.add_worksheet(ledger.sheet)
+    front = ["支部编码", "支部名称"] + (["所属组织"] if groups is not None else []) + (
+        ["原表行号"] if row_numbers else [])
+    headers = front + [c.header for c in ledger.columns]
+    widths = [text_width(h) for h in headers]
+    for c, h in enumerate(headers):
+        sh.write_string(0, c, h, f.head)
+    r = 1
+    for ret, _sub in returns:
+        rows = ret.rows(ledger.id)
+        if ledger.kind == "form":
+            rows = rows[:1]
+        for row in rows:
+            wrapped: list[tuple[int, str]] = []
+            lead: list[Any] = [ret.branch_code, ret.branch_name]
+            if groups is not None:
+                lead.append(groups.get(ret.branch_code, ""))
+            if row_numbers:
+                lead.append(row.excel_row)
+            for c, value in enumerate(lead):
+                widths[c] = max(widths[c], _write_value(sh, r, c, value, f))
+            for c, col in enumerate(ledger.columns, start=len(front)):
+                if col.key in row.invalid:
+                    raw = row.raw.get(col.key, "")
+                    if raw:
+                        sh.write_string(r, c, str(raw), f.invalid)
+                        widths[c] = max(widths[c], text_width(raw))
+                    continue
+                kind = "wrap" if ledger.kind == "form" else col.type
+                value = row.values.get(col.key)
+                widths[c] = max(widths[c], _write_value(sh, r, c, value, f, kind=kind))
+                if kind == "wrap" and isinstance(value, str):
+                    wrapped.append((c, value))
+            if wrapped:
+                sh.set_row(r, _wrapped_height(wrapped, FORM_WIDTH))
+            r += 1
+    for c, w in enumerate(_fit(widths, hi=FORM_WIDTH if ledger.kind == "form" else 40)):
+        sh.set_column(c, c, w)
+    sh.freeze_panes(1, 2)
+    sh.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
+    _print_setup(sh, header_rows=(0, 0))
+    return sh, r - 1
+
+
+def _write_problems(wb: Any, f: _Formats, problems: list[tuple[Any, Problem]], name: str, *,
+                    groups: Mapping[str, str] | None = None) -> int:
     sh = wb.add_worksheet(name)
-    headers = ["支部编码", "支部名称", "级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
+    front = ["支部编码", "支部名称"] + (["所属组织"] if groups is not None else [])
+    headers = front + ["级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
+    level, message = len(front), len(front) + 6
     widths = [text_width(h) for h in headers]
     for c, h in enumerate(headers):
         sh.write_string(0, c, h, f.head)
     sev_fmt = {Severity.ERROR: f.error, Severity.WARNING: f.warning, Severity.INFO: f.center}
     for r, (sub, p) in enumerate(problems, start=1):
-        values: list[Any] = [sub.branch_code, sub.branch_name, None, p.sheet, p.row, p.column, p.cell,
-                             p.value, p.message, p.rule_id]
+        values: list[Any] = [sub.branch_code, sub.branch_name]
+        if groups is not None:
+            values.append(groups.get(sub.branch_code, ""))
+        values += [None, p.sheet, p.row, p.column, p.cell, p.value, p.message, p.rule_id]
         for c, v in enumerate(values):
-            if c == 2:
+            if c == level:
                 sh.write_string(r, c, p.severity.value, sev_fmt[p.severity])
                 continue
-            widths[c] = max(widths[c], _write_value(sh, r, c, v, f, kind="wrap" if c == 8 else ""))
-        sh.set_row(r, _wrapped_height([(8, p.message)], MESSAGE_WIDTH))
+            widths[c] = max(widths[c], _write_value(sh, r, c, v, f, kind="wrap" if c == message else ""))
+        sh.set_row(r, _wrapped_height([(message, p.message)], MESSAGE_WIDTH))
     if not problems:
         sh.write_string(1, 0, "当前各支部的报送中没有发现问题。", f.note)
     fitted = _fit(widths)
-    fitted[8] = MESSAGE_WIDTH
+    fitted[message] = MESSAGE_WIDTH
     for c, w in enumerate(fitted):
         sh.set_column(c, c, w)
     sh.freeze_panes(1, 2)
@@ -306,6 +351,9 @@ def _print_setup(sh: Any, *, header_rows: tuple[int, int]) -> None:
     sh.fit_to_pages(1, 0)
     sh.center_horizontally()
     sh.set_footer("&C第 &P 页，共 &N 页")
+
+
+print_setup = _print_setup
 
 
 # --- 统计表 ---------------------------------------------------------------------------------------
@@ -474,24 +522,25 @@ def write_stats_workbook(path: Path, stats: Stats, *, org: str = "", deadline: d
         wb = new_xlsx(tmp)
         wb.set_properties({"title": f"{stats.period.label}党建工作统计表", "comments": "由 taizhang 生成"})
         f = _Formats(wb)
+        label = stats.period.label + stats.unit_name
         common = _common_notes(stats)
         compliance = _compliance_notes(stats)
-        t1 = _table(wb, f, stats, SHEET_MEETINGS, f"{stats.period.label}各支部三会一课开展情况",
+        t1 = _table(wb, f, stats, SHEET_MEETINGS, f"{label}各支部三会一课开展情况",
                     _meeting_cols(), org, compliance + common)
         _chart_meetings(wb, t1)
-        _table(wb, f, stats, SHEET_ACTIVITIES, f"{stats.period.label}各支部组织生活开展情况",
+        _table(wb, f, stats, SHEET_ACTIVITIES, f"{label}各支部组织生活开展情况",
                _activity_cols(stats), org, compliance + common[1:])
-        t3 = _table(wb, f, stats, SHEET_DUES, f"{stats.period.label}各支部党费收缴情况", _dues_cols(), org,
+        t3 = _table(wb, f, stats, SHEET_DUES, f"{label}各支部党费收缴情况", _dues_cols(), org,
                     ["收缴率＝实交÷应交；超过100%（补交或预交）的按100%显示。",
                      ("应交按各支部报送的“月应交”和党员应交纳的月份计算：当年入党的从接收之月起，"
                       "转出、停止党籍或去世的到当月止。欠交人数为已过去的月份中有未交月份的党员人数。"),
                      *common])
         _chart_dues(wb, t3)
-        t4 = _table(wb, f, stats, SHEET_RECRUITMENT, f"{stats.period.label}各支部发展党员情况",
+        t4 = _table(wb, f, stats, SHEET_RECRUITMENT, f"{label}各支部发展党员情况",
                     _recruitment_cols(), org,
                     [f"期末队伍情况按各环节日期推算截至{_cn_date(stats.snapshot)}所处的阶段。", *common[1:]])
         _chart_pipeline(wb, t4)
-        _table(wb, f, stats, SHEET_STATUS, f"{stats.period.label}党建工作台账报送情况", _status_cols(), org,
+        _table(wb, f, stats, SHEET_STATUS, f"{label}党建工作台账报送情况", _status_cols(), org,
                _status_notes(stats, deadline), status=True)
         wb.close()
     return path
@@ -549,18 +598,22 @@ class _Table:
     last_col: int
     width_px: float  # the table's width and height as printed at 100%
     height_px: float
+    fixed: int = 3  # columns before the figures: 序号, 支部编码, 支部名称 (, 所属组织)
 
     def col(self, header: str, group: str | None = None) -> int:
         for i, c in enumerate(self.cols):
             if c.header == header and (group is None or c.group == group):
-                return 3 + i
+                return self.fixed + i
         raise KeyError(header)
 
 
 def _table(wb: Any, f: _Formats, stats: Stats, name: str, title: str, cols: list[_Col], org: str,
            notes: list[str], *, status: bool = False) -> _Table:
     sh = wb.add_worksheet(name)
-    ncols = 3 + len(cols)
+    grouped = bool(stats.groups)
+    front = ("序号", "支部编码", "支部名称") + (("所属组织",) if grouped else ())
+    fixed = len(front)
+    ncols = fixed + len(cols)
     last_col = ncols - 1
     sh.merge_range(0, 0, 0, last_col, f"{name.split(' ', 1)[0]}  {title}", f.title)
     sh.set_row(0, 30)
@@ -568,13 +621,13 @@ def _table(wb: Any, f: _Formats, stats: Stats, name: str, title: str, cols: list
     sh.merge_range(1, 0, 1, last_col, info, f.info)
     sh.set_row(1, 20)
     # Header rows: fixed columns, then grouped figure columns.
-    for c, h in enumerate(("序号", "支部编码", "支部名称")):
+    for c, h in enumerate(front):
         sh.merge_range(HEAD_TOP, c, HEAD_BOTTOM, c, h, f.head)
-    widths = [3.0, 4.0, 8.0] + [0.0] * len(cols)
+    widths = [3.0, 4.0, 8.0, 8.0][:fixed] + [0.0] * len(cols)
     i = 0
     while i < len(cols):
         col = cols[i]
-        c = 3 + i
+        c = fixed + i
         if not col.group:
             sh.merge_range(HEAD_TOP, c, HEAD_BOTTOM, c, col.header, f.head)
             i += 1
@@ -583,11 +636,11 @@ def _table(wb: Any, f: _Formats, stats: Stats, name: str, title: str, cols: list
         while j + 1 < len(cols) and cols[j + 1].group == col.group:
             j += 1
         if j > i:
-            sh.merge_range(HEAD_TOP, c, HEAD_TOP, 3 + j, col.group, f.head)
+            sh.merge_range(HEAD_TOP, c, HEAD_TOP, fixed + j, col.group, f.head)
         else:
             sh.write_string(HEAD_TOP, c, col.group, f.head)
         for k in range(i, j + 1):
-            sh.write_string(HEAD_BOTTOM, 3 + k, cols[k].header, f.head)
+            sh.write_string(HEAD_BOTTOM, fixed + k, cols[k].header, f.head)
         i = j + 1
     sh.set_row(HEAD_TOP, 30)
     sh.set_row(HEAD_BOTTOM, 30)
@@ -596,7 +649,7 @@ def _table(wb: Any, f: _Formats, stats: Stats, name: str, title: str, cols: list
     for k, col in enumerate(cols):
         members = sum(1 for x in cols if x.group == col.group) if col.group else 1
         group_share = -(-text_width(col.group) // 2) / members if col.group else 0
-        widths[3 + k] = max(col.width, -(-text_width(col.header) // 2), group_share, 4)
+        widths[fixed + k] = max(col.width, -(-text_width(col.header) // 2), group_share, 4)
     # Branch rows.
     r = FIRST
     returned_rows = []
@@ -606,49 +659,35 @@ def _table(wb: Any, f: _Formats, stats: Stats, name: str, title: str, cols: list
         sh.write_string(r, 2, b.name, f.text)
         widths[1] = max(widths[1], text_width(b.code))
         widths[2] = max(widths[2], text_width(b.name))
+        if grouped:
+            widths[3] = max(widths[3], _write_value(sh, r, 3, b.group, f))
         if not status and not b.returned:
             label = LEFT_OUT if b.excluded else NOT_RETURNED
             if len(cols) > 1:
-                sh.merge_range(r, 3, r, last_col, label, f.missing)
+                sh.merge_range(r, fixed, r, last_col, label, f.missing)
             else:
-                sh.write_string(r, 3, label, f.missing)
+                sh.write_string(r, fixed, label, f.missing)
         else:
             if b.returned:
                 returned_rows.append(r)
             for k, col in enumerate(cols):
-                widths[3 + k] = max(widths[3 + k], _write_cell(sh, r, 3 + k, col, col.get(b), f))
+                widths[fixed + k] = max(widths[fixed + k], _write_cell(sh, r, fixed + k, col, col.get(b), f))
         r += 1
     last = r - 1
-    # The 合计 row: sums as formulas with the figures from statistics as their cached values.
+    # The 合计 row: sums as formulas with the figures from statistics as their cached values;
+    # then "其中" one subtotal row per 党总支 (党委), with the figures from statistics.
     total_row = r
-    sh.merge_range(total_row, 0, total_row, 2, "合计", f.t_text)
-    sh.set_row(total_row, 28)
-    total = stats.total
-    for k, col in enumerate(cols):
-        c = 3 + k
-        value = col.get(total) if (total.returned or status) else None
-        if col.total == "none":
-            sh.write_blank(total_row, c, None, f.t_text)
-        elif col.kind in ("int", "money") and col.total == "sum" and value is not None and last >= FIRST:
-            rng = f"{xl_rowcol_to_cell(FIRST, c)}:{xl_rowcol_to_cell(last, c)}"
-            fmt = f.t_money if col.kind == "money" else f.t_int
-            sh.write_formula(total_row, c, f"=SUM({rng})", fmt, float(value) if col.kind == "money" else value)
-        elif value is None:
-            sh.write_string(total_row, c, "—", f.t_text)
-        elif col.kind == "pct":
-            sh.write_number(total_row, c, value, f.t_pct)
-        elif col.kind in ("int", "money"):
-            sh.write_number(total_row, c, float(value), f.t_money if col.kind == "money" else f.t_int)
-        else:
-            sh.write_string(total_row, c, str(value), f.t_text)
-    if status:
-        counts = stats.status_counts
-        c = 3 + next(k for k, col in enumerate(cols) if col.kind == "state")
-        summary = "、".join(f"{s}{counts.get(s, 0)}" for s in STATES if counts.get(s))
-        sh.write_string(total_row, c, summary, f.t_text)
-        widths[c] = max(widths[c], text_width(summary) * 0.8)
+    _sum_row(sh, f, total_row, "合计", stats.total, [b.status.state for b in stats.per_branch], cols, fixed,
+             widths, status=status, rows=(FIRST, last))
+    r = total_row + 1
+    members = {b.code: b for b in stats.per_branch}
+    for g in stats.groups:
+        label = "　" * g.depth + f"其中：{g.name}（{len(g.branches)}个支部）"
+        _sum_row(sh, f, r, label, g.total, [members[c].status.state for c in g.branches if c in members],
+                 cols, fixed, widths, status=status)
+        r += 1
     # Notes.
-    r = total_row + 2
+    r += 1
     note_pt = 0
     per_line = max(40, int(sum(min(w + 1.5, 40) for w in widths)) - 4)
     for n, text in enumerate(notes, start=1):
@@ -662,12 +701,43 @@ def _table(wb: Any, f: _Formats, stats: Stats, name: str, title: str, cols: list
     final = [min(w + 1.5, 40) for w in widths]
     for c, w in enumerate(final):
         sh.set_column(c, c, w)
-    sh.freeze_panes(FIRST, 3)
+    sh.freeze_panes(FIRST, fixed)
     _print_setup(sh, header_rows=(HEAD_TOP, HEAD_BOTTOM))
     sh.print_area(0, 0, max(r - 1, total_row), last_col)
-    height_pt = 30 + 20 + 30 + 30 + 15 * (total_row - FIRST + 1) + 28 + note_pt + 15
+    height_pt = 30 + 20 + 30 + 30 + 15 * (total_row - FIRST + 1) + 28 * (1 + len(stats.groups)) + note_pt + 15
     return _Table(sh, name, cols, FIRST, last, total_row, chart_row, returned_rows, last_col,
-                  width_px=sum(int(w * 7 + 5) for w in final), height_px=height_pt * 4 / 3)
+                  width_px=sum(int(w * 7 + 5) for w in final), height_px=height_pt * 4 / 3, fixed=fixed)
+
+
+def _sum_row(sh: Any, f: _Formats, row: int, label: str, total: BranchStats, states: list[str], cols: list[_Col],
+             fixed: int, widths: list[float], *, status: bool, rows: tuple[int, int] | None = None) -> None:
+    """A 合计 (with `rows`: SUM formulas over those rows, cached with the figures) or 其中 row."""
+    sh.merge_range(row, 0, row, fixed - 1, label, f.t_text)
+    sh.set_row(row, 28)
+    for k, col in enumerate(cols):
+        c = fixed + k
+        value = col.get(total) if (total.returned or status) else None
+        if col.total == "none":
+            sh.write_blank(row, c, None, f.t_text)
+        elif (col.kind in ("int", "money") and col.total == "sum" and value is not None and rows is not None
+              and rows[1] >= rows[0]):
+            rng = f"{xl_rowcol_to_cell(rows[0], c)}:{xl_rowcol_to_cell(rows[1], c)}"
+            fmt = f.t_money if col.kind == "money" else f.t_int
+            sh.write_formula(row, c, f"=SUM({rng})", fmt, float(value) if col.kind == "money" else value)
+        elif value is None:
+            sh.write_string(row, c, "—", f.t_text)
+        elif col.kind == "pct":
+            sh.write_number(row, c, value, f.t_pct)
+        elif col.kind in ("int", "money"):
+            sh.write_number(row, c, float(value), f.t_money if col.kind == "money" else f.t_int)
+        else:
+            sh.write_string(row, c, str(value), f.t_text)
+    if status:
+        counts = {s: states.count(s) for s in STATES}
+        c = fixed + next(k for k, col in enumerate(cols) if col.kind == "state")
+        summary = "、".join(f"{s}{counts.get(s, 0)}" for s in STATES if counts.get(s))
+        sh.write_string(row, c, summary, f.t_text)
+        widths[c] = max(widths[c], text_width(summary) * 0.8)
 
 
 def _write_cell(sh: Any, r: int, c: int, col: _Col, value: Any, f: _Formats) -> float:

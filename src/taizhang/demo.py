@@ -36,6 +36,7 @@ class DemoReport:
     outputs: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # branches whose return has not come in
+    sub_units: list[dict[str, Any]] = field(default_factory=list)  # the 党总支 that roll up
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -64,7 +65,9 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     ws = workspace_mod.init(root, org=org["name"], year=year, deadline=deadline, code=org.get("code", ""))
     _set_contact(ws.config_path, org.get("contact", ""), org.get("phone", ""))
     branch_rows = demo_data.demo_branches(rng)
-    branches_mod.write_template(ws.branches_path, [b.__dict__ if hasattr(b, "__dict__") else dict(b) for b in branch_rows])
+    sub_units = demo_data.demo_sub_units(random.Random(f"{seed}-党总支"))
+    branches_mod.write_template(ws.branches_path, [b.__dict__ if hasattr(b, "__dict__") else dict(b) for b in branch_rows]
+                                + _sub_unit_rows(sub_units))
     report = DemoReport(root=str(root), seed=seed, year=year, as_of=as_of.isoformat(), branches=len(branch_rows))
     say(f"已创建演示工作区 {root}（{org['name']}，{len(branch_rows)}个支部）")
 
@@ -73,7 +76,7 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     report.issued = [r.path for r in issued.results if r.status == "已下发"]
     say(f"已下发 {len(report.issued)} 个台账到 outbox/，下发通知：{Path(issued.notice).name if issued.notice else '无'}")
 
-    branch_list, _ = branches_mod.read(ws.branches_path)
+    branch_list = branches_mod.issuable(branches_mod.read(ws.branches_path)[0])
     fills = {b.code: demo_data.generate_branch(rng, b, year, as_of) for b in branch_list}
     mistakes = demo_data.plant_mistakes(rng, fills, year)
     report.mistakes = [m.__dict__ for m in mistakes]
@@ -93,6 +96,7 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     say(f"已模拟各支部填写台账（含{len(mistakes)}处常见错误），报回的文件在 inbox/"
         + (f"；{'、'.join(late)}逾期报送" if late else "")
         + (f"；{'、'.join(report.withheld)}尚未报送" if report.withheld else ""))
+    report.sub_units = _second_level(ws, sub_units, seed=seed, year=year, as_of=as_of, say=say)
     if stages == "returns":
         return report
 
@@ -122,6 +126,56 @@ def _return_days(rng: random.Random, branch_list: list[Any], fills: dict[str, An
         else:
             days[b.code] = deadline - timedelta(days=rng.randint(0, 9))
     return days
+
+
+SUB_UNITS_FOLDER = "下级党总支"
+
+
+def _sub_unit_rows(sub_units: list[Any]) -> list[dict[str, str]]:
+    """The 党总支 rows of the committee's 支部名单 (组织类别 党总支: they get no ledger)."""
+    return [{**su.row.as_row(), "kind": branches_mod.GENERAL_BRANCH} for su in sub_units]
+
+
+def _second_level(ws: Any, sub_units: list[Any], *, seed: int, year: int, as_of: date,
+                  say: Progress) -> list[dict[str, Any]]:
+    """Each 党总支 as its own workspace in 下级党总支/<name>/: the committee links it, it imports
+    the key, issues to its branches, they fill in, it collects and rolls up; the roll-up goes
+    into the committee's inbox/ beside the branches' returns."""
+    import shutil
+
+    from . import demo_data, fill, links
+    from .collect import collect
+    from .issue import issue_workspace, workbook_name
+    from .rollup import rollup
+
+    rng = random.Random(f"{seed}-党总支台账")
+    done = []
+    for su in sub_units:
+        added = links.add(ws, su.row.code)
+        lower = workspace_mod.init(ws.root / SUB_UNITS_FOLDER / su.row.name, org=su.org_name, year=year,
+                                   deadline=date(year + 1, 1, 10), code=su.row.code)
+        _set_contact(lower.config_path, su.row.contact, su.row.phone)
+        branches_mod.write_template(lower.branches_path, [b.as_row() for b in su.branches])
+        links.import_link(lower, added.path)
+        added.path.unlink()  # handed over and imported: the key file is not kept
+        lower = workspace_mod.Workspace(lower.root)
+        issue_workspace(lower)
+        inbox = lower.folder("inbox")
+        for b in branches_mod.read(lower.branches_path)[0]:
+            out = inbox / f"{b.name}{year}年台账（报送）.xlsx"
+            fill.fill_workbook(lower.root / "outbox" / workbook_name(b, year), out,
+                               demo_data.generate_branch(rng, b, year, as_of), lower.definitions)
+            sent = datetime.combine(lower.settings.deadline - timedelta(days=rng.randint(0, 6)), time(10, 0))
+            os.utime(out, (sent.timestamp(), sent.timestamp()))
+        collect(lower, as_of=as_of)
+        result = rollup(lower, as_of=as_of)
+        shutil.copy2(result.path, ws.folder("inbox") / result.path.name)
+        done.append({"code": su.row.code, "name": su.row.name, "workspace": str(lower.root),
+                     "branches": [b.code for b in su.branches], "rollup": str(result.path),
+                     "fingerprint": result.identity.fingerprint})
+        say(f"{su.row.name}：在 {SUB_UNITS_FOLDER}/{su.row.name}/ 收集了{len(result.returned)}个支部的台账，"
+            f"汇总报送文件已放进 inbox/")
+    return done
 
 
 def _set_contact(path: Path, contact: str, phone: str) -> None:

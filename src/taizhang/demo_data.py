@@ -390,6 +390,46 @@ def demo_branches(rng: random.Random) -> list[BranchRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class SubUnit:
+    """A 党总支 of the demo committee that keeps its own workspace and rolls up to the committee."""
+
+    row: BranchRow  # its row on the committee's 支部名单 (组织类别 党总支)
+    org_name: str  # the organisation name of its own workspace
+    branches: list[BranchRow]  # the 党支部 on its own 支部名单 (parent: its code)
+
+
+_SUB_UNITS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("Z1", "港航事务中心党总支", "中共青禾市港航事务中心总支部委员会",
+     ("港航事务中心机关党支部", "航道管理所党支部", "港口管理所党支部")),
+    ("Z2", "交通工程质量检测中心党总支", "中共青禾市交通工程质量检测中心总支部委员会",
+     ("检测一室党支部", "检测二室党支部", "检测中心离退休党支部")),
+)
+
+
+def demo_sub_units(rng: random.Random) -> list[SubUnit]:
+    """The two 党总支 of the demo committee, each with three 党支部 of its own (codes Z1-01 …)."""
+    names = _Names(rng, ["林晓燕"])
+    out = []
+    for i, (code, name, org_name, branch_names) in enumerate(_SUB_UNITS):
+        def person(gender_female: float, lo: int, hi: int) -> str:
+            return names.make("女" if rng.random() < gender_female else "男", rng.randint(lo, hi))
+
+        row = BranchRow(code=code, name=name, parent=ORG_CODE, secretary=person(0.4, 1968, 1980),
+                        contact=person(0.6, 1985, 1995), phone=f"0123-6689{1010 + 101 * i:04d}")
+        branches = []
+        for j, branch_name in enumerate(branch_names, start=1):
+            retired = "离退休" in branch_name
+            branches.append(BranchRow(
+                code=f"{code}-{j:02d}", name=branch_name, parent=code,
+                secretary=person(0.4, 1952 if retired else 1970, 1960 if retired else 1987),
+                contact=person(0.6, 1955 if retired else 1985, 1962 if retired else 1996),
+                phone=f"0123-6689{1010 + 101 * i + 11 * j:04d}",
+            ))
+        out.append(SubUnit(row, org_name, branches))
+    return out
+
+
 def branch_profile(branch: Any) -> tuple[str, tuple[int, int], bool]:
     """(profile, roster size range, lazy) of a demo branch, by its name (or code).
 

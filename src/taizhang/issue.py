@@ -409,7 +409,8 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
         ws.activate()
 
 
-def _meta_sheet(wb: Any, identity: Identity, signature: str) -> None:
+def write_meta_sheet(wb: Any, identity: Any, signature: str) -> None:
+    """The very hidden `_meta` sheet: the identity's (field, value) pairs and the signature."""
     ws = wb.add_worksheet(META_SHEET)
     for r, (k, v) in enumerate([*identity.items(), ("signature", signature)]):
         ws.write_string(r, 0, k)
@@ -447,7 +448,7 @@ def write_workbook(path: Path, rnd: IssueRound, branch: Branch, *, issued_at: st
                 _form_sheet(wb, f, ledger, branch, rnd.year, lists, rows[0] if rows else None, led_marks)
             else:
                 _table_sheet(wb, f, ledger, branch, rnd.year, lists, rows, led_marks)
-        _meta_sheet(wb, identity, signature)
+        write_meta_sheet(wb, identity, signature)
         wb.set_properties({
             "title": f"{branch.name}{rnd.year}年{rnd.definition.title}",
             "subject": rnd.definition.title,
@@ -524,8 +525,10 @@ def issue_workspace(
     from .store import Issued, Store
 
     settings = ws.settings
-    branch_list, list_problems = branches_mod.read(ws.branches_path)
-    usable = branches_mod.usable(branch_list)
+    from . import links
+
+    branch_list, list_problems = branches_mod.load(ws)
+    usable = branches_mod.issuable(branch_list, links.linked_codes(ws))
     if not branch_list:
         raise InputError(f"支部名单 {ws.branches_path.name} 中还没有支部。请先填写支部编码和支部名称。")
     if codes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
 META_SHEET = "_meta"
@@ -30,16 +31,15 @@ class Identity:
 
     def canonical(self) -> bytes:
         """The bytes that are signed: sorted JSON of every field, as text."""
-        data = {k: str(v) for k, v in asdict(self).items()}
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return canonical(asdict(self))
 
     def sign(self, key: bytes) -> str:
         """The hex HMAC-SHA256 signature of this identity."""
-        return hmac.new(key, self.canonical(), hashlib.sha256).hexdigest()
+        return sign_fields(key, asdict(self))
 
     def verify(self, key: bytes, signature: str) -> bool:
         """Whether `signature` was made for exactly this identity with `key`."""
-        return hmac.compare_digest(self.sign(key), (signature or "").strip().lower())
+        return verify_fields(key, asdict(self), signature)
 
     def items(self) -> list[tuple[str, str]]:
         """(field, value) pairs in a stable order, as written to `_meta`."""
@@ -57,6 +57,22 @@ class Identity:
         values_obj: dict[str, object] = dict(values)
         values_obj["year"] = year
         return cls(**values_obj)  # type: ignore[arg-type]
+
+
+def canonical(data: Mapping[str, object]) -> bytes:
+    """The signed form of a set of fields: sorted JSON, every value as text."""
+    text = {k: str(v) for k, v in data.items()}
+    return json.dumps(text, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign_fields(key: bytes, data: Mapping[str, object]) -> str:
+    """The hex HMAC-SHA256 of the canonical form of `data` with `key`."""
+    return hmac.new(key, canonical(data), hashlib.sha256).hexdigest()
+
+
+def verify_fields(key: bytes, data: Mapping[str, object], signature: str) -> bool:
+    """Whether `signature` was made for exactly these fields with `key` (constant time)."""
+    return hmac.compare_digest(sign_fields(key, data), (signature or "").strip().lower())
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -309,6 +309,8 @@ class BranchStats:
     recruitment: Recruitment | None = None
     compliance: list[Compliance] = field(default_factory=list)
     status: ReturnStatus = field(default_factory=ReturnStatus)
+    parent: str = ""  # the code of the 党总支 (党委) it is directly under; "" = directly under the workspace
+    group: str = ""  # the names of the nodes between the statistics' unit and the branch, "／"-joined
 
     def rule(self, rule_id: str) -> Compliance | None:
         """The compliance result for one rule id, or None."""
@@ -331,7 +333,25 @@ class BranchStats:
                 "activities": opt(self.activities), "dues": opt(self.dues),
                 "recruitment": opt(self.recruitment),
                 "compliance": [c.to_dict() for c in self.compliance],
-                "status": self.status.to_dict()}
+                "status": self.status.to_dict(), "parent": self.parent, "group": self.group}
+
+
+@dataclass
+class GroupStats:
+    """A 党总支 (党委) below the statistics' unit: the branches under it and their subtotal."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str  # its own parent's code ("" = directly under the statistics' unit or workspace)
+    depth: int  # 0 for a node directly under the statistics' unit
+    branches: list[str]  # codes of the 党支部 under it (at any depth), in tree order
+    total: BranchStats  # their sum (code "", name = the node's name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"code": self.code, "name": self.name, "kind": self.kind, "parent": self.parent,
+                "depth": self.depth, "branches": list(self.branches), "total": self.total.to_dict()}
 
 
 @dataclass
@@ -364,6 +384,9 @@ class Stats:
     unlisted: list[dict[str, Any]] = field(default_factory=list)  # returns of codes not on the list
     organisation: str = ""
     strict: bool = False
+    unit: str = ""  # the code of the tree node the figures are for ("" = the whole workspace)
+    unit_name: str = ""
+    groups: list[GroupStats] = field(default_factory=list)  # the nodes below `unit`, in tree order
 
     def branch(self, code: str) -> BranchStats | None:
         """The figures of one branch (None when it is not on the list)."""
@@ -402,6 +425,7 @@ class Stats:
             per_year={y: s.only(code) for y, s in self.per_year.items()},
             excluded=[e for e in self.excluded if e.code == code],
             unlisted=[], organisation=self.organisation, strict=self.strict,
+            unit=self.unit, unit_name=self.unit_name,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -419,6 +443,8 @@ class Stats:
             "per_year": {str(y): s.to_dict() for y, s in self.per_year.items()},
             "excluded": [e.to_dict() for e in self.excluded],
             "unlisted": [dict(u) for u in self.unlisted],
+            "unit": {"code": self.unit, "name": self.unit_name} if self.unit else None,
+            "groups": [g.to_dict() for g in self.groups],
         }
 
 
@@ -1071,22 +1097,61 @@ def load_current(ws: Any, period: Period, *, strict: bool = False) -> Loaded:
 
 
 def load_stats(ws: Any, period: Period, *, as_of: date | None = None, strict: bool = False,
-               loaded: Loaded | None = None) -> Stats:
-    """The figures of `period` from the workspace's current returns (every year of the period).
+               loaded: Loaded | None = None, unit: str | None = None) -> Stats:
+    """The figures of `period` from the workspace's current returns (every year of the period),
+    for every 党支部 of the workspace's tree — or, with `unit` (the code of any unit of the tree:
+    a 党总支, a 党委 below, or one 党支部), for the 党支部 under it only.
 
+    Branches come in tree order, each with its `parent` and `group`; `Stats.groups` holds every
+    党总支 (党委) below the unit with its subtotal; `Stats.unit`/`unit_name` name the unit.
     `strict` leaves out returns with errors (listed in `Stats.excluded`). Raises NoReturns when no
-    return of the period's years has been collected.
+    return of the period's years has been collected (under the unit), InputError for an unknown
+    unit.
     """
-    from . import branches as branches_mod
+    from . import hierarchy
 
     as_of = as_of or date.today()
-    items, _problems = branches_mod.read(ws.branches_path)
+    tree = hierarchy.load(ws, year=period.years[-1])
+    node = tree.unit(unit) if unit else None
+    items = tree.branches(node.code if node else "")
     loaded = loaded or load_current(ws, period, strict=strict)
-    stats = compute(loaded.returns, items, period, ws.settings, as_of=as_of, statuses=loaded.statuses,
-                    excluded=loaded.excluded, definitions=ws.definitions)
+    returns, excluded = loaded.returns, loaded.excluded
+    if node is not None:
+        codes = {u.code for u in items}
+        returns = {c: r for c, r in returns.items() if c in codes}
+        excluded = [e for e in excluded if e.code in codes]
+        if not returns:
+            years = "、".join(f"{y}年" for y in period.years)
+            raise NoReturns(f"“{node.name}”所属的支部还没有报送{years}的台账，无法统计。")
+    stats = compute(returns, items, period, ws.settings, as_of=as_of, statuses=loaded.statuses,
+                    excluded=excluded, definitions=ws.definitions)
+    group_by_tree(stats, tree, node.code if node else "")
     stats.strict = strict
     for s in stats.per_year.values():
         s.strict = strict
+    return stats
+
+
+def group_by_tree(stats: Stats, tree: Any, unit: str = "") -> Stats:
+    """Place the branches of `stats` in `tree` (a hierarchy.Tree) below `unit`: each branch's
+    `parent` and `group`, and `stats.groups` with the subtotal of every node below `unit` (for
+    every year of a term too). Returns `stats`."""
+    by_code = {b.code: b for b in stats.per_branch}
+    for b in stats.per_branch:
+        u = tree.get(b.code)
+        b.parent = u.parent if u is not None else ""
+        b.group = "／".join(x.name for x in tree.group_path(b.code, unit))
+    stats.groups = []
+    for node in tree.nodes(unit):
+        members = [by_code[u.code] for u in tree.branches(node.code) if u.code in by_code]
+        total = _total(members, _total_status(members))
+        total.name = node.name
+        stats.groups.append(GroupStats(node.code, node.name, node.kind, node.parent if node.parent != unit else "",
+                                       len(tree.group_path(node.code, unit)), [m.code for m in members], total))
+    top = tree.get(unit) if unit else None
+    stats.unit, stats.unit_name = (top.code, top.name) if top is not None else ("", "")
+    for s in stats.per_year.values():
+        group_by_tree(s, tree, unit)
     return stats
 
 

@@ -94,6 +94,30 @@ CREATE TABLE IF NOT EXISTS problems (
     message TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS problems_submission ON problems (submission_id);
+CREATE TABLE IF NOT EXISTS rollups (
+    id INTEGER PRIMARY KEY,
+    unit_code TEXT NOT NULL,        -- the lower unit (党总支/党委) that signed it
+    unit_name TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,           -- the roll-up file as received (archive/<sha256>)
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL,       -- when the lower level made it (orders roll-ups of a unit)
+    received_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,      -- of the link key that signed it
+    units TEXT NOT NULL,            -- JSON: the lower level's units (code, name, parent, kind, ...)
+    is_current INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS rollups_unit ON rollups (unit_code, year);
+CREATE TABLE IF NOT EXISTS rollup_returns (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    rollup_id INTEGER NOT NULL REFERENCES rollups(id),
+    original_file TEXT NOT NULL,    -- the branch's own file, as the lower level received it
+    original_sha256 TEXT NOT NULL,
+    lower_received_at TEXT NOT NULL,
+    via TEXT NOT NULL DEFAULT '[]'  -- JSON: the units it passed through below the sender
+);
 """
 
 
@@ -164,6 +188,62 @@ class NewSubmission:
     verified: bool
     problems: list[Problem] = field(default_factory=list)
     origin: str = "branch"
+    carried: Carried | None = None  # for a return that came in a lower level's roll-up
+
+
+@dataclass
+class Carried:
+    """Where a return that came in a roll-up started: the branch's own file at the lower level."""
+
+    original_file: str
+    original_sha256: str
+    lower_received_at: str
+    via: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NewRollup:
+    """What collect hands the store for a lower level's roll-up (its returns come separately)."""
+
+    unit_code: str
+    unit_name: str
+    year: int
+    file_name: str
+    source_path: str
+    sha256: str
+    size: int
+    created_at: str
+    fingerprint: str
+    units: list[dict[str, Any]]
+
+
+@dataclass
+class Rollup(NewRollup):
+    """A stored roll-up."""
+
+    id: int = 0
+    received_at: str = ""
+    is_current: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (units counted, not listed)."""
+        data = {k: v for k, v in self.__dict__.items() if k != "units"}
+        data["units"] = len(self.units)
+        return data
+
+
+@dataclass
+class RollupSource:
+    """Where a stored return came from when it came in a roll-up."""
+
+    submission_id: int
+    rollup_id: int
+    unit_code: str
+    unit_name: str
+    original_file: str
+    original_sha256: str
+    lower_received_at: str
+    via: list[str]
 
 
 def _now() -> str:
@@ -281,45 +361,69 @@ class Store:
     def add_submission(self, new: NewSubmission) -> Submission:
         """Store a return with its rows and problems in one transaction; make it current if it is
         the latest for its branch and year. Returns the stored submission."""
-        ret = new.ret
-        counts = {s: sum(1 for p in new.problems if p.severity is s) for s in Severity}
         received = _now()
         with self.transaction() as c:
-            cur = c.execute(
-                "INSERT INTO submissions (branch_code, branch_name, year, template_id, template_version,"
-                " file_name, source_path, sha256, submitted_at, received_at, verified, origin,"
-                " errors, warnings, infos) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (ret.branch_code, ret.branch_name, ret.year, ret.template_id, ret.template_version,
-                 new.file_name, new.source_path, new.sha256, new.submitted_at, received,
-                 int(new.verified), new.origin, counts[Severity.ERROR], counts[Severity.WARNING],
-                 counts[Severity.INFO]),
-            )
-            sid = int(cur.lastrowid or 0)
-            for led in ret.ledgers.values():
-                c.execute(
-                    "INSERT INTO ledgers (submission_id, ledger, sheet, present, letters) VALUES (?,?,?,?,?)",
-                    (sid, led.ledger_id, led.sheet, int(led.present), json.dumps(led.letters)),
-                )
-                c.executemany(
-                    "INSERT INTO rows (submission_id, ledger, excel_row, data, invalid, raw) VALUES (?,?,?,?,?,?)",
-                    [
-                        (sid, led.ledger_id, row.excel_row,
-                         json.dumps({k: encode_value(v) for k, v in row.values.items()}, ensure_ascii=False),
-                         json.dumps(sorted(row.invalid)), json.dumps(row.raw, ensure_ascii=False))
-                        for row in led.rows
-                    ],
-                )
-            for p in new.problems:
-                _insert_problem(c, sid, new.sha256, p)
-            c.execute(
-                "INSERT OR IGNORE INTO files (sha256, size, first_path, first_seen, outcome, message,"
-                " submission_id) VALUES (?,?,?,?,?,?,?)",
-                (new.sha256, new.size, new.source_path, received, "stored", "", sid),
-            )
-            _refresh_current(c, ret.branch_code, ret.year)
+            sid = _insert_submission(c, new, received)
         sub = self.submission(sid)
         assert sub is not None
         return sub
+
+    def add_rollup(self, new: NewRollup, returns: list[NewSubmission]) -> tuple[Rollup, list[Submission]]:
+        """Store a lower level's roll-up and the returns taken from it, all in one transaction; the
+        roll-up becomes its unit's current one if it is the latest made, and each return becomes
+        its branch's current one if it is the latest sent. Returns what was stored."""
+        received = _now()
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO rollups (unit_code, unit_name, year, file_name, source_path, sha256, size, created_at,"
+                " received_at, fingerprint, units) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (new.unit_code, new.unit_name, new.year, new.file_name, new.source_path, new.sha256, new.size,
+                 new.created_at, received, new.fingerprint, json.dumps(new.units, ensure_ascii=False)),
+            )
+            rid = int(cur.lastrowid or 0)
+            c.execute(
+                "INSERT OR IGNORE INTO files (sha256, size, first_path, first_seen, outcome, message)"
+                " VALUES (?,?,?,?,?,?)", (new.sha256, new.size, new.source_path, received, "stored", ""))
+            c.execute("UPDATE files SET outcome = 'stored', message = '' WHERE sha256 = ?", (new.sha256,))
+            c.execute("DELETE FROM problems WHERE file_sha256 = ? AND submission_id IS NULL", (new.sha256,))
+            sids = [_insert_submission(c, item, received, rollup_id=rid) for item in returns]
+            c.execute("UPDATE rollups SET is_current = 0 WHERE unit_code = ? AND year = ?", (new.unit_code, new.year))
+            c.execute(
+                "UPDATE rollups SET is_current = 1 WHERE id = (SELECT id FROM rollups WHERE unit_code = ?"
+                " AND year = ? ORDER BY created_at DESC, id DESC LIMIT 1)", (new.unit_code, new.year))
+        stored = [self.submission(sid) for sid in sids]
+        rollup = self.rollup(rid)
+        assert rollup is not None
+        return rollup, [s for s in stored if s is not None]
+
+    def rollup(self, rid: int) -> Rollup | None:
+        """A roll-up by id."""
+        r = self.conn.execute("SELECT * FROM rollups WHERE id = ?", (rid,)).fetchone()
+        return _rollup(r) if r else None
+
+    def rollups(self, year: int | None = None) -> list[Rollup]:
+        """Every stored roll-up (of a year), oldest made first."""
+        sql, args = "SELECT * FROM rollups", ()
+        if year is not None:
+            sql, args = sql + " WHERE year = ?", (year,)
+        return [_rollup(r) for r in self.conn.execute(sql + " ORDER BY unit_code, created_at, id", args)]
+
+    def current_rollups(self, year: int) -> dict[str, Rollup]:
+        """The current roll-up of every lower unit for a year, by unit code."""
+        return {r.unit_code: r for r in self.rollups(year) if r.is_current}
+
+    def rollup_sources(self, year: int | None = None) -> dict[int, RollupSource]:
+        """For every stored return that came in a roll-up (of a year): where it came from."""
+        sql = ("SELECT rr.*, r.unit_code, r.unit_name FROM rollup_returns rr JOIN rollups r ON r.id = rr.rollup_id"
+               " JOIN submissions s ON s.id = rr.submission_id")
+        args: tuple[Any, ...] = ()
+        if year is not None:
+            sql, args = sql + " WHERE s.year = ?", (year,)
+        return {r["submission_id"]: RollupSource(
+            submission_id=r["submission_id"], rollup_id=r["rollup_id"], unit_code=r["unit_code"],
+            unit_name=r["unit_name"], original_file=r["original_file"], original_sha256=r["original_sha256"],
+            lower_received_at=r["lower_received_at"], via=json.loads(r["via"]),
+        ) for r in self.conn.execute(sql, args)}
 
     def submission(self, sid: int) -> Submission | None:
         """A submission by id."""
@@ -385,6 +489,62 @@ class Store:
         """Every file seen, oldest first."""
         rows = self.conn.execute("SELECT * FROM files ORDER BY first_seen, rowid").fetchall()
         return [FileRecord(**{k: r[k] for k in FileRecord.__dataclass_fields__}) for r in rows]
+
+
+def _insert_submission(c: sqlite3.Connection, new: NewSubmission, received: str, *,
+                       rollup_id: int | None = None) -> int:
+    """Insert a return (rows, problems, the file record, where a carried one came from) and
+    refresh which return of its branch is current; return its id."""
+    ret = new.ret
+    counts = {s: sum(1 for p in new.problems if p.severity is s) for s in Severity}
+    cur = c.execute(
+        "INSERT INTO submissions (branch_code, branch_name, year, template_id, template_version,"
+        " file_name, source_path, sha256, submitted_at, received_at, verified, origin,"
+        " errors, warnings, infos) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (ret.branch_code, ret.branch_name, ret.year, ret.template_id, ret.template_version,
+         new.file_name, new.source_path, new.sha256, new.submitted_at, received,
+         int(new.verified), new.origin, counts[Severity.ERROR], counts[Severity.WARNING],
+         counts[Severity.INFO]),
+    )
+    sid = int(cur.lastrowid or 0)
+    for led in ret.ledgers.values():
+        c.execute(
+            "INSERT INTO ledgers (submission_id, ledger, sheet, present, letters) VALUES (?,?,?,?,?)",
+            (sid, led.ledger_id, led.sheet, int(led.present), json.dumps(led.letters)),
+        )
+        c.executemany(
+            "INSERT INTO rows (submission_id, ledger, excel_row, data, invalid, raw) VALUES (?,?,?,?,?,?)",
+            [
+                (sid, led.ledger_id, row.excel_row,
+                 json.dumps({k: encode_value(v) for k, v in row.values.items()}, ensure_ascii=False),
+                 json.dumps(sorted(row.invalid)), json.dumps(row.raw, ensure_ascii=False))
+                for row in led.rows
+            ],
+        )
+    for p in new.problems:
+        _insert_problem(c, sid, new.sha256, p)
+    c.execute(
+        "INSERT OR IGNORE INTO files (sha256, size, first_path, first_seen, outcome, message,"
+        " submission_id) VALUES (?,?,?,?,?,?,?)",
+        (new.sha256, new.size, new.source_path, received, "stored", "", sid),
+    )
+    if new.carried is not None and rollup_id is not None:
+        k = new.carried
+        c.execute(
+            "INSERT INTO rollup_returns (submission_id, rollup_id, original_file, original_sha256,"
+            " lower_received_at, via) VALUES (?,?,?,?,?,?)",
+            (sid, rollup_id, k.original_file, k.original_sha256, k.lower_received_at,
+             json.dumps(k.via, ensure_ascii=False)),
+        )
+    _refresh_current(c, ret.branch_code, ret.year)
+    return sid
+
+
+def _rollup(r: sqlite3.Row) -> Rollup:
+    data = {k: r[k] for k in Rollup.__dataclass_fields__}
+    data["units"] = json.loads(data["units"])
+    data["is_current"] = bool(data["is_current"])
+    return Rollup(**data)
 
 
 def _insert_problem(c: sqlite3.Connection, sid: int | None, sha: str, p: Problem) -> None:

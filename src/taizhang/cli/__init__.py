@@ -25,7 +25,7 @@ from . import workspace_cmds, issue_cmd  # noqa: E402  (registration order = hel
 workspace_cmds.register(app)
 issue_cmd.register(app)
 
-for _name in ("collect_cmds", "validate_cmd", "consolidate_cmds", "report_cmd", "demo_cmd"):
+for _name in ("collect_cmds", "validate_cmd", "consolidate_cmds", "hierarchy_cmds", "report_cmd", "demo_cmd"):
     try:
         _mod = __import__(f"{__name__}.{_name}", fromlist=["register"])
     except ModuleNotFoundError as exc:  # a command module not written yet

@@ -64,11 +64,12 @@ def _render(report: CollectReport, as_json: bool) -> None:
     rows = []
     for f in report.files:
         rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
+        who = f"{f.branch_code} {f.branch_name}".strip() + (f"（下级汇总，{len(f.rollup)}个支部）" if f.rollup else "")
         rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, f"[red]{f.outcome}[/]") if f.outcome not in ("已收过",) else f.outcome,
-                     f"{f.branch_code} {f.branch_name}".strip(), rows_text, f.errors or "", f.warnings or "",
-                     f.message])
+                     who, rows_text, f.errors or "", f.warnings or "", f.message])
     console.print(table(f"收集结果（{len(report.files)}个文件）",
                         ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows))
+    _render_rollups(report)
     counts = report.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
     feedback = [f.feedback for f in report.files if f.feedback]
@@ -76,6 +77,23 @@ def _render(report: CollectReport, as_json: bool) -> None:
         console.print(f"已为 {len(feedback)} 个支部生成反馈表，位于 feedback 文件夹。")
     if report.failed:
         console.print("[red]有文件无法读取或无法识别，见上表“说明”。[/]")
+
+
+def _render_rollups(report: CollectReport) -> None:
+    """Per roll-up, what became of each branch in it; then conflicts between ways a return came."""
+    shown: set[str] = set()
+    for f in report.files:
+        if not f.rollup:
+            continue
+        rows = [[f"{x['code']} {x['name']}", OUTCOME_STYLE.get(x["outcome"], x["outcome"]), x["errors"] or "",
+                 x["warnings"] or "", x["message"]] for x in f.rollup]
+        shown.update(x["message"] for x in f.rollup if x["message"])
+        console.print(table(f"“{f.branch_name}”汇总中的{len(f.rollup)}个支部",
+                            ["支部", "结果", "错误", "警告", "说明"], rows))
+    notes = [p.message for f in report.files for p in f.problems
+             if p.rule_id.startswith("ROLLUP-") and p.message not in shown]
+    for note in dict.fromkeys(notes):
+        console.print(f"[yellow]注意：[/]{note}")
 
 
 @handle_errors
@@ -94,18 +112,32 @@ def status(
         print_json(data)
         return
     style = {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]", "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}
-    rows = [[b.code, b.name, b.issued_at[:10] or "未下发", b.returned_at[:16].replace("T", " ") or "—",
-             style.get(b.state, b.state), b.errors if b.submission_id else "", b.warnings if b.submission_id else "",
-             b.submissions or ""] for b in st.branches]
+    grouped = any(b.group for b in st.branches)
+    rows = []
+    for b in st.branches:
+        issued = b.issued_at[:10] or ("由下级下发" if b.via else "未下发")
+        row = [b.code, b.name, issued, b.returned_at[:16].replace("T", " ") or "—",
+               style.get(b.state, b.state), b.errors if b.submission_id else "", b.warnings if b.submission_id else "",
+               b.submissions or "", b.source]
+        rows.append(([b.group or "（直属）"] if grouped else []) + row)
+    headers = ["编码", "支部", "下发", "报送时间", "状态", "错误", "警告", "报送次数", "来源"]
     console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）",
-                        ["编码", "支部", "下发", "报送时间", "状态", "错误", "警告", "报送次数"], rows))
+                        (["所属组织"] if grouped else []) + headers, rows))
     counts = st.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
+    if st.units:
+        console.print(table("下级党总支（党委）的汇总报送", ["编码", "单位", "最近一次汇总", "生成时间", "支部数", "收到次数"], [
+            [u.code, u.name, u.received_at[:16].replace("T", " ") or "[red]未报送[/]",
+             u.created_at[:16].replace("T", " "), u.branches or "", u.rollups or ""] for u in st.units]))
+    for b in st.branches:
+        if b.conflict:
+            console.print(f"[yellow]{b.code} {b.name}：[/]{b.conflict}。")
     if history:
         for b in st.branches:
             for h in b.history:
                 mark = "（当前）" if h["current"] else "（已被替代）"
-                console.print(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']} 错误{h['errors']} 警告{h['warnings']}{mark}")
+                console.print(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']}（{h['source']}）"
+                              f" 错误{h['errors']} 警告{h['warnings']}{mark}")
     if reminder:
         console.print(f"催报名单：{reminder}")
 

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, TypeVar
 
@@ -77,6 +78,23 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def parse_date(text: str | None, what: str, example: str = "2026-01-10") -> date | None:
+    """The date typed for an option (None when not given); InputError naming `what` otherwise."""
+    from ..errors import InputError
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what}“{text}”不是日期，请写成 {example} 的格式。") from None
+
+
+def parse_as_of(text: str | None) -> date | None:
+    """The date of an --as-of option (None when not given); InputError when it is not a date."""
+    return parse_date(text, "--as-of")
 
 
 def print_json(data: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -13,21 +13,14 @@ from ..errors import InputError
 from ..periods import HELP as PERIOD_HELP
 from ..periods import parse_period
 from ..statistics import BranchStats, Stats, load_stats, percent_text
-from .common import JsonOpt, console, find_workspace, handle_errors, print_json, table
+from .common import JsonOpt, console, find_workspace, handle_errors, parse_as_of, print_json, table
 
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="严格汇总：有错误的台账不纳入统计（并写明是哪些支部）。")]
-
-
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"--as-of“{text}”不是日期，请写成 2026-01-10 的格式。") from None
+UnitOpt = Annotated[str | None, typer.Option(
+    "--unit", "-u", help="只统计组织中的这个单位（党总支、党委或支部的编码）所属的支部。", show_default=False)]
 
 
 def _money(value: Any) -> str:
@@ -42,14 +35,15 @@ def _or_dash(value: Any) -> Any:
 def consolidate(
     year: Annotated[int | None, typer.Option("--year", help="汇总哪一年的台账（默认工作区设置的年度）。", show_default=False)] = None,
     strict: StrictOpt = False,
+    unit: UnitOpt = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """汇总各支部当前报送的台账，生成 output/汇总台账.xlsx 和 output/统计表.xlsx（表1至表5，含图表）。"""
     ws = find_workspace()
-    day = _as_of(as_of)
+    day = parse_as_of(as_of)
     with ws.lock("taizhang consolidate"):
-        result = consolidate_workspace(ws, year=year, strict=strict, as_of=day)
+        result = consolidate_workspace(ws, year=year, strict=strict, as_of=day, unit=unit)
     if as_json:
         print_json(result.to_dict())
         return
@@ -62,7 +56,8 @@ def _render_result(result: ConsolidateResult) -> None:
     console.print(f"  汇总台账：{result.ledger_path}")
     console.print(f"  统计表：  {result.stats_path}")
     counted = [b for b in s.per_branch if b.returned]
-    console.print(f"支部名单共{result.branches}个支部，{len(counted)}个支部的台账纳入汇总。")
+    scope = f"“{result.unit_name}”所属" if result.unit else "支部名单"
+    console.print(f"{scope}共{result.branches}个支部，{len(counted)}个支部的台账纳入汇总。")
     if result.missing:
         console.print("[yellow]未报送：[/]" + "、".join(m["name"] for m in result.missing))
     if result.excluded:
@@ -99,6 +94,7 @@ def _render_key_figures(s: Stats) -> None:
 def stats(
     period: Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP + "默认工作区设置的年度。", show_default=False)] = None,
     branch: Annotated[str | None, typer.Option("--branch", "-b", help="只看这个支部（支部编码）。", show_default=False)] = None,
+    unit: UnitOpt = None,
     strict: StrictOpt = False,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -106,7 +102,7 @@ def stats(
     """统计主要数据：党员、三会一课、组织生活、党费、发展党员和达标情况。"""
     ws = find_workspace()
     p = parse_period(period, ws.settings.year)
-    result = load_stats(ws, p, as_of=_as_of(as_of), strict=strict)
+    result = load_stats(ws, p, as_of=parse_as_of(as_of), strict=strict, unit=unit)
     if branch:
         if result.branch(branch.strip()) is None:
             raise InputError(f"支部名单中没有编码为“{branch}”的支部。请用 taizhang status 查看各支部的编码。")
@@ -125,22 +121,24 @@ def _cells(b: BranchStats, *values: Any) -> list[Any]:
 
 def _render_stats(s: Stats) -> None:
     rows = [*s.per_branch, s.total] if len(s.per_branch) > 1 else list(s.per_branch)
+    rows += [replace(g.total, name="　" * g.depth + f"其中：{g.name}") for g in s.groups]
     note = f"（党员按{s.snapshot.isoformat()}在册计算）"
-    console.print(table(f"{s.period.label}党员情况{note}", ["支部", "党员", "正式", "预备", "男", "女", "30岁及以下", "61岁及以上"], [
+    label = s.period.label + s.unit_name
+    console.print(table(f"{label}党员情况{note}", ["支部", "党员", "正式", "预备", "男", "女", "30岁及以下", "61岁及以上"], [
         _cells(b, *(
             (b.membership.total, b.membership.full, b.membership.probationary, b.membership.by_gender.get("男"),
              b.membership.by_gender.get("女"), b.membership.by_age.get("30岁及以下"),
              b.membership.by_age.get("61岁及以上")) if b.membership else (None,) * 7))
         for b in rows
     ]))
-    console.print(table(f"{s.period.label}三会一课", ["支部", "党员大会", "平均出席率", "支委会", "议题", "党小组会", "党课", "书记讲党课"], [
+    console.print(table(f"{label}三会一课", ["支部", "党员大会", "平均出席率", "支委会", "议题", "党小组会", "党课", "书记讲党课"], [
         _cells(b, *(
             (b.meetings.general, percent_text(b.meetings.attendance_rate), b.meetings.committee,
              b.meetings.committee_topics, b.meetings.group, b.meetings.lectures, b.meetings.secretary_lectures)
             if b.meetings else (None,) * 7))
         for b in rows
     ]))
-    console.print(table(f"{s.period.label}组织生活和党费", ["支部", "主题党日", "组织生活会", "民主评议", "谈心谈话人次", "应交(元)", "实交(元)", "收缴率", "欠交人数"], [
+    console.print(table(f"{label}组织生活和党费", ["支部", "主题党日", "组织生活会", "民主评议", "谈心谈话人次", "应交(元)", "实交(元)", "收缴率", "欠交人数"], [
         _cells(b, *(
             (b.activities.by_type.get("主题党日", 0), b.activities.by_type.get("组织生活会", 0),
              b.activities.by_type.get("民主评议党员", 0), b.activities.talk_person_times,
@@ -148,7 +146,7 @@ def _render_stats(s: Stats) -> None:
             if b.activities and b.dues else (None,) * 8))
         for b in rows
     ]))
-    console.print(table(f"{s.period.label}发展党员（期末：{s.snapshot.isoformat()}）", ["支部", "递交申请书", "确定积极分子", "确定发展对象", "接收预备党员", "转正", "期末申请人", "期末积极分子", "期末发展对象", "期末预备党员"], [
+    console.print(table(f"{label}发展党员（期末：{s.snapshot.isoformat()}）", ["支部", "递交申请书", "确定积极分子", "确定发展对象", "接收预备党员", "转正", "期末申请人", "期末积极分子", "期末发展对象", "期末预备党员"], [
         _cells(b, *(
             (b.recruitment.applied, b.recruitment.activists, b.recruitment.candidates, b.recruitment.admitted,
              b.recruitment.confirmed, *b.recruitment.pipeline.values()) if b.recruitment else (None,) * 9))

@@ -44,6 +44,9 @@ def report(
         "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)] = None,
     date_: Annotated[str | None, typer.Option(
         "--date", help="落款日期（默认与 --as-of 相同），如 2026-01-15。", show_default=False)] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="只统计这个组织（党总支等，写编码）所属的支部：全单位的报告就写成这个组织的报告。",
+        show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有错误的台账不纳入统计。")] = False,
     show_fields: Annotated[bool, typer.Option(
         "--fields", help="不生成报告，列出这种报告的模板可以使用的占位符和示例值（改模板时参考）。")] = False,
@@ -73,7 +76,7 @@ def report(
             bar.update(task, total=total, completed=done, item=label[-30:])
 
         run = generate(ws, k, branches=branch or None, period=p, template=template, as_of=day,
-                       report_date=_day(date_, "--date"), strict=strict, progress=step)
+                       report_date=_day(date_, "--date"), strict=strict, unit=unit, progress=step)
     if as_json:
         print_json(run.to_dict())
         return

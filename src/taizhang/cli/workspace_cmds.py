@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.tree import Tree
 
 from .. import branches as branches_mod
-from .. import workspace
+from .. import hierarchy, workspace
 from ..definitions import load_definitions, shipped_dir
-from ..errors import InputError
-from .common import JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, table
-
-
-def _parse_date(text: str | None, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{what}“{text}”不是日期，请写成 2026-01-15 的格式。") from None
+from .common import JsonOpt, console, find_workspace, handle_errors, parse_date, print_json, problems_table, table
 
 
 @handle_errors
@@ -35,7 +25,7 @@ def init(
     as_json: JsonOpt = False,
 ) -> None:
     """创建工作区：设置文件、支部名单、数据库和密钥。"""
-    ws = workspace.init(folder, org=org, year=year, deadline=_parse_date(deadline, "截止日期"), code=code)
+    ws = workspace.init(folder, org=org, year=year, deadline=parse_date(deadline, "截止日期", "2026-01-15"), code=code)
     if as_json:
         print_json({"workspace": str(ws.root), "config": str(ws.config_path), "branches": str(ws.branches_path)})
         return
@@ -48,22 +38,47 @@ def init(
 
 @handle_errors
 def branches(as_json: JsonOpt = False) -> None:
-    """列出支部名单中的支部，并指出名单中的问题。"""
+    """组织结构：支部名单中的党支部和党总支（含下级汇总中的支部）按上下级显示，并检查名单中的问题。"""
     ws = find_workspace()
-    items, problems = branches_mod.read(ws.branches_path)
+    items, _problems = branches_mod.load(ws)
+    tree = hierarchy.load(ws)
     if as_json:
-        print_json({"branches": [b.to_dict() for b in items], "problems": [p.to_dict() for p in problems]})
+        print_json({"branches": [b.to_dict() for b in items], **tree.to_dict()})
     else:
-        rows = [[b.code, b.name, b.parent, b.secretary, b.contact, b.phone] for b in items]
-        console.print(table(f"支部名单（{len(items)}个）", ["编码", "名称", "上级组织", "书记", "联系人", "电话"], rows))
-        if problems:
-            console.print(problems_table("支部名单中的问题", problems))
-        elif items:
+        if tree.units:
+            console.print(_tree_view(tree))
+            n_nodes = sum(1 for u in tree.units.values() if not u.is_branch)
+            summary = f"共{len(tree.branches())}个党支部" + (f"、{n_nodes}个党总支（党委）" if n_nodes else "") + "。"
+            console.print(summary)
+        if tree.problems:
+            console.print(problems_table("支部名单中的问题", tree.problems))
+        elif tree.units:
             console.print("[green]支部名单没有发现问题。[/]")
         else:
             console.print(f"支部名单还是空的，请打开 {ws.branches_path} 填写。")
-    if any(p.severity.value == "错误" for p in problems):
+    if any(p.severity.value == "错误" for p in tree.problems):
         raise typer.Exit(1)
+
+
+def _tree_view(tree: hierarchy.Tree) -> Tree:
+    """The units as a Rich tree under the workspace's own organisation."""
+    root = Tree(f"[bold]{tree.org_name or '本单位'}[/]" + (f"（{tree.org_code}）" if tree.org_code else ""))
+    def add(parent: Tree, code: str) -> None:
+        for u in tree.children(code):
+            label = f"{u.code}  {u.name}"
+            notes = [] if u.is_branch else [u.kind]
+            if u.secretary:
+                notes.append(f"书记 {u.secretary}")
+            if u.linked:
+                notes.append("已建立上报链接")
+            if u.source:
+                notes.append("来自下级汇总")
+            if notes:
+                label += f"  [dim]（{'，'.join(notes)}）[/]"
+            add(parent.add(label), u.code)
+
+    add(root, "")
+    return root
 
 
 @handle_errors

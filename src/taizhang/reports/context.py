@@ -79,6 +79,7 @@ class ReportInputs:
     round_year: int | None = None  # the workspace's collection round
     contact: str = ""
     phone: str = ""
+    unit_name: str = ""  # the unit of the tree the report is for ("" = the whole workspace)
 
 
 # --- writing numbers and names ---------------------------------------------------------------
@@ -403,9 +404,10 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
     figures = branch_figures(b, inputs)
     secretary = _secretary(code, inputs, b, last_year_with_return)
     current_round = inputs.round_year in period.years
+    superior = _superior(stats, b) or inputs.org
     ctx: dict[str, Any] = {
         "kind": kind.name,
-        "org": clean_text(inputs.org) or TO_BE_FILLED,
+        "org": clean_text(superior) or TO_BE_FILLED,
         "branch": {"code": code, "name": clean_text(b.name), "secretary": secretary or TO_BE_FILLED},
         "signer": signer_of(clean_text(b.name), figures["has_committee"]),
         "report_date": chinese_date(inputs.report_date),
@@ -428,6 +430,15 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
 
 _TERM_KEYS = ("members", "general", "committee", "group", "lectures", "theme", "life_meeting", "review",
               "talk_times", "due", "paid", "rate", "admitted", "confirmed")
+
+
+def _superior(stats: Stats, b: BranchStats) -> str:
+    """The name of the 党总支 (党委) a branch is directly under, "" when it is under the workspace."""
+    if not b.parent:
+        return ""
+    if b.parent == stats.unit:
+        return stats.unit_name
+    return next((g.name for g in stats.groups if g.code == b.parent), "")
 
 
 def _term_row(label: str, b: BranchStats | None, inputs: ReportInputs) -> dict[str, Any]:
@@ -475,6 +486,21 @@ def _branch_row(index: int, b: BranchStats, inputs: ReportInputs) -> dict[str, A
         short="、".join(short),
     )
     return row
+
+
+def _group_rows(stats: Stats, inputs: ReportInputs) -> list[dict[str, Any]]:
+    """The 其中 rows under a table's 合计: the subtotal of every 党总支 (党委) below the report's
+    unit, indented by depth."""
+    rows = []
+    for g in stats.groups:
+        row = _branch_row(0, g.total, inputs)
+        row.update(index="", name="其中：" + "　" * g.depth + clean_text(g.name))
+        if g.total.returned:
+            short = [b for b in stats.per_branch if b.code in g.branches and b.short]
+            row["verdict"] = f"{len(short)}个支部未达标" if short else "均达标"
+            row["members"] = g.total.membership.total if g.total.membership else 0
+        rows.append(row)
+    return rows
 
 
 def _status_rows(stats: Stats, problems: dict[str, list[Problem]]) -> list[dict[str, Any]]:
@@ -681,10 +707,11 @@ def committee_context(inputs: ReportInputs, kind: ReportKind) -> dict[str, Any]:
     found = _committee_findings(stats, inputs.problems, current_round)
     rules = rule_summary(inputs.problems, stats)
     ranked = [clean_text(b.name) for b in sorted(stats.returned, key=_activity_count, reverse=True)]
+    org = clean_text(inputs.unit_name or inputs.org) or TO_BE_FILLED
     ctx: dict[str, Any] = {
         "kind": kind.name,
-        "org": clean_text(inputs.org) or TO_BE_FILLED,
-        "signer": clean_text(inputs.org) or TO_BE_FILLED,
+        "org": org,
+        "signer": org if org.startswith(("中共", TO_BE_FILLED)) else f"中共{org}委员会",
         "report_date": chinese_date(inputs.report_date),
         "as_of": chinese_date(inputs.as_of),
         "deadline": chinese_date(inputs.deadline) if inputs.deadline else TO_BE_FILLED,
@@ -693,6 +720,7 @@ def committee_context(inputs: ReportInputs, kind: ReportKind) -> dict[str, Any]:
             "branches": listed, "returned": len(returned), "on_time": len(on_time), "late": len(late),
             "missing": len(missing), "needs_fix": len(needs_fix), "counted": len(stats.returned),
             "errors": errors, "warnings": warnings, "short": len(stats.short_branches()),
+            "groups": sum(1 for g in stats.groups if g.depth == 0),
             "state": {k: counts.get(k, 0) for k in (RETURNED, LATE, NEEDS_FIX, MISSING)},
         },
         "names": {
@@ -706,6 +734,9 @@ def committee_context(inputs: ReportInputs, kind: ReportKind) -> dict[str, Any]:
         },
         "rows": rows,
         "total_row": total_row,
+        "groups": _group_rows(stats, inputs),
+        "groups_text": "、".join(f"{clean_text(g.name)}所属{len(g.branches)}个" for g in stats.groups
+                                if g.depth == 0),
         "status_rows": _status_rows(stats, inputs.problems),
         "rules": rules,
         "highlights": highlights,

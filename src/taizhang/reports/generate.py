@@ -171,13 +171,14 @@ def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "
 
 # --- data ----------------------------------------------------------------------------------------
 def load_inputs(ws: Any, period: Period, *, as_of: dt.date, report_date: dt.date | None = None,
-                strict: bool = False) -> ReportInputs:
-    """Gather what every report of `period` reads: statistics, current returns, problems."""
+                strict: bool = False, unit: str | None = None) -> ReportInputs:
+    """Gather what every report of `period` reads: statistics, current returns, problems — for
+    the whole workspace, or for the branches under `unit` (a code of the tree)."""
     from .. import branches as branches_mod
     from ..store import Store
 
     loaded = load_current(ws, period, strict=strict)
-    stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded)
+    stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
     returns = {code: {r.year: r for r in rets} for code, rets in loaded.returns.items()}
     problems: dict[str, list[Problem]] = {}
     last = period.years[-1]
@@ -192,7 +193,7 @@ def load_inputs(ws: Any, period: Period, *, as_of: dt.date, report_date: dt.date
         branches={b.code: b for b in items}, as_of=as_of, report_date=report_date or as_of,
         deadline=s.deadline, frequency=dict(s.frequency),
         committee_min_full_members=int(s.frequency.get("committee_min_full_members", 7)),
-        round_year=s.year, contact=s.contact, phone=s.phone,
+        round_year=s.year, contact=s.contact, phone=s.phone, unit_name=stats.unit_name,
     )
 
 
@@ -211,16 +212,18 @@ def output_path(ws: Any, kind: ReportKind, period: Period, stats: Stats, code: s
         name = b.name if b else code
         file = f"{safe_filename(code)}_{safe_filename(name)}_{safe_filename(period.label + kind.name)}.docx"
         return folder / kind.name / file
-    return folder / f"{safe_filename(period.label + kind.name)}.docx"
+    unit = f"{safe_filename(stats.unit_name)}_" if stats.unit_name else ""
+    return folder / f"{unit}{safe_filename(period.label + kind.name)}.docx"
 
 
 def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None = None,
              period: Period | None = None, template: Path | None = None, as_of: dt.date | None = None,
-             report_date: dt.date | None = None, strict: bool = False,
+             report_date: dt.date | None = None, strict: bool = False, unit: str | None = None,
              progress: Progress | None = None, inputs: ReportInputs | None = None) -> ReportRun:
     """Write the reports of one kind and return what was written.
 
-    For a branch kind, `branches` names the branch codes (None: every branch that has returned for
+    `unit` (a code of the tree) limits the report to the branches under it: the committee kinds
+    are then that unit's report (e.g. a 党总支's 年度党建工作总结). For a branch kind, `branches` names the branch codes (None: every branch that has returned for
     the period; branches without a return are listed in `skipped`, and a code named explicitly
     that has none is an InputError). For a committee kind `branches` must be None.
     """
@@ -232,7 +235,7 @@ def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None 
     period = period or kind.default_period(ws.settings.year, as_of)
     kind.check_period(period)
     path = template_for(ws, kind, template)
-    data = inputs or load_inputs(ws, period, as_of=as_of, report_date=report_date, strict=strict)
+    data = inputs or load_inputs(ws, period, as_of=as_of, report_date=report_date, strict=strict, unit=unit)
     stats = data.stats
     run = ReportRun(kind=kind.name, period=period.label, template=str(path))
     author = data.org

@@ -613,10 +613,10 @@ def _fill_row(row: Any, values: Sequence[Any], widths: list[int], *, header: boo
 
 def add_table(doc: Document, headers: Sequence[str], rows: Iterable[Sequence[Any]],
               widths: Sequence[float] | None = None, total_row: Sequence[Any] | None = None, *,
-              aligns: Sequence[str | None] | None = None) -> Table:
+              aligns: Sequence[str | None] | None = None, after: Iterable[Sequence[Any]] = ()) -> Table:
     """Add a bordered table in the 公文表格 style: a bold header row repeated on every page, rows
     that do not split across pages, numbers right-aligned and text left-aligned, an optional bold
-    total row (合计) at the end. `widths` are column widths in mm (default: the 156 mm text width
+    total row (合计) at the end, and `after` it plain rows (such as 其中 subtotals). `widths` are column widths in mm (default: the 156 mm text width
     shared equally); `aligns` may fix a column's alignment ("left"/"center"/"right"/None = by
     value). Values are shown by `cell_text`. Return the table."""
     n = len(headers)
@@ -661,6 +661,13 @@ def add_table(doc: Document, headers: Sequence[str], rows: Iterable[Sequence[Any
         row = table.add_row()
         _row_flags(row, header=False)
         _fill_row(row, values, widths_twips, header=False, bold=True, doc=doc, aligns=aligns)
+    for values in after:
+        values = list(values)
+        if len(values) != n:
+            raise ValueError(f"row has {len(values)} values for {n} columns")
+        row = table.add_row()
+        _row_flags(row, header=False)
+        _fill_row(row, values, widths_twips, header=False, bold=False, doc=doc, aligns=aligns)
     return table
 
 
