@@ -10,12 +10,14 @@ import typer
 
 from ..collect import ACCEPTED, NEEDS_FIX, CollectReport, collect as collect_files
 from ..errors import InputError
+from ..safeio import strip_control
 from ..status import current_problems, round_status, write_reminders
 from .common import (
-    JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, progress_bar, table,
+    JsonOpt, Markup, console, find_workspace, handle_errors, plain, print_json, problems_table, progress_bar,
+    table,
 )
 
-OUTCOME_STYLE = {ACCEPTED: "[green]已接收[/]", NEEDS_FIX: "[yellow]需修改[/]"}
+OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
 
 
 def _as_of(text: str | None) -> date | None:
@@ -46,7 +48,7 @@ def collect(
             if total is not None:
                 bar.update(task, total=total)
             else:
-                bar.update(task, advance=1, item=Path(display).name[-40:])
+                bar.update(task, advance=1, item=strip_control(Path(display).name)[-40:])
 
         report = collect_files(ws, paths, as_of=_as_of(as_of), write_feedback=not no_feedback, progress=step)
     _render(report, as_json)
@@ -64,7 +66,7 @@ def _render(report: CollectReport, as_json: bool) -> None:
     rows = []
     for f in report.files:
         rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
-        rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, f"[red]{f.outcome}[/]") if f.outcome not in ("已收过",) else f.outcome,
+        rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, Markup(f"[red]{f.outcome}[/]")) if f.outcome not in ("已收过",) else f.outcome,
                      f"{f.branch_code} {f.branch_name}".strip(), rows_text, f.errors or "", f.warnings or "",
                      f.message])
     console.print(table(f"收集结果（{len(report.files)}个文件）",
@@ -93,7 +95,8 @@ def status(
         data["reminders"] = reminder
         print_json(data)
         return
-    style = {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]", "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}
+    style = {k: Markup(v) for k, v in {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]",
+                                       "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}.items()}
     rows = [[b.code, b.name, b.issued_at[:10] or "未下发", b.returned_at[:16].replace("T", " ") or "—",
              style.get(b.state, b.state), b.errors if b.submission_id else "", b.warnings if b.submission_id else "",
              b.submissions or ""] for b in st.branches]
@@ -105,9 +108,9 @@ def status(
         for b in st.branches:
             for h in b.history:
                 mark = "（当前）" if h["current"] else "（已被替代）"
-                console.print(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']} 错误{h['errors']} 警告{h['warnings']}{mark}")
+                console.print(plain(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']} 错误{h['errors']} 警告{h['warnings']}{mark}"))
     if reminder:
-        console.print(f"催报名单：{reminder}")
+        console.print(f"催报名单：{plain(reminder)}")
 
 
 @handle_errors
@@ -126,7 +129,7 @@ def problems(
                      "problems": [p.to_dict() for p in ps]} for s, ps in items])
         return
     if not items:
-        console.print("还没有收到报送。" if not branch else f"支部 {branch} 还没有报送。")
+        console.print("还没有收到报送。" if not branch else f"支部 {plain(branch)} 还没有报送。")
         return
     total = 0
     for sub, ps in items:

@@ -13,7 +13,7 @@ from .. import branches as branches_mod
 from .. import workspace
 from ..definitions import load_definitions, shipped_dir
 from ..errors import InputError
-from .common import JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, table
+from .common import JsonOpt, console, find_workspace, handle_errors, plain, print_json, problems_table, table
 
 
 def _parse_date(text: str | None, what: str) -> date | None:
@@ -39,7 +39,7 @@ def init(
     if as_json:
         print_json({"workspace": str(ws.root), "config": str(ws.config_path), "branches": str(ws.branches_path)})
         return
-    console.print(f"[green]已创建工作区[/] {ws.root}")
+    console.print(f"[green]已创建工作区[/] {plain(ws.root)}")
     console.print(f"  设置文件：{ws.config_path.name}（单位、年度、截止日期、联系人和各项校验规则）")
     console.print(f"  支部名单：{ws.branches_path.name}（请填写各支部的编码、名称、书记和联系人）")
     console.print("  密钥：.taizhang/secret.key（用于核验报回的台账，请妥善备份，不要外传）")
@@ -61,7 +61,7 @@ def branches(as_json: JsonOpt = False) -> None:
         elif items:
             console.print("[green]支部名单没有发现问题。[/]")
         else:
-            console.print(f"支部名单还是空的，请打开 {ws.branches_path} 填写。")
+            console.print(f"支部名单还是空的，请打开 {plain(ws.branches_path)} 填写。")
     if any(p.severity.value == "错误" for p in problems):
         raise typer.Exit(1)
 
@@ -98,7 +98,7 @@ def templates(
     console.print(table(f"台账定义 {definition.id} {definition.version}",
                         ["工作表", "编号", "版本", "列数", "规则", "定义文件"], rows))
     if export:
-        console.print(f"已复制 {len(copied)} 个定义文件到 {ws.root / 'workbook_templates'}" +
+        console.print(f"已复制 {len(copied)} 个定义文件到 {plain(ws.root / 'workbook_templates')}" +
                       ("" if copied else "（已存在的文件未覆盖）"))
 
 
