@@ -155,6 +155,23 @@ def find_candidates(paths: list[Path], settings: Settings, scratch: Path) -> Ite
                 yield Candidate(path, str(path), _mtime(path))
 
 
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its author wrote it. Without the UTF-8 flag zipfile decodes names as
+    cp437; the Chinese edition of Windows writes them in GBK and macOS in UTF-8 (flag unset)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.orig_filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
 def _unsafe_member(name: str) -> str:
     p = PurePosixPath(name.replace("\\", "/"))
     if p.is_absolute() or ".." in p.parts or (len(name) > 1 and name[1] == ":"):
@@ -185,7 +202,7 @@ def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: i
                 "FILE-TOO-LARGE", reason=f"解压后共{total // (1024 * 1024)}MB，超过上限{budget // (1024 * 1024)}MB")])
             return
         for n, info in enumerate(members):
-            name = info.filename
+            name = _member_name(info)
             shown = f"{display}/{name}"
             base = PurePosixPath(name.replace("\\", "/")).name
             if base.startswith((".", "~$")) or base.lower() in SKIP_NAMES or name.startswith("__MACOSX/"):
@@ -248,6 +265,8 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
         base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
         base.outcome = NOT_WORKBOOK if exc.rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
         return base
+    # archived under what the file really is, never under a suffix taken from its name
+    base.suffix = ".xls" if reader.kind == "et" else f".{reader.kind}"
     try:
         ident = identify(
             reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
@@ -342,14 +361,17 @@ def collect(
 
                     with atomic_path(arch) as t:
                         shutil.copyfile(cand.path, t)
+                # Feedback before the store: a run killed in between stores the return on the
+                # next run and writes its feedback again. Only the branch's current return gets
+                # feedback (an older return later in the batch must not replace it).
+                if write_feedback and (result.errors or result.warnings) and _will_be_current(store, processed):
+                    result.feedback = _feedback(ws, processed, arch)
                 sub = store.add_submission(NewSubmission(
                     ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
                     sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
                     verified=processed.verified, problems=processed.problems,
                 ))
                 result.submission_id = sub.id
-                if write_feedback and (result.errors or result.warnings):
-                    result.feedback = _feedback(ws, processed, arch)
             results.append(result)
             if progress:
                 progress(cand.display, None)
@@ -370,6 +392,14 @@ def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processe
                 return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
                     catalog.make("FILE-DUPLICATE", first=seen.first_path)])
     return process_file(cand, ctx)
+
+
+def _will_be_current(store: Any, processed: Processed) -> bool:
+    """Whether the return, once stored, supersedes the branch's current one (the later file time
+    wins; on a tie, the one stored last)."""
+    assert processed.ret is not None
+    current = store.current(processed.ret.year).get(processed.ret.branch_code)
+    return current is None or processed.submitted_at >= current.submitted_at
 
 
 def _feedback(ws: Any, processed: Processed, original: Path) -> str:
