@@ -28,6 +28,8 @@ MAX_NAME_BYTES = 150
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Temporary files of atomic writes start with this; a killed command may leave one behind.
+TEMP_PREFIX = ".~tz-"
 
 # Options for every xlsxwriter workbook we write: user text stays text.
 XLSX_OPTIONS: dict[str, Any] = {
@@ -70,7 +72,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~tz-", suffix=target.suffix or ".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -88,8 +88,12 @@ def status(
 ) -> None:
     """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
     ws = find_workspace()
-    st = round_status(ws)
-    reminder = str(write_reminders(ws, st)) if remind else ""
+    if remind:
+        with ws.lock("taizhang status --remind"):
+            st = round_status(ws)
+            reminder = str(write_reminders(ws, st))
+    else:
+        st, reminder = round_status(ws), ""
     if as_json:
         data = st.to_dict()
         data["reminders"] = reminder

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,7 +10,7 @@ import typer
 
 from .. import branches as branches_mod
 from .. import workspace
-from ..definitions import load_definitions, shipped_dir
+from ..definitions import export_definitions, load_definitions
 from ..errors import InputError
 from .common import JsonOpt, console, find_workspace, handle_errors, plain, print_json, problems_table, table
 
@@ -75,12 +74,8 @@ def templates(
     ws = find_workspace()
     copied: list[str] = []
     if export:
-        target = ws.folder("workbook_templates")
-        for src in sorted(shipped_dir("workbook_templates").glob("*.toml")):
-            dest = target / src.name
-            if not dest.exists():
-                shutil.copy2(src, dest)
-                copied.append(dest.name)
+        with ws.lock("taizhang templates --export"):
+            copied = export_definitions(ws.folder("workbook_templates"))
     definition = load_definitions(ws.root)
     data = {
         "id": definition.id, "version": definition.version, "exported": copied,
