@@ -363,9 +363,13 @@ def collect(
                         shutil.copyfile(cand.path, t)
                 # Feedback before the store: a run killed in between stores the return on the
                 # next run and writes its feedback again. Only the branch's current return gets
-                # feedback (an older return later in the batch must not replace it).
-                if write_feedback and (result.errors or result.warnings) and _will_be_current(store, processed):
-                    result.feedback = _feedback(ws, processed, arch)
+                # feedback (an older return later in the batch must not replace it); a clean
+                # current return removes the feedback on the one it supersedes.
+                if write_feedback and _will_be_current(store, processed):
+                    if result.errors or result.warnings:
+                        result.feedback = _feedback(ws, processed, arch)
+                    else:  # a clean return: the feedback on the branch's previous one is out of date
+                        _remove_feedback(ws, processed)
                 sub = store.add_submission(NewSubmission(
                     ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
                     sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
@@ -400,6 +404,17 @@ def _will_be_current(store: Any, processed: Processed) -> bool:
     assert processed.ret is not None
     current = store.current(processed.ret.year).get(processed.ret.branch_code)
     return current is None or processed.submitted_at >= current.submitted_at
+
+
+def _remove_feedback(ws: Any, processed: Processed) -> None:
+    from .feedback import feedback_name
+
+    assert processed.ret is not None
+    path = ws.root / "feedback" / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
 
 
 def _feedback(ws: Any, processed: Processed, original: Path) -> str:
