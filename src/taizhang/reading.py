@@ -602,7 +602,8 @@ class WorkbookReader:
         if safe:
             cells, total, _ = self._calamine_cells(name)
         else:
-            cells, total = self._openpyxl_cells(name)
+            width = MAX_COLS if _CELL_WITHOUT_REF.search(xml) else _xlsx_columns(xml)
+            cells, total = self._openpyxl_cells(name, min(width, MAX_COLS))
             total = max(total, last_row)
         formulas, uncached = _xlsx_formulas(xml)
         merged = _xlsx_merged(xml)
@@ -637,8 +638,8 @@ class WorkbookReader:
                 pass
         return self._parts.get(name)
 
-    def _openpyxl_cells(self, name: str) -> tuple[list[list[Any]], int]:
-        """Stream the first max_rows rows (and MAX_COLS columns) of an oversized xlsx sheet."""
+    def _openpyxl_cells(self, name: str, max_col: int = MAX_COLS) -> tuple[list[list[Any]], int]:
+        """Stream the first max_rows rows (and `max_col` columns) of an oversized xlsx sheet."""
         import openpyxl  # only for the rare oversized sheet
 
         wb = openpyxl.load_workbook(io.BytesIO(self._data), read_only=True, data_only=True)
@@ -647,7 +648,7 @@ class WorkbookReader:
             cells: list[list[Any]] = []
             last = 0
             for i, row in enumerate(ws.iter_rows(min_row=1, max_row=self.limits.max_rows,
-                                                 max_col=MAX_COLS, values_only=True)):
+                                                 max_col=max_col, values_only=True)):
                 values = [None if v == "" else v for v in row]
                 while values and values[-1] is None:
                     values.pop()
@@ -725,14 +726,20 @@ def _xlsx_extent(xml: bytes, limits: ReadLimits) -> tuple[int, bool]:
             continue
         last = max(last, int(m.group(1)))
     rows = last if last else 10 ** (digits - 1) - 1
-    cols = 26
-    for m in _WIDE_REF.finditer(xml):
-        cols = max(cols, column_index(m.group(1).decode()) + 1)
-    safe = rows * cols <= max(limits.max_rows, 1000) * CELLS_PER_ROW
+    safe = rows * _xlsx_columns(xml) <= max(limits.max_rows, 1000) * CELLS_PER_ROW
     # Cells without an r="" reference are placed one after another: we cannot bound them here.
     if _CELL_WITHOUT_REF.search(xml):
         safe = False
     return last, safe
+
+
+def _xlsx_columns(xml: bytes) -> int:
+    """How many columns the sheet's cell references reach (at least 26: a cheap scan that only
+    looks at two- and three-letter columns)."""
+    cols = 26
+    for m in _WIDE_REF.finditer(xml):
+        cols = max(cols, column_index(m.group(1).decode()) + 1)
+    return cols
 
 
 def _xlsx_formulas(xml: bytes) -> tuple[dict[Pos, str], set[Pos]]:
