@@ -712,8 +712,17 @@ def _gbk_names(kit: Kit, folder: Path) -> None:
     put(folder, "Windows压缩.zip", raw_name_zip([("材料/办公室党支部台账.xlsx".encode("gbk"), data)]))
 
 
+# Rich markup and a terminal escape sequence: shown as typed, never styling or driving the terminal
+ODD_NAME = "办公室[red]党支部[bold]\x1b[31m台账😀.xlsx"
+
+
 def _odd_file_name(kit: Kit, folder: Path) -> None:
-    put(folder, "办公室[/]党支部\x1b[31m台账😀.xlsx", kit.good())
+    put(folder, ODD_NAME, kit.good())
+
+
+def _check_odd_file_name(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    shown = [f["file"] for f in data["files"] if f["branch_code"] == BAD]
+    assert [Path(f).name for f in shown] == [ODD_NAME]
 
 
 HOSTILE_BRANCHES = [
@@ -903,7 +912,7 @@ CASES: list[Case] = [
     Case("zip-gbk-names", "中文Windows打的压缩包（文件名是GBK编码）", _gbk_names,
          (Expect("Windows压缩.zip/材料/办公室党支部台账.xlsx", ACCEPTED, "ID-UNVERIFIED", ("按文件名",)),)),
     Case("odd-file-name", "文件名里有方括号、终端控制字符和表情符号", _odd_file_name,
-         (Expect("办公室[/]党支部\x1b[31m台账😀.xlsx", ACCEPTED),)),
+         (Expect(ODD_NAME, ACCEPTED),), check=_check_odd_file_name),
 ]
 
 

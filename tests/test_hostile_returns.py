@@ -28,6 +28,7 @@ from returns import fill_return
 
 AS_OF = "2026-01-10"
 GOOD_FILE = "机关第一党支部台账.xlsx"
+EARLIER_FILE = "离退休干部党支部台账.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Any, 
     root = tmp_path_factory.mktemp("hostile")
     ws = make_workspace(root / "ws")
     issue_workspace(ws)
-    fill_return(ws, EARLIER, ws.root / "inbox" / "离退休干部党支部台账.xlsx")
+    fill_return(ws, EARLIER, ws.root / "inbox" / EARLIER_FILE)
     collect(ws)
     return ws.root, {}
 
@@ -112,9 +113,87 @@ def test_hostile_return(case: Case, template: tuple[Path, dict[Any, bytes]], run
     again = invoke(runner, "-w", ws.root, "collect", "--as-of", AS_OF)
     assert again.exit_code == result.exit_code, again.output
     assert "Traceback" not in again.output and "\x1b" not in again.output
+    if case.id == "odd-file-name":  # markup in a file name is shown as typed
+        assert "办公室[red]党支部[bold][31m台账😀.xlsx" in again.output
     lines = again.output.splitlines()
     for e in case.expect:
         if e.outcome in FAILED:
             name = Path(e.file).name
             assert any(name in line and all(w in line for w in e.words) for line in lines), (e, again.output)
     assert _submissions(ws) == stored
+
+    # A branch checking the same file itself before sending it: a verdict, never a traceback.
+    built = [p for p in inbox.iterdir() if p.name != GOOD_FILE and p.name != EARLIER_FILE
+             and p.suffix.lower() != ".zip"]
+    if built:
+        checked = invoke(runner, "validate", "--json", *built)
+        assert "Traceback" not in checked.output and checked.exit_code in (0, 1, 2), checked.output
+        assert len(json.loads(checked.stdout)) == len(built)
+
+
+def test_feedback_that_cannot_be_written_does_not_stop_the_batch(template, runner, tmp_path: Path) -> None:
+    root, cache = template
+    ws = Workspace(tmp_path / "ws")
+    shutil.copytree(root, ws.root)
+    kit = Kit(ws, tmp_path, cache)
+    put(ws.root / "inbox", "a.xlsx", kit.good(corpus.BAD))
+    put(ws.root / "inbox", GOOD_FILE, kit.good(GOOD))
+    for code, name in ((corpus.BAD, corpus.BAD_NAME), (GOOD, "机关第一党支部")):
+        (ws.root / "feedback" / f"{code}_{name}_反馈.xlsx").mkdir()  # where the file should go: blocked
+    result = invoke(runner, "-w", ws.root, "collect", "--as-of", AS_OF, "--json")
+    assert result.exit_code == 0, result.output
+    files = json.loads(result.stdout)["files"]
+    for name in ("a.xlsx", GOOD_FILE):
+        f = _find(files, name)
+        assert f["outcome"] == "已接收" and f["submission_id"] and not f["feedback"]
+        assert "反馈表未能写入" in f["message"]
+    with Store.open(ws.store_path) as store:
+        assert sorted(store.current(2025)) == [GOOD, corpus.BAD, EARLIER]
+
+
+def _context(ws: Workspace):
+    from datetime import date
+
+    from taizhang import branches as branches_mod
+    from taizhang.collect import CollectContext
+
+    listed, _ = branches_mod.read(ws.branches_path)
+    return CollectContext(definition=ws.definitions, settings=ws.settings,
+                          branches={b.code: b for b in listed}, key=ws.key, as_of=date(2026, 1, 10))
+
+
+def test_damaged_returns_never_raise(template, tmp_path: Path) -> None:
+    """Bytes flipped anywhere in a return, or inside one of its XML parts: reading, identifying,
+    extracting and validating it gives an outcome, never an exception."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from taizhang.collect import Candidate, process_file
+
+    root, cache = template
+    ws = Workspace(root)
+    good = Kit(ws, tmp_path, cache).good(corpus.BAD)
+    parts = [n for n in corpus.members(good) if n.endswith(".xml")]
+    ctx = _context(ws)
+    target = tmp_path / "return.xlsx"
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        if data.draw(st.booleans(), label="inside an XML part"):
+            name = data.draw(st.sampled_from(parts), label="part")
+            xml = bytearray(corpus.members(good)[name])
+            for _ in range(data.draw(st.integers(1, 8), label="flips")):
+                i = data.draw(st.integers(0, len(xml) - 1))
+                xml[i] = data.draw(st.sampled_from(b"<>&\"'=/\x00\xff 9x"))
+            damaged = corpus.change_member(good, name, lambda _: bytes(xml))
+        else:
+            raw = bytearray(good)
+            for _ in range(data.draw(st.integers(1, 8), label="flips")):
+                raw[data.draw(st.integers(0, len(raw) - 1))] ^= data.draw(st.integers(1, 255))
+            damaged = bytes(raw[: data.draw(st.integers(len(raw) // 2, len(raw)), label="length")])
+        target.write_bytes(damaged)
+        result = process_file(Candidate(target, str(target), "2026-01-08T10:00:00"), ctx)
+        assert result.outcome in {"已接收", "需修改", "无法识别", "无法读取", "不是工作簿"}
+        assert result.outcome in ("已接收", "需修改") or result.problems
+
+    check()

@@ -36,6 +36,8 @@ UNREADABLE = "无法读取"
 NOT_WORKBOOK = "不是工作簿"
 DUPLICATE = "已收过"
 FAILED_OUTCOMES = {UNIDENTIFIED, UNREADABLE, NOT_WORKBOOK}
+FEEDBACK_FAILED = ("已接收，但反馈表未能写入feedback文件夹（原来的反馈表可能正在Excel或WPS中打开）。"
+                   "问题可用 taizhang problems 查看。")
 
 
 @dataclass
@@ -368,6 +370,8 @@ def collect(
                 if write_feedback and _will_be_current(store, processed):
                     if result.errors or result.warnings:
                         result.feedback = _feedback(ws, processed, arch)
+                        if not result.feedback:
+                            result.message = FEEDBACK_FAILED
                     else:  # a clean return: the feedback on the branch's previous one is out of date
                         _remove_feedback(ws, processed)
                 sub = store.add_submission(NewSubmission(
@@ -418,10 +422,15 @@ def _remove_feedback(ws: Any, processed: Processed) -> None:
 
 
 def _feedback(ws: Any, processed: Processed, original: Path) -> str:
+    """Write the return's feedback workbook; "" when it cannot be written (the return is stored
+    all the same: a full disk or a locked file must not stop the batch)."""
     from .feedback import write_feedback
 
     assert processed.ret is not None
-    return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
+    try:
+        return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
+    except OSError:  # on Windows, typically: the old feedback is open in Excel
+        return ""
 
 
 def default_workers() -> int:
