@@ -110,6 +110,8 @@ _ALL = [
        "“{value}”不是“{column}”的可选项。请从下拉列表中选择：{choices}。"),
     _r("CELL-NEGATIVE", "数值为负", E, "单元格", LEDGER,
        "“{column}”不能为负数（填写的是{value}）。"),
+    _r("CELL-RANGE", "数值超出合理范围", W, "单元格", LEDGER,
+       "“{column}”填写的是{value}，超出了合理范围（{range}）。请核对是否多输了位数或填错了列。"),
     _r("CELL-YEAR", "日期不在本年度", E, "单元格", LEDGER,
        "日期{value}不在{year}年度内。本表只登记{year}年的事项，请核对年份。"),
     _r("CELL-FORMULA", "公式没有计算结果", E, "单元格", LEDGER,

@@ -406,8 +406,9 @@ def _will_be_current(store: Any, processed: Processed) -> bool:
     """Whether the return, once stored, supersedes the branch's current one (the later file time
     wins; on a tie, the one stored last)."""
     assert processed.ret is not None
-    current = store.current(processed.ret.year).get(processed.ret.branch_code)
-    return current is None or processed.submitted_at >= current.submitted_at
+    current = store.submissions(year=processed.ret.year, branch_code=processed.ret.branch_code,
+                                current_only=True)
+    return not current or processed.submitted_at >= current[0].submitted_at
 
 
 def _remove_feedback(ws: Any, processed: Processed) -> None:
@@ -417,7 +418,7 @@ def _remove_feedback(ws: Any, processed: Processed) -> None:
     path = ws.root / "feedback" / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
     try:
         path.unlink()
-    except FileNotFoundError:
+    except OSError:  # gone already, or open in Excel (Windows): it stays
         pass
 
 
