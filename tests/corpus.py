@@ -443,6 +443,23 @@ def with_control_characters(data: bytes) -> bytes:
     return make_zip(items)
 
 
+def _huge_cells(kit: Kit) -> bytes:
+    """Two members whose 姓名 and 备注 hold more than a cell can (openpyxl and Excel would cut the
+    text on saving: the XML is written directly, as a program would)."""
+    base = kit.good()
+    sheet = openpyxl.load_workbook(io.BytesIO(base))["党员名册"]
+    name, note = (_header_cell(sheet, h).column_letter for h in ("姓名", "备注"))
+
+    def add(xml: bytes) -> bytes:
+        r = max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml)) + 1
+        cells = [(name, r, "名" * 40_000), (note, r, "长" * 200_000), (name, r + 1, "王长")]
+        rows = {}
+        for col, row, text in cells:
+            rows.setdefault(row, []).append(f'<c r="{col}{row}" t="inlineStr"><is><t>{text}</t></is></c>')
+        return append_rows(xml, "".join(f'<row r="{row}">{"".join(c)}</row>' for row, c in rows.items()).encode())
+    return change_sheet(base, "党员名册", add)
+
+
 def old_template(kit: Kit) -> Callable[[openpyxl.Workbook], None]:
     def edit(wb: openpyxl.Workbook) -> None:
         kit.resign(wb, template_version="2024.1")
@@ -686,6 +703,11 @@ def _zip_in_zip(kit: Kit, folder: Path) -> None:
     put(folder, "党总支报送.zip", make_zip({"说明.txt": "第一层".encode(), "下级/内层.zip": inner}))
 
 
+def _zip_too_deep(kit: Kit, folder: Path) -> None:
+    third = make_zip({"办公室党支部台账.xlsx": kit.good()})
+    put(folder, "三层.zip", make_zip({"第二层.zip": make_zip({"第三层.zip": third})}))
+
+
 EVIL_NAMES = ["../../evil.xlsx", "/tmp/evil.xlsx", "C:\\evil.xlsx", "材料/../../../evil.xlsx"]
 
 
@@ -786,6 +808,15 @@ def _check_control(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
     assert not any(ch in "\x07\x1b" for r in ret.rows("roster") for ch in str(r.values["name"]))
 
 
+def _check_huge_cells(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    from taizhang.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        rows = store.load_return(store.current(2025)[BAD].id).rows("roster")
+    huge = next(r for r in rows if r.values["name"] and r.values["name"].startswith("名名"))
+    assert huge.values["name"] == "名" * 32767 and huge.values["note"] == "长" * 32767
+
+
 def _check_many_rows(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
     bad = next(f for f in data["files"] if f["branch_code"] == BAD)
     assert 3 < bad["rows"]["党员名册"] <= 20000 - 2, bad["rows"]
@@ -882,6 +913,9 @@ CASES: list[Case] = [
          (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "SHEET-TOO-MANY-ROWS", ("1048576",)),)),
     Case("wide-sheet", "XFD列（第16384列）有内容", _one("办公室党支部台账.xlsx", _wide),
          (Expect("办公室党支部台账.xlsx", ACCEPTED),)),
+    Case("huge-cells", "单元格里有20万个字（超过Excel的上限32767）", _one("办公室党支部台账.xlsx", _huge_cells),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TOO-LONG", ("200000", "32767")),
+          Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TOO-LONG", ("40000",))), check=_check_huge_cells),
     Case("impossible-dates", "不存在的日期（2025-02-30、1900-01-00）", _edited(impossible_dates),
          (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("2025-02-30",)),
           Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("1900-01-00",)))),
@@ -907,6 +941,8 @@ CASES: list[Case] = [
     Case("zip-in-zip", "压缩包里套压缩包", _zip_in_zip,
          (Expect("党总支报送.zip/下级/内层.zip/办公室党支部/办公室党支部台账.xlsx", ACCEPTED),
           Expect("党总支报送.zip/说明.txt", NOT_WORKBOOK, "FILE-NOT-WORKBOOK"))),
+    Case("zip-too-deep", "压缩包套了三层", _zip_too_deep,
+         (Expect("三层.zip/第二层.zip/第三层.zip", UNREADABLE, "FILE-ZIP-UNSAFE", ("层数",)),)),
     Case("zip-path-traversal", "压缩包内的路径指向包外（../../evil.xlsx）", _traversal,
          (*(Expect(f"路径不安全.zip/{name}", UNREADABLE, "FILE-ZIP-UNSAFE", ("压缩包以外",)) for name in EVIL_NAMES),
           Expect("路径不安全.zip/办公室党支部台账.xlsx", ACCEPTED)), check=_check_traversal),

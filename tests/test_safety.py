@@ -39,3 +39,15 @@ def test_workbooks_are_created_only_with_the_formula_safe_options() -> None:
 def test_openpyxl_opens_files_only_where_they_were_checked_or_are_our_own() -> None:
     openers = sorted(p.name for p in MODULES if "load_workbook(" in _code(p))
     assert openers == ["fill.py", "reading.py"]
+
+
+@pytest.mark.parametrize("name", ["../../x", "CON", "con.txt", "NUL", "COM1", '/\\:*?"<>|', "第七\x07党支部😀",
+                                  "..", " . ", "\x00", "中共某某省某某市某某区某某街道党支部" * 20, "a/../../b"])
+def test_a_file_name_from_user_text_stays_where_it_is_put(name: str) -> None:
+    from taizhang.safeio import safe_filename
+
+    safe = safe_filename(name)
+    assert safe and "/" not in safe and "\\" not in safe and ".." not in safe
+    assert not any(ord(ch) < 32 for ch in safe) and not safe.startswith(".")
+    assert safe.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+    assert len(f"001_{safe}_2025年党建工作台账.xlsx".encode()) <= 255

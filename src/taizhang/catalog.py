@@ -116,6 +116,8 @@ _ALL = [
        "日期{value}不在{year}年度内。本表只登记{year}年的事项，请核对年份。"),
     _r("CELL-FORMULA", "公式没有计算结果", E, "单元格", LEDGER,
        "这个单元格是公式（{value}），但没有保存计算结果，无法读取。请在Excel中打开后保存，或直接填写数值。"),
+    _r("CELL-TOO-LONG", "单元格内容过长", E, "单元格", LEDGER,
+       "“{column}”的内容有{length}个字符，超过Excel单元格的上限{limit}个字符，只读取了前{limit}个。请精简内容。"),
     _r("CELL-READ-HINT", "已按常见写法识别", I, "单元格", LEDGER,
        "“{value}”已识别为{read}。建议使用标准格式（{standard}）。"),
     _r("CELL-AMBIGUOUS", "写法有歧义", E, "单元格", LEDGER,
@@ -224,7 +226,9 @@ def make(
     `value` is what the cell held, shown in messages as `{value}` and stored as text.
     """
     rule = RULES[rule_id]
-    shown = "" if value is None else _display(value)
+    shown = "" if value is None else _cut(_display(value))
+    # A field taken from a return (a name, a title) may be thousands of characters long.
+    fields = {k: _cut(v) if isinstance(v, str) else v for k, v in fields.items()}
     message = rule.message(value=shown, column=column, sheet=sheet, row=row, **fields)
     return Problem(
         rule_id=rule_id,
@@ -236,6 +240,13 @@ def make(
         column_letter=column_letter,
         value=shown,
     )
+
+
+MAX_FIELD_CHARS = 200  # a figure in a message longer than this is cut, with "…"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"
 
 
 def _display(value: Any) -> str:
