@@ -122,9 +122,9 @@ def test_hostile_return(case: Case, template: tuple[Path, dict[Any, bytes]], run
             assert any(name in line and all(w in line for w in e.words) for line in lines), (e, again.output)
     assert _submissions(ws) == stored
 
-    # A branch checking the same file itself before sending it: a verdict, never a traceback.
-    built = [p for p in inbox.iterdir() if p.name != GOOD_FILE and p.name != EARLIER_FILE
-             and p.suffix.lower() != ".zip"]
+    # A branch checking a file that collect could not take, itself: a verdict, never a traceback.
+    refused = {e.file for e in case.expect if e.outcome not in ("已接收", "需修改", "已收过")}
+    built = [p for p in inbox.iterdir() if p.name in refused]
     if built:
         checked = invoke(runner, "validate", "--json", *built)
         assert "Traceback" not in checked.output and checked.exit_code in (0, 1, 2), checked.output
