@@ -195,7 +195,8 @@ def test_rows_beyond_the_limit_are_one_problem(tmp_path: Path) -> None:
     data, problems = extract_ledger(MEETINGS, read(path, "三会一课", ReadLimits(max_rows=10)), "三会一课")
     assert [r.excel_row for r in data.rows] == list(range(3, 11))
     assert summary(problems) == [("SHEET-TOO-MANY-ROWS", "三会一课", None, "", "", "")]
-    assert problems[0].message == "“三会一课”表有17行数据，超过上限10行，只读取了前10行。请检查是否误粘贴了大量内容。"
+    assert problems[0].message == ("“三会一课”表的内容一直到第17行，超过上限10行，只读取了前10行。"
+                                   "请检查是否误粘贴了大量内容，或在表格下方很远处误输入了内容，删除后重新报送。")
 
 
 def test_sheet_and_header_folding() -> None:

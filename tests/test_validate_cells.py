@@ -216,6 +216,22 @@ def test_negative_numbers() -> None:
     assert only(run(zero), "CELL-NEGATIVE") == []
 
 
+def test_absurd_numbers_are_out_of_range() -> None:
+    from decimal import Decimal
+
+    from builders import dues_row
+
+    ret = build(meetings=[meeting(date(2025, 3, 1), "党课", present=3, expected=30000)],
+                dues=[dues_row("王建国", base=Decimal("4000000"), due=Decimal("40"),
+                               paid={4: Decimal("1000000000000"), 5: Decimal("100000")})])
+    found = [(p.column, p.value, p.severity.value) for p in only(run(ret), "CELL-RANGE")]
+    assert found == [("应到人数", "30000", "警告"), ("月计算基数(元)", "4000000", "警告"),
+                     ("4月", "1000000000000", "警告")]  # 100000 is the limit itself: fine
+    [april] = [p for p in only(run(ret), "CELL-RANGE") if p.column == "4月"]
+    assert april.message == ("“4月”填写的是1000000000000，超出了合理范围（不大于100,000）。"
+                             "请核对是否多输了位数或填错了列。")
+
+
 def test_dates_outside_the_year() -> None:
     ret = build(meetings=[meeting(date(2024, 12, 31), "党课"), meeting(date(2025, 1, 1), "党课"),
                           meeting(date(2026, 1, 1), "党课")])

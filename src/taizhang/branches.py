@@ -9,7 +9,7 @@ from typing import Any
 from . import catalog
 from .errors import InputError
 from .problems import Problem
-from .safeio import atomic_path, new_xlsx, safe_filename
+from .safeio import atomic_path, new_xlsx, safe_filename, strip_control
 
 SHEET = "支部名单"
 HEADER_ROW = 2  # 1-based: row 1 is the title, row 2 the headers, data from row 3
@@ -106,7 +106,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).replace("\u3000", " ").split())
+    return " ".join(strip_control(str(value)).replace("\u3000", " ").split())
 
 
 def load(ws: Any) -> tuple[list[Branch], list[Problem]]:
@@ -121,16 +121,17 @@ def read(path: Path, *, org_code: str | None = None) -> tuple[list[Branch], list
     With `org_code` (the workspace's own code), a 上级组织 that is neither on the list, nor
     empty, nor `org_code` is a BR-PARENT problem; without it parents are only checked for cycles.
     """
-    from python_calamine import CalamineWorkbook
+    from . import reading
 
     if not path.exists():
         raise InputError(f"找不到支部名单 {path}。请先填写支部名单.xlsx。")
+    # The list may have come from elsewhere: it is read with the same limits as a return.
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        sheet_name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
-        cells = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several kinds of errors on broken files
-        raise InputError(f"无法读取支部名单 {path.name}：{exc}。请用Excel打开检查后另存为.xlsx。") from None
+        with reading.open_workbook(path) as reader:
+            sheet_name = SHEET if SHEET in reader.sheet_names else reader.sheet_names[0]
+            cells = reader.rows(sheet_name).cells
+    except reading.UnreadableFile as exc:
+        raise InputError(f"无法读取支部名单 {path.name}：{exc.reason}。请用Excel打开检查后另存为.xlsx。") from None
     header_index, positions = _find_header(cells)
     branches: list[Branch] = []
     problems: list[Problem] = []

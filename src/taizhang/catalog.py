@@ -55,6 +55,9 @@ _ALL = [
        "这个文件与已收到的“{first}”内容完全相同，未重复接收。"),
     _r("FILE-ENCRYPTED", "文件设置了密码", E, "文件", LEDGER,
        "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。"),
+    _r("FILE-UNSAFE", "文件含有不安全的内容", E, "文件", LEDGER,
+       "文件含有不安全的内容（{reason}），为安全起见没有读取。请向报送单位核实文件来源；"
+       "确是本支部的台账的，请用Excel或WPS打开后另存为新的.xlsx文件再报送。"),
     _r("ID-SIGNATURE", "身份签名无效", E, "文件", LEDGER,
        "工作簿的身份信息已被改动或不是本单位下发的（{reason}），不能作为{branch}的台账接收。"
        "请使用本单位下发的原始工作簿填写后重新报送。"),
@@ -117,7 +120,8 @@ _ALL = [
     _r("COLUMN-MISSING", "缺少列", E, "工作表", LEDGER,
        "“{sheet}”表找不到“{column}”列，该列数据无法读取。请恢复表头文字（不要改名或删除列）。"),
     _r("SHEET-TOO-MANY-ROWS", "行数超出限制", E, "工作表", LEDGER,
-       "“{sheet}”表有{rows}行数据，超过上限{limit}行，只读取了前{limit}行。请检查是否误粘贴了大量内容。"),
+       "“{sheet}”表的内容一直到第{rows}行，超过上限{limit}行，只读取了前{limit}行。"
+       "请检查是否误粘贴了大量内容，或在表格下方很远处误输入了内容，删除后重新报送。"),
     _r("SHEET-MERGED", "合并了输入区的单元格", W, "工作表", LEDGER,
        "{range}是合并单元格，只有左上角的值会被读取。请取消合并，每行单独填写。"),
     _r("PROBLEM-CAP", "问题过多", I, "文件", LEDGER,
@@ -131,10 +135,14 @@ _ALL = [
        "“{value}”不是“{column}”的可选项。请从下拉列表中选择：{choices}。"),
     _r("CELL-NEGATIVE", "数值为负", E, "单元格", LEDGER,
        "“{column}”不能为负数（填写的是{value}）。"),
+    _r("CELL-RANGE", "数值超出合理范围", W, "单元格", LEDGER,
+       "“{column}”填写的是{value}，超出了合理范围（{range}）。请核对是否多输了位数或填错了列。"),
     _r("CELL-YEAR", "日期不在本年度", E, "单元格", LEDGER,
        "日期{value}不在{year}年度内。本表只登记{year}年的事项，请核对年份。"),
     _r("CELL-FORMULA", "公式没有计算结果", E, "单元格", LEDGER,
        "这个单元格是公式（{value}），但没有保存计算结果，无法读取。请在Excel中打开后保存，或直接填写数值。"),
+    _r("CELL-TOO-LONG", "单元格内容过长", E, "单元格", LEDGER,
+       "“{column}”的内容有{length}个字符，超过Excel单元格的上限{limit}个字符，只读取了前{limit}个。请精简内容。"),
     _r("CELL-READ-HINT", "已按常见写法识别", I, "单元格", LEDGER,
        "“{value}”已识别为{read}。建议使用标准格式（{standard}）。"),
     _r("CELL-AMBIGUOUS", "写法有歧义", E, "单元格", LEDGER,
@@ -243,7 +251,9 @@ def make(
     `value` is what the cell held, shown in messages as `{value}` and stored as text.
     """
     rule = RULES[rule_id]
-    shown = "" if value is None else _display(value)
+    shown = "" if value is None else _cut(_display(value))
+    # A field taken from a return (a name, a title) may be thousands of characters long.
+    fields = {k: _cut(v) if isinstance(v, str) else v for k, v in fields.items()}
     message = rule.message(value=shown, column=column, sheet=sheet, row=row, **fields)
     return Problem(
         rule_id=rule_id,
@@ -255,6 +265,13 @@ def make(
         column_letter=column_letter,
         value=shown,
     )
+
+
+MAX_FIELD_CHARS = 200  # a figure in a message longer than this is cut, with "…"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"
 
 
 def _display(value: Any) -> str:

@@ -36,6 +36,8 @@ UNREADABLE = "无法读取"
 NOT_WORKBOOK = "不是工作簿"
 DUPLICATE = "已收过"
 FAILED_OUTCOMES = {UNIDENTIFIED, UNREADABLE, NOT_WORKBOOK}
+FEEDBACK_FAILED = ("已接收，但反馈表未能写入feedback文件夹（原来的反馈表可能正在Excel或WPS中打开）。"
+                   "问题可用 taizhang problems 查看。")
 
 
 @dataclass
@@ -158,6 +160,23 @@ def find_candidates(paths: list[Path], settings: Settings, scratch: Path) -> Ite
                 yield Candidate(path, str(path), _mtime(path))
 
 
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its author wrote it. Without the UTF-8 flag zipfile decodes names as
+    cp437; the Chinese edition of Windows writes them in GBK and macOS in UTF-8 (flag unset)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.orig_filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
 def _unsafe_member(name: str) -> str:
     p = PurePosixPath(name.replace("\\", "/"))
     if p.is_absolute() or ".." in p.parts or (len(name) > 1 and name[1] == ":"):
@@ -188,7 +207,7 @@ def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: i
                 "FILE-TOO-LARGE", reason=f"解压后共{total // (1024 * 1024)}MB，超过上限{budget // (1024 * 1024)}MB")])
             return
         for n, info in enumerate(members):
-            name = info.filename
+            name = _member_name(info)
             shown = f"{display}/{name}"
             base = PurePosixPath(name.replace("\\", "/")).name
             if base.startswith((".", "~$")) or base.lower() in SKIP_NAMES or name.startswith("__MACOSX/"):
@@ -251,6 +270,8 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
         base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
         base.outcome = NOT_WORKBOOK if exc.rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
         return base
+    # archived under what the file really is, never under a suffix taken from its name
+    base.suffix = ".xls" if reader.kind == "et" else f".{reader.kind}"
     try:
         from .rollup_format import is_rollup
 
@@ -380,14 +401,23 @@ def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, 
         if processed.rollup is not None:
             return _store_rollup(ws, store, processed, result)
         assert processed.ret is not None
+        # Feedback before the store: a run killed in between stores the return on the next run
+        # and writes its feedback again. Only the branch's current return gets feedback (an older
+        # return later in the batch must not replace it); a clean current return removes the
+        # feedback on the one it supersedes.
+        if write_feedback and _will_be_current(store, processed):
+            if result.errors or result.warnings:
+                result.feedback = _feedback(ws, processed, arch)
+                if not result.feedback:
+                    result.message = FEEDBACK_FAILED
+            else:
+                _remove_feedback(ws, processed)
         sub = store.add_submission(NewSubmission(
             ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
             sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
             verified=processed.verified, problems=processed.problems,
         ))
         result.submission_id = sub.id
-        if write_feedback and (result.errors or result.warnings):
-            result.feedback = _feedback(ws, processed, arch)
         from .collect_rollup import conflict_problem
 
         conflict = conflict_problem(store, sub.branch_code, sub.year)
@@ -427,11 +457,36 @@ def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processe
     return process_file(cand, ctx)
 
 
+def _will_be_current(store: Any, processed: Processed) -> bool:
+    """Whether the return, once stored, supersedes the branch's current one (the later file time
+    wins; on a tie, the one stored last)."""
+    assert processed.ret is not None
+    current = store.submissions(year=processed.ret.year, branch_code=processed.ret.branch_code,
+                                current_only=True)
+    return not current or processed.submitted_at >= current[0].submitted_at
+
+
+def _remove_feedback(ws: Any, processed: Processed) -> None:
+    from .feedback import feedback_name
+
+    assert processed.ret is not None
+    path = ws.root / "feedback" / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+    try:
+        path.unlink()
+    except OSError:  # gone already, or open in Excel (Windows): it stays
+        pass
+
+
 def _feedback(ws: Any, processed: Processed, original: Path) -> str:
+    """Write the return's feedback workbook; "" when it cannot be written (the return is stored
+    all the same: a full disk or a locked file must not stop the batch)."""
     from .feedback import write_feedback
 
     assert processed.ret is not None
-    return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
+    try:
+        return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
+    except OSError:  # on Windows, typically: the old feedback is open in Excel
+        return ""
 
 
 def default_workers() -> int:

@@ -167,6 +167,20 @@ def shipped_dir(name: str) -> Path:
     raise DefinitionError(f"找不到随程序提供的 {name} 文件夹，安装可能不完整，请重新安装 taizhang。")
 
 
+def export_definitions(target: Path) -> list[str]:
+    """Copy the shipped ledger definitions into `target` (a workspace's workbook_templates/),
+    never replacing a file already there; return the names copied."""
+    from .safeio import atomic_write_bytes
+
+    copied = []
+    for src in sorted(shipped_dir("workbook_templates").glob("*.toml")):
+        dest = Path(target) / src.name
+        if not dest.exists():
+            atomic_write_bytes(dest, src.read_bytes())
+            copied.append(dest.name)
+    return copied
+
+
 def _fail(path: Path, key: str, message: str) -> DefinitionError:
     return DefinitionError(f"台账定义文件 {path.name} 的 {key}：{message}")
 

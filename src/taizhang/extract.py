@@ -25,6 +25,9 @@ from .records import BranchReturn, LedgerData, Row
 HEADER_SCAN_ROWS = 15  # the header row is looked for among the first rows of a sheet
 FORM_LABEL_COLUMNS = 5  # a form's label column is looked for among the first columns
 SHOWN_VALUE_CHARS = 60  # a cell's text in a message is cut to this length
+# Excel's own limit for one cell: a longer text cannot have been typed, only made by a program.
+# It is cut here, so that nothing downstream (store, feedback, consolidated workbooks) holds it.
+MAX_CELL_CHARS = 32767
 
 
 def fold_header(value: Any) -> str:
@@ -90,6 +93,10 @@ class _Builder:
                 row.invalid.add(col.key)
                 row.raw[col.key] = formula
             return
+        if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
+            self.problems.append(catalog.make("CELL-TOO-LONG", value=_shown(raw), length=len(raw),
+                                              limit=MAX_CELL_CHARS, **where))
+            raw = raw[:MAX_CELL_CHARS]
         if _blank(raw) and apply_default and col.default is not None:
             row.values[col.key] = normalise(col, col.default).value
             return

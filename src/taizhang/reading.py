@@ -14,7 +14,8 @@ Measured facts this module is built on (python-calamine 0.9):
   bound its extent from the XML; a sheet that is too large is read by a streaming reader
   (openpyxl read-only for xlsx, our own scan for ods), capped at `max_rows` rows.
 - No reader stops a zip bomb, so `check_archive` inflates every member itself (zlib, bounded)
-  and compares against the declared sizes and the budget.
+  and compares against the declared sizes and the budget; on the way it refuses any XML part
+  that declares a DTD (entity bombs, external entities), which calamine and openpyxl would see.
 Every exception a parser raises becomes `UnreadableFile`; the caller turns it into a Problem.
 All XML is parsed with defusedxml.
 """
@@ -89,7 +90,7 @@ class ReadLimits:
 
 class UnreadableFile(Exception):
     """A file that cannot be read as a workbook: `rule_id` (FILE-UNREADABLE, FILE-NOT-WORKBOOK,
-    FILE-TOO-LARGE or FILE-ENCRYPTED) and a short Chinese `reason` for the message."""
+    FILE-TOO-LARGE, FILE-ENCRYPTED or FILE-UNSAFE) and a short Chinese `reason` for the message."""
 
     def __init__(self, rule_id: str, reason: str, detail: str = ""):
         super().__init__(f"{rule_id}: {reason}" + (f" ({detail})" if detail else ""))
@@ -156,7 +157,7 @@ def _split_ref(ref: str) -> Pos | None:
 
 def sniff(path: str | Path) -> str:
     """What the file really is, from its bytes: "xlsx", "xlsm", "ods", "xls", "encrypted"
-    (a password-protected OOXML), "xlsb", "docx", "pptx", "doc", "ppt", "zip" (another zip),
+    (a password-protected OOXML or .ods), "xlsb", "docx", "pptx", "doc", "ppt", "zip" (another zip),
     "damaged" (a zip whose directory cannot be read), "csv", "text", "html", "xml", "pdf",
     "image", "archive" (rar/7z), "empty" or "unknown". Never raises for the file's content."""
     with open(path, "rb") as fh:
@@ -189,6 +190,11 @@ def _sniff_zip(fh: IO[bytes]) -> str:
         if "mimetype" in names:
             mime = _read_small(zf, "mimetype", 200).decode("ascii", "replace").strip()
             if mime.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+                # A password-protected .ods is an ordinary zip whose parts are encrypted; the
+                # manifest says so (LibreOffice writes <manifest:encryption-data> per part).
+                if "META-INF/manifest.xml" in names and b"encryption-data" in _read_small(
+                        zf, "META-INF/manifest.xml", SMALL_PART):
+                    return "encrypted"
                 return "ods"
             return "zip"
         types = ""
@@ -329,7 +335,7 @@ def check_archive(path: str | Path, limits: ReadLimits = ReadLimits()) -> None:
 
     Returns None when the file is within the limits; raises `UnreadableFile` (FILE-TOO-LARGE for
     size, ratio and member count; FILE-UNREADABLE for unsafe member names, a broken or lying
-    archive). Every member is inflated here with zlib, bounded, so a member whose real size
+    archive; FILE-UNSAFE for an XML part with a DTD, i.e. entity declarations). Every member is inflated here with zlib, bounded, so a member whose real size
     differs from its declared size is caught too.
     """
     path = Path(path)
@@ -388,7 +394,8 @@ def _check_zip(data: bytes, limits: ReadLimits) -> None:
 
 
 def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int) -> int:
-    """The real size of a member's data, inflating at most `budget` + 1 bytes."""
+    """The real size of a member's data, inflating at most `budget` + 1 bytes. An XML member is
+    scanned on the way for a document type declaration (see `_DTD_MARKS`)."""
     offset = info.header_offset
     if data[offset:offset + 4] != b"PK\x03\x04":
         raise UnreadableFile("FILE-UNREADABLE", DAMAGED)
@@ -397,7 +404,10 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int) -> int:
     raw = memoryview(data)[start:start + info.compress_size]
     if len(raw) < info.compress_size:
         raise UnreadableFile("FILE-UNREADABLE", DAMAGED)
+    scan = _DtdScan() if _is_xml_part(info.filename) else None
     if info.compress_type == zipfile.ZIP_STORED:
+        if scan is not None:
+            scan.feed(bytes(raw))
         return len(raw)
     inflater = zlib.decompressobj(-15)
     produced = 0
@@ -406,18 +416,55 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int) -> int:
         for i in range(0, len(raw), chunk):
             pending: bytes | memoryview = raw[i:i + chunk]
             while pending:
-                produced += len(inflater.decompress(pending, 1024 * 1024))
+                out = inflater.decompress(pending, 1024 * 1024)
+                produced += len(out)
                 if produced > budget:
                     raise UnreadableFile("FILE-TOO-LARGE", "解压后超过大小上限，可能是“压缩炸弹”")
                 if produced > info.file_size:
                     raise UnreadableFile("FILE-UNREADABLE", SIZE_MISMATCH)
+                if scan is not None:
+                    scan.feed(out)
                 pending = inflater.unconsumed_tail
             if inflater.eof:
                 break
-        produced += len(inflater.flush())
+        tail = inflater.flush()
+        produced += len(tail)
+        if scan is not None:
+            scan.feed(tail)
     except zlib.error as exc:
         raise UnreadableFile("FILE-UNREADABLE", DAMAGED, str(exc)) from None
     return produced
+
+
+# No workbook written by Excel, WPS or LibreOffice declares a document type: a DTD inside a
+# workbook exists only to define entities (an "entity bomb" that expands to gigabytes, or an
+# external entity that reads a file of this computer). defusedxml refuses them in our own
+# parsing, but calamine and openpyxl parse the sheets too, so such a file is refused here,
+# before any parser sees it. UTF-16 parts are scanned in both byte orders.
+_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_DTD_OVERLAP = max(len(m) for m in _DTD_MARKS) - 1
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+UNSAFE_XML = "工作簿内部的XML含有DTD或实体声明，正常保存的工作簿不会有，可能是恶意构造的文件"
+
+
+def _is_xml_part(name: str) -> bool:
+    return name.lower().endswith(_XML_SUFFIXES)
+
+
+class _DtdScan:
+    """Looks for a DTD across the chunks of one member (a mark may span two chunks)."""
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        window = self._tail + chunk
+        if any(mark in window for mark in _DTD_MARKS):
+            raise UnreadableFile("FILE-UNSAFE", UNSAFE_XML)
+        self._tail = window[-_DTD_OVERLAP:]
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,7 +602,8 @@ class WorkbookReader:
         if safe:
             cells, total, _ = self._calamine_cells(name)
         else:
-            cells, total = self._openpyxl_cells(name)
+            width = MAX_COLS if _CELL_WITHOUT_REF.search(xml) else _xlsx_columns(xml)
+            cells, total = self._openpyxl_cells(name, min(width, MAX_COLS))
             total = max(total, last_row)
         formulas, uncached = _xlsx_formulas(xml)
         merged = _xlsx_merged(xml)
@@ -590,8 +638,8 @@ class WorkbookReader:
                 pass
         return self._parts.get(name)
 
-    def _openpyxl_cells(self, name: str) -> tuple[list[list[Any]], int]:
-        """Stream the first max_rows rows (and MAX_COLS columns) of an oversized xlsx sheet."""
+    def _openpyxl_cells(self, name: str, max_col: int = MAX_COLS) -> tuple[list[list[Any]], int]:
+        """Stream the first max_rows rows (and `max_col` columns) of an oversized xlsx sheet."""
         import openpyxl  # only for the rare oversized sheet
 
         wb = openpyxl.load_workbook(io.BytesIO(self._data), read_only=True, data_only=True)
@@ -600,7 +648,7 @@ class WorkbookReader:
             cells: list[list[Any]] = []
             last = 0
             for i, row in enumerate(ws.iter_rows(min_row=1, max_row=self.limits.max_rows,
-                                                 max_col=MAX_COLS, values_only=True)):
+                                                 max_col=max_col, values_only=True)):
                 values = [None if v == "" else v for v in row]
                 while values and values[-1] is None:
                     values.pop()
@@ -678,14 +726,20 @@ def _xlsx_extent(xml: bytes, limits: ReadLimits) -> tuple[int, bool]:
             continue
         last = max(last, int(m.group(1)))
     rows = last if last else 10 ** (digits - 1) - 1
-    cols = 26
-    for m in _WIDE_REF.finditer(xml):
-        cols = max(cols, column_index(m.group(1).decode()) + 1)
-    safe = rows * cols <= max(limits.max_rows, 1000) * CELLS_PER_ROW
+    safe = rows * _xlsx_columns(xml) <= max(limits.max_rows, 1000) * CELLS_PER_ROW
     # Cells without an r="" reference are placed one after another: we cannot bound them here.
     if _CELL_WITHOUT_REF.search(xml):
         safe = False
     return last, safe
+
+
+def _xlsx_columns(xml: bytes) -> int:
+    """How many columns the sheet's cell references reach (at least 26: a cheap scan that only
+    looks at two- and three-letter columns)."""
+    cols = 26
+    for m in _WIDE_REF.finditer(xml):
+        cols = max(cols, column_index(m.group(1).decode()) + 1)
+    return cols
 
 
 def _xlsx_formulas(xml: bytes) -> tuple[dict[Pos, str], set[Pos]]:

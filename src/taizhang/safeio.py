@@ -19,9 +19,17 @@ _RESERVED = {
     *(f"LPT{i}" for i in range(1, 10)),
 }
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+# C0 and C1 control characters but tab and line breaks: XML 1.0, Word and a terminal cannot
+# take them (python-docx raises, a terminal obeys escape sequences).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Most file systems allow 255 bytes in a file name; the part from user text leaves room for the
+# code, the suffix and the words around it.
+MAX_NAME_BYTES = 150
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Temporary files of atomic writes start with this; a killed command may leave one behind.
+TEMP_PREFIX = ".~tz-"
 
 # Options for every xlsxwriter workbook we write: user text stays text.
 XLSX_OPTIONS: dict[str, Any] = {
@@ -31,9 +39,16 @@ XLSX_OPTIONS: dict[str, Any] = {
 }
 
 
-def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = 80) -> str:
-    """A file-name part made from user text: no path separators, reserved names, control
-    characters or leading dots; never empty."""
+def strip_control(text: str) -> str:
+    """`text` without control characters (tab and line breaks are kept)."""
+    return _CONTROL.sub("", text)
+
+
+def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = 80,
+                  max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file-name part made from user text: no path separators, reserved names (CON, NUL …),
+    control characters or leading dots; at most `max_len` characters and `max_bytes` bytes of
+    UTF-8; never empty."""
     text = unicodedata.normalize("NFC", str(text))
     text = _UNSAFE.sub("_", text)
     text = re.sub(r"\s+", " ", text).strip(" .")
@@ -44,7 +59,9 @@ def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = 80) 
         text = "_" + text
     if len(text) > max_len:
         text = text[:max_len].rstrip(" .")
-    return text
+    while len(text.encode("utf-8")) > max_bytes:
+        text = text[:-1].rstrip(" .")
+    return text or fallback
 
 
 @contextlib.contextmanager
@@ -55,7 +72,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~tz-", suffix=target.suffix or ".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -20,6 +20,7 @@ from typing import Iterator
 from . import config as config_mod
 from .definitions import WorkbookDefinition, load_definitions
 from .errors import ConfigError, WorkspaceExists, WorkspaceLocked, WorkspaceNotFound
+from .safeio import atomic_write_text
 
 CONFIG_NAME = "taizhang.toml"
 BRANCHES_NAME = "支部名单.xlsx"
@@ -97,64 +98,182 @@ class Workspace:
 
     @contextlib.contextmanager
     def lock(self, command: str) -> Iterator[None]:
-        """Hold the workspace lock for the duration of a writing command."""
+        """Hold the workspace lock for the duration of a writing command.
+
+        Raises WorkspaceLocked, naming the holder, when another command holds it. A lock left by
+        a command that was killed (its process is gone, or its process id now belongs to another
+        process) is recognised and taken over. While the lock is held, no other taizhang command
+        writes here, so partial files left by a killed command (`.~tz-*`) are removed.
+        """
         self.state.mkdir(exist_ok=True)
-        info = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "command": command,
-            "started": datetime.now().isoformat(timespec="seconds"),
-        }
-        for _attempt in range(2):
-            try:
-                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                holder = _read_lock(self.lock_path)
-                if holder is not None and _is_stale(holder):
-                    with contextlib.suppress(OSError):
-                        self.lock_path.unlink()
-                    continue
-                raise WorkspaceLocked(_locked_message(holder)) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(info, fh, ensure_ascii=False)
-            break
+        info = _holder_info(command)
+        for _attempt in range(3):
+            if _create_lock(self.lock_path, info):
+                break
+            holder = _read_lock(self.lock_path)
+            if _is_stale(holder, self.lock_path):
+                with contextlib.suppress(OSError):
+                    self.lock_path.unlink()
+                continue
+            raise WorkspaceLocked(_locked_message(holder))
         else:  # pragma: no cover - a race with another process taking the stale lock
             raise WorkspaceLocked(_locked_message(_read_lock(self.lock_path)))
         try:
+            self.remove_partial_files()
             yield
         finally:
-            with contextlib.suppress(OSError):
-                self.lock_path.unlink()
+            if _read_lock(self.lock_path) == info:  # never release a lock that is not ours
+                with contextlib.suppress(OSError):
+                    self.lock_path.unlink()
+
+    def remove_partial_files(self) -> list[Path]:
+        """Remove the temporary files of atomic writes that a killed command left behind (call
+        only while holding the lock); return them."""
+        from .safeio import TEMP_PREFIX
+
+        removed = []
+        # inbox/ is never touched: what is there was received, whatever its name
+        for folder in (self.root, self.state, *(self.root / name for name in FOLDERS if name != "inbox")):
+            if not folder.is_dir():
+                continue
+            paths = folder.rglob(TEMP_PREFIX + "*") if folder not in (self.root, self.state) \
+                else folder.glob(TEMP_PREFIX + "*")
+            for path in paths:
+                if path.is_file() and not path.is_symlink():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(path)
+        return removed
+
+
+def _holder_info(command: str) -> dict[str, object]:
+    pid = os.getpid()
+    info: dict[str, object] = {
+        "pid": pid,
+        "host": socket.gethostname(),
+        "command": command,
+        "started": datetime.now().isoformat(timespec="seconds"),
+    }
+    ticks, boot = _process_start(pid), _boot_id()
+    if ticks is not None and boot:
+        info["process_start"] = ticks
+        info["boot_id"] = boot
+    return info
+
+
+def _create_lock(path: Path, info: dict[str, object]) -> bool:
+    """Create the lock file holding `info`, atomically; False when it exists already.
+
+    The content is written to a temporary file first and hard-linked into place, so a process
+    killed at any moment leaves either no lock or a complete one. Where the file system has no
+    hard links (FAT on a USB stick), the file is created exclusively and then written.
+    """
+    data = json.dumps(info, ensure_ascii=False).encode("utf-8")
+    from .safeio import TEMP_PREFIX
+
+    tmp = path.with_name(f"{TEMP_PREFIX}{path.name}-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        try:
+            os.link(tmp, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links here
+            pass
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return True
 
 
 def _read_lock(path: Path) -> dict[str, object] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
-def _is_stale(holder: dict[str, object]) -> bool:
+# A lock file that cannot be read and is older than this was left half-written (only possible
+# where the lock could not be created atomically) or damaged.
+UNREADABLE_LOCK_SECONDS = 60
+
+
+def _is_stale(holder: dict[str, object] | None, path: Path) -> bool:
+    """Whether the lock's holder is certainly gone (a killed command); False when unsure."""
+    if holder is None:
+        try:
+            age = datetime.now().timestamp() - path.stat().st_mtime
+        except OSError:
+            return True  # removed meanwhile
+        return age > UNREADABLE_LOCK_SECONDS
     if holder.get("host") != socket.gethostname():
-        return False
+        return False  # another computer sharing the folder: we cannot tell
     try:
         pid = int(holder.get("pid", 0))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return True
-    if pid <= 0:
+    if pid <= 0 or not _pid_alive(pid):
         return True
+    if holder.get("boot_id") and holder.get("boot_id") != _boot_id():
+        return True  # the computer was restarted since: the process id is someone else's now
+    started = holder.get("process_start")
+    return started is not None and started != _process_start(pid)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this computer."""
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel32.GetLastError() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:
         return False
-    return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _process_start(pid: int) -> int | None:
+    """When the process started, in clock ticks since boot (Linux; None elsewhere)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
 
 
 def _locked_message(holder: dict[str, object] | None) -> str:
     if not holder:
-        return "工作区正被另一个 taizhang 命令使用，请等它结束后再试。"
+        return ("工作区正被另一个 taizhang 命令使用，请等它结束后再试；"
+                "如确认没有命令在运行，可删除 .taizhang/lock 文件。")
     return (
         f"工作区正被另一个 taizhang 命令使用（{holder.get('command')}，"
         f"计算机 {holder.get('host')}，进程 {holder.get('pid')}，开始于 {holder.get('started')}）。"
@@ -196,8 +315,6 @@ def init(
     code: str = "",
 ) -> Workspace:
     """Create a workspace in `root` (created if needed). Refuses a folder that holds one already."""
-    from . import branches, store  # imported here: both build on this module
-
     root = Path(root).expanduser().resolve()
     if (root / CONFIG_NAME).exists() or (root / STATE_DIR).exists():
         raise WorkspaceExists(f"{root} 已经是一个 taizhang 工作区，未做任何改动。")
@@ -208,25 +325,35 @@ def init(
     if deadline is not None and deadline.year < year:
         raise ConfigError(f"报送截止日期 {deadline} 早于台账年度 {year} 年，请核对。")
     root.mkdir(parents=True, exist_ok=True)
+    state = root / STATE_DIR
+    try:
+        state.mkdir()
+    except FileExistsError:  # another init got here first
+        raise WorkspaceExists(f"{root} 已经是一个 taizhang 工作区，未做任何改动。") from None
+    ws = Workspace(root)
+    with ws.lock("taizhang init"):
+        _fill_new(ws, org=org, code=code, year=year, deadline=deadline)
+    return ws
+
+
+def _fill_new(ws: Workspace, *, org: str, code: str, year: int, deadline: date | None) -> None:
+    """Write a new workspace's folders, key, settings, branch list and store."""
+    from . import branches, store
+
+    root, state = ws.root, ws.state
     for name in FOLDERS:
         (root / name).mkdir(exist_ok=True)
-    state = root / STATE_DIR
-    state.mkdir()
     key_path = state / "secret.key"
     fd = os.open(key_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secrets.token_hex(32) + "\n")
     os.chmod(key_path, 0o600)
-    (root / CONFIG_NAME).write_text(
-        config_mod.default_text(org=org.strip(), code=code.strip(), year=year, deadline=deadline),
-        encoding="utf-8",
-    )
-    (root / "workbook_templates" / "README.txt").write_text(
+    atomic_write_text(root / CONFIG_NAME, config_mod.default_text(
+        org=org.strip(), code=code.strip(), year=year, deadline=deadline))
+    atomic_write_text(
+        root / "workbook_templates" / "README.txt",
         "在这里放置本单位修改或新增的台账定义（.toml），会覆盖或补充程序自带的定义。\n"
         "可先用 taizhang templates --export 把程序自带的定义复制到这里，再修改。\n",
-        encoding="utf-8",
     )
-    ws = Workspace(root)
     branches.write_template(ws.branches_path)
-    store.Store.create(ws.store_path)
-    return ws
+    store.Store.create(ws.store_path).close()

@@ -10,12 +10,14 @@ import typer
 
 from ..collect import ACCEPTED, NEEDS_FIX, CollectReport, collect as collect_files
 from ..errors import InputError
+from ..safeio import strip_control
 from ..status import current_problems, round_status, write_reminders
 from .common import (
-    JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, progress_bar, table,
+    JsonOpt, Markup, console, find_workspace, handle_errors, plain, print_json, problems_table, progress_bar,
+    table,
 )
 
-OUTCOME_STYLE = {ACCEPTED: "[green]已接收[/]", NEEDS_FIX: "[yellow]需修改[/]"}
+OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
 
 
 def _as_of(text: str | None) -> date | None:
@@ -46,7 +48,7 @@ def collect(
             if total is not None:
                 bar.update(task, total=total)
             else:
-                bar.update(task, advance=1, item=Path(display).name[-40:])
+                bar.update(task, advance=1, item=strip_control(Path(display).name)[-40:])
 
         report = collect_files(ws, paths, as_of=_as_of(as_of), write_feedback=not no_feedback, progress=step)
     _render(report, as_json)
@@ -65,7 +67,7 @@ def _render(report: CollectReport, as_json: bool) -> None:
     for f in report.files:
         rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
         who = f"{f.branch_code} {f.branch_name}".strip() + (f"（下级汇总，{len(f.rollup)}个支部）" if f.rollup else "")
-        rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, f"[red]{f.outcome}[/]") if f.outcome not in ("已收过",) else f.outcome,
+        rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, Markup(f"[red]{f.outcome}[/]")) if f.outcome not in ("已收过",) else f.outcome,
                      who, rows_text, f.errors or "", f.warnings or "", f.message])
     console.print(table(f"收集结果（{len(report.files)}个文件）",
                         ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows))
@@ -93,7 +95,7 @@ def _render_rollups(report: CollectReport) -> None:
     notes = [p.message for f in report.files for p in f.problems
              if p.rule_id.startswith("ROLLUP-") and p.message not in shown]
     for note in dict.fromkeys(notes):
-        console.print(f"[yellow]注意：[/]{note}")
+        console.print(f"[yellow]注意：[/]{plain(note)}")
 
 
 @handle_errors
@@ -104,14 +106,19 @@ def status(
 ) -> None:
     """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
     ws = find_workspace()
-    st = round_status(ws)
-    reminder = str(write_reminders(ws, st)) if remind else ""
+    if remind:
+        with ws.lock("taizhang status --remind"):
+            st = round_status(ws)
+            reminder = str(write_reminders(ws, st))
+    else:
+        st, reminder = round_status(ws), ""
     if as_json:
         data = st.to_dict()
         data["reminders"] = reminder
         print_json(data)
         return
-    style = {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]", "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}
+    style = {k: Markup(v) for k, v in {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]",
+                                       "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}.items()}
     grouped = any(b.group for b in st.branches)
     rows = []
     for b in st.branches:
@@ -127,19 +134,19 @@ def status(
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
     if st.units:
         console.print(table("下级党总支（党委）的汇总报送", ["编码", "单位", "最近一次汇总", "生成时间", "支部数", "收到次数"], [
-            [u.code, u.name, u.received_at[:16].replace("T", " ") or "[red]未报送[/]",
+            [u.code, u.name, u.received_at[:16].replace("T", " ") or Markup("[red]未报送[/]"),
              u.created_at[:16].replace("T", " "), u.branches or "", u.rollups or ""] for u in st.units]))
     for b in st.branches:
         if b.conflict:
-            console.print(f"[yellow]{b.code} {b.name}：[/]{b.conflict}。")
+            console.print(f"[yellow]{plain(b.code)} {plain(b.name)}：[/]{plain(b.conflict)}。")
     if history:
         for b in st.branches:
             for h in b.history:
                 mark = "（当前）" if h["current"] else "（已被替代）"
-                console.print(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']}（{h['source']}）"
-                              f" 错误{h['errors']} 警告{h['warnings']}{mark}")
+                console.print(plain(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']}（{h['source']}）"
+                                    f" 错误{h['errors']} 警告{h['warnings']}{mark}"))
     if reminder:
-        console.print(f"催报名单：{reminder}")
+        console.print(f"催报名单：{plain(reminder)}")
 
 
 @handle_errors
@@ -158,7 +165,7 @@ def problems(
                      "problems": [p.to_dict() for p in ps]} for s, ps in items])
         return
     if not items:
-        console.print("还没有收到报送。" if not branch else f"支部 {branch} 还没有报送。")
+        console.print("还没有收到报送。" if not branch else f"支部 {plain(branch)} 还没有报送。")
         return
     total = 0
     for sub, ps in items:

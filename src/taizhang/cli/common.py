@@ -13,11 +13,14 @@ from typing import Annotated, Any, Callable, Iterable, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import TaizhangError
 from ..problems import Problem
+from ..safeio import strip_control
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +38,25 @@ console = Console(highlight=False, soft_wrap=False, width=_WIDTH)
 err_console = Console(stderr=True, highlight=False, width=_WIDTH)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以JSON格式输出结果，供脚本使用。")]
+
+
+class Markup(str):
+    """Text that carries Rich markup on purpose (the styles we add). Any other text, above all
+    file names, branch names and cell values from returns, is shown exactly as it is."""
+
+
+def plain(value: Any) -> str:
+    """User text made safe inside a markup string: "[/]" shows as typed instead of breaking
+    the output, and control characters (terminal escape sequences) are dropped."""
+    return escape(strip_control("" if value is None else str(value)))
+
+
+def _cell(value: Any) -> Text:
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, Markup):
+        return Text.from_markup(value)
+    return Text(strip_control("" if value is None else str(value)))
 
 
 def global_options(
@@ -66,7 +88,7 @@ def handle_errors(fn: F) -> F:
         except TaizhangError as exc:
             if state.debug:
                 raise
-            err_console.print(f"[bold red]错误：[/]{exc}")
+            err_console.print(f"[bold red]错误：[/]{plain(exc)}")
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]已中断。[/]")
@@ -74,7 +96,7 @@ def handle_errors(fn: F) -> F:
         except OSError as exc:
             if state.debug:
                 raise
-            err_console.print(f"[bold red]错误：[/]无法读写文件：{exc}")
+            err_console.print(f"[bold red]错误：[/]无法读写文件：{plain(exc)}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -105,18 +127,20 @@ def print_json(data: Any) -> None:
 
 def table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], *,
           justify: dict[str, str] | None = None) -> Table:
-    """A Rich table with Chinese headers."""
-    t = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
+    """A Rich table with Chinese headers. Cells and the title are shown as they are (a `Markup`
+    value is styled)."""
+    t = Table(title=_cell(title), title_justify="left", header_style="bold", show_lines=False)
     for col in columns:
         t.add_column(col, justify=(justify or {}).get(col, "left"), overflow="fold")  # type: ignore[arg-type]
     for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
+        t.add_row(*(_cell(v) for v in row))
     return t
 
 
 def severity_style(text: str) -> str:
     """Rich markup for a severity word."""
-    return {"错误": "[bold red]错误[/]", "警告": "[yellow]警告[/]", "提示": "[cyan]提示[/]"}.get(text, text)
+    styles = {"错误": "[bold red]错误[/]", "警告": "[yellow]警告[/]", "提示": "[cyan]提示[/]"}
+    return Markup(styles[text]) if text in styles else text
 
 
 def problems_table(title: str, problems: list[Problem], *, with_file: str | None = None) -> Table:
@@ -131,6 +155,6 @@ def progress_bar(description: str, total: int, *, enabled: bool = True) -> Progr
     """A progress bar on stderr (hidden for --json or when there is little to do)."""
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[item]}"),
+        TextColumn("{task.fields[item]}", markup=False),
         console=err_console, transient=True, disable=not enabled,
     )

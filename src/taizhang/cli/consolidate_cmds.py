@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..periods import HELP as PERIOD_HELP
 from ..periods import parse_period
 from ..statistics import BranchStats, Stats, load_stats, percent_text
-from .common import JsonOpt, console, find_workspace, handle_errors, parse_as_of, print_json, table
+from .common import JsonOpt, console, find_workspace, handle_errors, parse_as_of, plain, print_json, table
 
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)]
@@ -53,19 +53,19 @@ def consolidate(
 def _render_result(result: ConsolidateResult) -> None:
     s = result.stats
     console.print(f"[bold]{s.period.label}台账汇总完成[/]，已生成：")
-    console.print(f"  汇总台账：{result.ledger_path}")
-    console.print(f"  统计表：  {result.stats_path}")
+    console.print(f"  汇总台账：{plain(result.ledger_path)}")
+    console.print(f"  统计表：  {plain(result.stats_path)}")
     counted = [b for b in s.per_branch if b.returned]
     scope = f"“{result.unit_name}”所属" if result.unit else "支部名单"
     console.print(f"{scope}共{result.branches}个支部，{len(counted)}个支部的台账纳入汇总。")
     if result.missing:
-        console.print("[yellow]未报送：[/]" + "、".join(m["name"] for m in result.missing))
+        console.print("[yellow]未报送：[/]" + plain("、".join(m["name"] for m in result.missing)))
     if result.excluded:
         console.print("[red]有错误、未纳入汇总（--strict）：[/]"
-                      + "、".join(f"{e.name}（{e.errors}处错误）" for e in result.excluded))
+                      + plain("、".join(f"{e.name}（{e.errors}处错误）" for e in result.excluded)))
     if result.unlisted:
         console.print("[yellow]不在支部名单中、未纳入统计：[/]"
-                      + "、".join(f"{u['name']}（{u['code']}）" for u in result.unlisted))
+                      + plain("、".join(f"{u['name']}（{u['code']}）" for u in result.unlisted)))
     problems = "，".join(f"{k}{v}个" for k, v in result.problems.items() if v)
     if problems:
         console.print(f"当前报送中的问题：{problems}，详见汇总台账的“问题清单”工作表。")
@@ -160,7 +160,7 @@ def _render_stats(s: Stats) -> None:
     elif s.elapsed is not None and s.returned:
         console.print("[green]已报送的支部均达到规定的组织生活次数。[/]")
     if s.excluded:
-        console.print("有错误、未纳入统计：" + "、".join(f"{e.name}（{e.year}年，{e.errors}处错误）" for e in s.excluded))
+        console.print("有错误、未纳入统计：" + plain("、".join(f"{e.name}（{e.year}年，{e.errors}处错误）" for e in s.excluded)))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..demo import build_demo
-from .common import JsonOpt, console, err_console, handle_errors, print_json
+from .common import JsonOpt, console, err_console, handle_errors, plain, print_json
 
 
 @handle_errors
@@ -25,12 +25,12 @@ def demo(
         print_json(report.to_dict())
         return
     root = Path(report.root)
-    console.print(f"\n演示工作区：{root}")
+    console.print(f"\n演示工作区：{plain(root)}")
     console.print("  outbox/    下发给各支部的台账和下发通知")
     console.print("  inbox/     各支部报回的台账（模拟填写，含几处常见错误）")
     console.print("  feedback/  发回有问题的支部的反馈表")
     console.print("  output/    汇总台账、统计表和各类报告")
-    console.print(f"接着可以试试：cd {root} && taizhang status && taizhang problems")
+    console.print(f"接着可以试试：cd {plain(root)} && taizhang status && taizhang problems")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..issue import IssueResult, issue_workspace
-from .common import JsonOpt, console, find_workspace, handle_errors, print_json, problems_table, progress_bar, table
+from .common import (
+    JsonOpt, console, find_workspace, handle_errors, plain, print_json, problems_table, progress_bar, table,
+)
 
 
 @handle_errors
@@ -36,12 +38,12 @@ def issue(
         rows = [[r.code, r.name, r.status, r.roster_rows or "", Path(r.path).name, r.message] for r in report.results]
         console.print(table("下发结果", ["编码", "支部", "状态", "预填党员", "文件", "说明"], rows))
         issued = sum(r.status == "已下发" for r in report.results)
-        console.print(f"已生成 {issued} 个台账，位于 {ws.root / 'outbox'}")
+        console.print(f"已生成 {issued} 个台账，位于 {plain(ws.root / 'outbox')}")
         if report.notice:
-            console.print(f"下发通知：{report.notice}")
+            console.print(f"下发通知：{plain(report.notice)}")
         if report.roster and report.roster.unmatched:
             console.print(f"[yellow]党员信息表中有 {len(report.roster.unmatched)} 个“所在支部”与名单不符，未导入："
-                          f"{'、'.join(report.roster.unmatched[:10])}[/]")
+                          f"{plain('、'.join(report.roster.unmatched[:10]))}[/]")
     if any(r.status == "失败" for r in report.results):
         raise typer.Exit(1)
 

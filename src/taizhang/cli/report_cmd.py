@@ -13,7 +13,7 @@ from ..periods import HELP as PERIOD_HELP
 from ..periods import parse_period
 from ..reports.generate import ReportRun, fields, generate
 from ..reports.kinds import BRANCH, KINDS, find_kind
-from .common import JsonOpt, console, find_workspace, handle_errors, print_json, progress_bar, table
+from .common import JsonOpt, console, find_workspace, handle_errors, plain, print_json, progress_bar, table
 
 KIND_HELP = "报告种类：" + "、".join(k.name for k in KINDS) + "（也可简写为年度、季度、换届、述职、总结、通报）。"
 
@@ -89,14 +89,15 @@ def _short(value: Any) -> str:
 
 
 def _render(run: ReportRun) -> None:
-    console.print(f"[bold]{run.period}{run.kind}[/]：已生成{len(run.written)}份（模板：{Path(run.template).name}）")
+    console.print(f"[bold]{plain(run.period)}{plain(run.kind)}[/]：已生成{len(run.written)}份"
+                  f"（模板：{plain(Path(run.template).name)}）")
     folders = sorted({str(Path(w.path).parent) for w in run.written})
     for w in run.written[:20]:
-        console.print(f"  {w.path}")
+        console.print(f"  {plain(w.path)}")
     if len(run.written) > 20:
-        console.print(f"  ……另有{len(run.written) - 20}份，在 {'、'.join(folders)}")
+        console.print(f"  ……另有{len(run.written) - 20}份，在 {plain('、'.join(folders))}")
     if run.skipped:
-        console.print("[yellow]未生成：[/]" + "、".join(f"{s['name']}（{s['reason']}）" for s in run.skipped))
+        console.print("[yellow]未生成：[/]" + plain("、".join(f"{s['name']}（{s['reason']}）" for s in run.skipped)))
 
 
 def register(app: typer.Typer) -> None:

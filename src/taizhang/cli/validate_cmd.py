@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError, WorkspaceNotFound
 from ..selfcheck import check_file
-from .common import JsonOpt, console, handle_errors, print_json, problems_table, state
+from .common import JsonOpt, console, handle_errors, plain, print_json, problems_table, state
 
 
 @handle_errors
@@ -44,14 +44,14 @@ def validate(
         for r in results:
             who = f"{r.branch_code} {r.branch_name}".strip() or Path(r.file).name
             counts = r.to_dict()["counts"]
-            console.print(f"[bold]{Path(r.file).name}[/]（{who}，{r.year or '?'}年）：错误{counts['错误']}处，"
+            console.print(f"[bold]{plain(Path(r.file).name)}[/]（{plain(who)}，{r.year or '?'}年）：错误{counts['错误']}处，"
                           f"警告{counts['警告']}处，提示{counts['提示']}处")
             if r.problems:
                 console.print(problems_table("问题清单", r.problems))
             else:
                 console.print("[green]没有发现问题，可以报送。[/]")
             if r.feedback:
-                console.print(f"反馈表：{r.feedback}")
+                console.print(f"反馈表：{plain(r.feedback)}")
     if any(not r.readable for r in results):
         raise typer.Exit(2)
     if any(p.severity.value == "错误" for r in results for p in r.problems):

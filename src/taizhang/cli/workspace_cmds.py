@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,8 +10,8 @@ from rich.tree import Tree
 
 from .. import branches as branches_mod
 from .. import hierarchy, workspace
-from ..definitions import load_definitions, shipped_dir
-from .common import JsonOpt, console, find_workspace, handle_errors, parse_date, print_json, problems_table, table
+from ..definitions import export_definitions, load_definitions
+from .common import JsonOpt, console, find_workspace, handle_errors, parse_date, plain, print_json, problems_table, table
 
 
 @handle_errors
@@ -29,7 +28,7 @@ def init(
     if as_json:
         print_json({"workspace": str(ws.root), "config": str(ws.config_path), "branches": str(ws.branches_path)})
         return
-    console.print(f"[green]已创建工作区[/] {ws.root}")
+    console.print(f"[green]已创建工作区[/] {plain(ws.root)}")
     console.print(f"  设置文件：{ws.config_path.name}（单位、年度、截止日期、联系人和各项校验规则）")
     console.print(f"  支部名单：{ws.branches_path.name}（请填写各支部的编码、名称、书记和联系人）")
     console.print("  密钥：.taizhang/secret.key（用于核验报回的台账，请妥善备份，不要外传）")
@@ -55,7 +54,7 @@ def branches(as_json: JsonOpt = False) -> None:
         elif tree.units:
             console.print("[green]支部名单没有发现问题。[/]")
         else:
-            console.print(f"支部名单还是空的，请打开 {ws.branches_path} 填写。")
+            console.print(f"支部名单还是空的，请打开 {plain(ws.branches_path)} 填写。")
     if any(p.severity.value == "错误" for p in tree.problems):
         raise typer.Exit(1)
 
@@ -90,12 +89,8 @@ def templates(
     ws = find_workspace()
     copied: list[str] = []
     if export:
-        target = ws.folder("workbook_templates")
-        for src in sorted(shipped_dir("workbook_templates").glob("*.toml")):
-            dest = target / src.name
-            if not dest.exists():
-                shutil.copy2(src, dest)
-                copied.append(dest.name)
+        with ws.lock("taizhang templates --export"):
+            copied = export_definitions(ws.folder("workbook_templates"))
     definition = load_definitions(ws.root)
     data = {
         "id": definition.id, "version": definition.version, "exported": copied,
@@ -113,7 +108,7 @@ def templates(
     console.print(table(f"台账定义 {definition.id} {definition.version}",
                         ["工作表", "编号", "版本", "列数", "规则", "定义文件"], rows))
     if export:
-        console.print(f"已复制 {len(copied)} 个定义文件到 {ws.root / 'workbook_templates'}" +
+        console.print(f"已复制 {len(copied)} 个定义文件到 {plain(ws.root / 'workbook_templates')}" +
                       ("" if copied else "（已存在的文件未覆盖）"))
 
 

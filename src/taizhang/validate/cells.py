@@ -1,6 +1,7 @@
 """Cell checks that follow from the ledger definitions alone, run on every ledger.
 
-CELL-REQUIRED, CELL-ENUM, CELL-NEGATIVE and CELL-YEAR. A cell the reader could not read
+CELL-REQUIRED, CELL-ENUM, CELL-NEGATIVE, CELL-RANGE (a number outside the column's `min`/`max`:
+an amount with digits too many) and CELL-YEAR. A cell the reader could not read
 (`row.invalid`) was reported already (CELL-TYPE / CELL-AMBIGUOUS / CELL-FORMULA) and is skipped;
 a column missing from the sheet was reported as COLUMN-MISSING and is skipped too.
 """
@@ -15,7 +16,7 @@ from .. import catalog
 from ..problems import Problem
 from .context import Context
 
-CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-YEAR")
+CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR")
 
 
 def check_cells(ctx: Context) -> Iterator[Problem]:
@@ -39,9 +40,26 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                     yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices), **where)
                 elif col.type in ("int", "money") and on["CELL-NEGATIVE"] and _negative(value):
                     yield catalog.make("CELL-NEGATIVE", value=value, **where)
+                elif col.type in ("int", "money") and on["CELL-RANGE"] and _outside(value, col.min, col.max):
+                    yield catalog.make("CELL-RANGE", value=value, range=_range(col.min, col.max), **where)
                 elif (col.type == "date" and not col.history and on["CELL-YEAR"]
                       and isinstance(value, date) and value.year != ctx.year):
                     yield catalog.make("CELL-YEAR", value=value, year=ctx.year, **where)
+
+
+def _outside(value: object, low: float | None, high: float | None) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return False
+    return (low is not None and value < Decimal(str(low))) or (high is not None and value > Decimal(str(high)))
+
+
+def _range(low: float | None, high: float | None) -> str:
+    def n(x: float) -> str:
+        return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+    if low is not None and high is not None:
+        return f"{n(low)}至{n(high)}"
+    return f"不大于{n(high)}" if high is not None else f"不小于{n(low)}"  # type: ignore[arg-type]
 
 
 def _negative(value: object) -> bool:
