@@ -437,3 +437,12 @@ def test_a_rollup_branch_whose_code_belongs_to_another_branch_is_refused(runner,
     assert "与本单位支部名单中的“Z1-01 机关第一党支部”编码相同、名称不同" in lines["Z1-01"]["message"]
     with Store.open(org.top.store_path) as store:
         assert "Z1-01" not in store.current(2025)
+
+
+def test_the_self_check_says_a_rollup_is_not_a_branch_ledger(runner, org: Org) -> None:
+    result = invoke(runner, "validate", org.rollup, "--json")
+    assert result.exit_code == 0, result.output
+    [checked] = _json(result)
+    assert [p["rule_id"] for p in checked["problems"]] == ["ID-ROLLUP-FILE"]
+    assert "这是机关第一党总支报送上级的汇总文件" in checked["problems"][0]["message"]
+    assert "taizhang collect" in checked["problems"][0]["message"]

@@ -50,6 +50,7 @@ def check_file(path: Path, *, workspace: Any | None = None, as_of: date | None =
     from . import reading
     from .extract import extract_return
     from .identify import read_identity
+    from .rollup_format import is_rollup, meta
     from .validate import validate
 
     as_of = as_of or date.today()
@@ -59,6 +60,11 @@ def check_file(path: Path, *, workspace: Any | None = None, as_of: date | None =
         properties = reading.read_properties(path)
     except reading.UnreadableFile as exc:
         result.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        return result
+    if is_rollup(reader):
+        unit = str(meta(reader).get("unit_name") or "下级单位").strip()
+        result.branch_name = unit
+        result.problems = [catalog.make("ID-ROLLUP-FILE", unit=unit)]
         return result
     identity, signature = read_identity(reader, properties)
     definition: WorkbookDefinition = workspace.definitions if workspace else load_definitions()
