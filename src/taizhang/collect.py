@@ -73,6 +73,7 @@ class Processed:
     problems: list[Problem] = field(default_factory=list)
     suffix: str = ".xlsx"
     signed: tuple[Any, str] | None = None  # (Identity, signature) of a verified return
+    feedback_tmp: str = ""  # the feedback workbook, written under a temporary name
 
 
 @dataclass
@@ -233,7 +234,7 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     except OSError as exc:
         data = b""
         candidate.problems.append(catalog.make("FILE-UNREADABLE", reason=f"无法打开文件（{exc.strerror}）"))
-    sha = sha256_bytes(data) if data else sha256_bytes(candidate.display.encode("utf-8"))
+    sha = _content_id(data, candidate)
     base = Processed(candidate.display, sha, len(data), candidate.submitted_at, UNREADABLE,
                      suffix=candidate.path.suffix.lower() or ".xlsx")
     if candidate.problems:
@@ -297,6 +298,55 @@ def _result(p: Processed) -> FileResult:
     )
 
 
+# Below this many files to process, starting worker processes costs more than it saves.
+MIN_POOL_FILES = 8
+WORKER_MODULES = ("taizhang.collect", "taizhang.reading", "taizhang.extract", "taizhang.identify",
+                  "taizhang.validate", "taizhang.feedback")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker gets for one file: the file, and where to put its feedback workbook."""
+
+    candidate: Candidate
+    feedback_dir: Path | None  # None: no feedback wanted
+
+
+_WORKER_CTX: CollectContext | None = None
+
+
+def _set_context(ctx: CollectContext) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _work(job: _Job) -> Processed:
+    """Process one file in a worker (the context was set by `_set_context`), and write its
+    feedback workbook under a temporary name that the caller renames when it stores the return."""
+    assert _WORKER_CTX is not None
+    processed = process_file(job.candidate, _WORKER_CTX)
+    if job.feedback_dir is not None and processed.ret is not None and any(
+            p.severity in (Severity.ERROR, Severity.WARNING) for p in processed.problems):
+        processed.feedback_tmp = str(_write_feedback_tmp(job, processed, _WORKER_CTX))
+    return processed
+
+
+def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) -> Path:
+    from .feedback import write_feedback_file
+
+    assert job.feedback_dir is not None and processed.ret is not None
+    fd, name = tempfile.mkstemp(prefix=".~tz-feedback-", suffix=".xlsx", dir=job.feedback_dir)
+    os.close(fd)
+    try:
+        write_feedback_file(Path(name), definition=ctx.definition, settings=ctx.settings, key=ctx.key,
+                            ret=processed.ret, problems=processed.problems, original=job.candidate.path,
+                            identity=processed.signed)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def collect(
     ws: "Any",
     paths: list[Path] | None = None,
@@ -304,13 +354,20 @@ def collect(
     as_of: date | None = None,
     write_feedback: bool = True,
     progress: Callable[[str, int | None], None] | None = None,
+    workers: int | None = None,
 ) -> CollectReport:
     """Collect every file under `paths` (default inbox/) into the workspace's store.
 
+    Files are read, identified and validated by `workers` processes (default: the number of
+    cores; 1, or fewer than MIN_POOL_FILES files, runs them in this process). This process alone
+    writes the store, one transaction per return, in the order the files were found; results
+    come in that order too, whatever order the workers finish in. A file whose processing fails,
+    even by its worker dying, is reported as 无法读取 and the others are collected.
     `progress(display, total)` is called once with the total (display "") and after each file.
     """
     from . import branches as branches_mod
-    from .store import NewSubmission, Store
+    from .pool import Failed, ordered_map
+    from .store import Store
 
     settings = ws.settings
     as_of = as_of or date.today()
@@ -320,65 +377,123 @@ def collect(
         branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
-    archive = ws.folder("archive")
+    feedback_dir = ws.folder("feedback") if write_feedback else None
+    workers = default_workers() if workers is None else max(1, int(workers))
     results: list[FileResult] = []
-    with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp, Store.open(ws.store_path) as store:
+    with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp:
         candidates = list(find_candidates(sources, settings, Path(tmp)))
         if progress:
             progress("", len(candidates))
-        for cand in candidates:
-            processed = _process_known(cand, ctx, store)
-            result = _result(processed)
-            if processed.outcome == DUPLICATE:
-                result.message = processed.problems[0].message if processed.problems else ""
-            elif processed.ret is None:
-                store.record_file(processed.sha256, processed.size, processed.display,
-                                  "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
-                                  result.message, processed.problems)
-            else:
-                arch = archive / f"{processed.sha256}{processed.suffix}"
-                if not arch.exists():
-                    from .safeio import atomic_path
-
-                    with atomic_path(arch) as t:
-                        shutil.copyfile(cand.path, t)
-                sub = store.add_submission(NewSubmission(
-                    ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
-                    sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
-                    verified=processed.verified, problems=processed.problems,
-                ))
-                result.submission_id = sub.id
-                if write_feedback and (result.errors or result.warnings):
-                    result.feedback = _feedback(ws, processed, arch)
-            results.append(result)
-            if progress:
-                progress(cand.display, None)
+        with Store.open(ws.store_path) as store:
+            # Files stored by an earlier run are not processed again.
+            known = [_already_stored(cand, store) for cand in candidates]
+        todo = [_Job(cand, feedback_dir) for cand, seen in zip(candidates, known) if seen is None]
+        n_workers = min(workers, len(todo)) if len(todo) >= MIN_POOL_FILES else 1
+        done = ordered_map(_work, todo, workers=n_workers, initializer=_set_context, initargs=(ctx,),
+                           preload=WORKER_MODULES)
+        try:
+            with Store.open(ws.store_path) as store:
+                for cand, seen in zip(candidates, known):
+                    if seen is None:
+                        _job, out = next(done)
+                        processed = _failed(cand, out) if isinstance(out, Failed) else out
+                    else:
+                        processed = seen
+                    results.append(_store_result(ws, store, cand, processed))
+                    if progress:
+                        progress(cand.display, None)
+        finally:
+            done.close()
+            if feedback_dir is not None:  # feedback of files not stored (an interrupted run)
+                for stray in feedback_dir.glob(".~tz-feedback-*.xlsx"):
+                    stray.unlink(missing_ok=True)
     return CollectReport(files=results, as_of=as_of.isoformat())
 
 
-def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processed:
-    """Skip a file already stored (same bytes); otherwise process it."""
-    if not cand.problems:
-        try:
-            data = cand.path.read_bytes()
-        except OSError:
-            data = b""
-        if data:
-            sha = sha256_bytes(data)
-            seen = store.file(sha)
-            if seen is not None and seen.outcome == "stored":
-                return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
-                    catalog.make("FILE-DUPLICATE", first=seen.first_path)])
-    return process_file(cand, ctx)
+def _failed(cand: Candidate, failure: Any) -> Processed:
+    """The result for a file whose processing raised or whose worker process died."""
+    if failure.crashed:
+        reason = "读取时处理程序意外退出，文件可能已损坏或结构异常（其余文件已照常收集）"
+    else:
+        reason = f"处理时出现程序错误（{failure.detail}），其余文件已照常收集；如另存后仍出错，请把文件发给技术支持人员"
+    try:
+        data = cand.path.read_bytes()
+    except OSError:
+        data = b""
+    return Processed(cand.display, _content_id(data, cand), len(data), cand.submitted_at, UNREADABLE,
+                     problems=[catalog.make("FILE-UNREADABLE", reason=reason)],
+                     suffix=cand.path.suffix.lower() or ".xlsx")
 
 
-def _feedback(ws: Any, processed: Processed, original: Path) -> str:
-    from .feedback import write_feedback
+def _content_id(data: bytes, cand: Candidate) -> str:
+    """The SHA-256 a file is known by: of its bytes, or of its name when it has none."""
+    return sha256_bytes(data) if data else sha256_bytes(cand.display.encode("utf-8"))
 
-    assert processed.ret is not None
-    return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
+
+def _store_result(ws: Any, store: Any, cand: Candidate, processed: Processed) -> FileResult:
+    """Store one processed file (one transaction), archive it, put its feedback in place."""
+    from .feedback import feedback_name
+    from .safeio import atomic_path
+    from .store import NewSubmission
+
+    if processed.ret is not None:
+        # The same bytes may come twice in one batch: the first is stored, the second is not.
+        seen = store.file(processed.sha256)
+        if seen is not None and seen.outcome == "stored":
+            _discard(processed)
+            processed = Processed(processed.display, processed.sha256, processed.size, processed.submitted_at,
+                                  DUPLICATE, problems=[catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    result = _result(processed)
+    if processed.outcome == DUPLICATE:
+        result.message = processed.problems[0].message if processed.problems else ""
+    elif processed.ret is None:
+        store.record_file(processed.sha256, processed.size, processed.display,
+                          "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
+                          result.message, processed.problems)
+    else:
+        arch = ws.folder("archive") / f"{processed.sha256}{processed.suffix}"
+        if not arch.exists():
+            with atomic_path(arch) as t:
+                shutil.copyfile(cand.path, t)
+        sub = store.add_submission(NewSubmission(
+            ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
+            sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
+            verified=processed.verified, problems=processed.problems,
+        ))
+        result.submission_id = sub.id
+        if processed.feedback_tmp:
+            target = ws.folder("feedback") / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+            os.replace(processed.feedback_tmp, target)
+            result.feedback = str(target)
+    return result
+
+
+def _discard(processed: Processed) -> None:
+    if processed.feedback_tmp:
+        Path(processed.feedback_tmp).unlink(missing_ok=True)
+
+
+def _already_stored(cand: Candidate, store: Any) -> Processed | None:
+    """A DUPLICATE result when these exact bytes were stored before; otherwise None."""
+    if cand.problems:
+        return None
+    try:
+        data = cand.path.read_bytes()
+    except OSError:
+        return None
+    if not data:
+        return None
+    sha = sha256_bytes(data)
+    seen = store.file(sha)
+    if seen is not None and seen.outcome == "stored":
+        return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
+            catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    return None
 
 
 def default_workers() -> int:
-    """The number of CPU cores (the default for --workers)."""
-    return os.cpu_count() or 1
+    """The number of CPU cores this process may use (the default for --workers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
