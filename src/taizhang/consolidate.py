@@ -12,7 +12,7 @@ are written to a temporary file and renamed into place.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -104,27 +104,33 @@ def consolidate(ws: Any, *, year: int | None = None, strict: bool = False,
     branch_list, _ = branches_mod.read(ws.branches_path)
     left_out = {(e.code, e.year) for e in loaded.excluded}
     listed = [b.code for b in branch_list]
-    order = [c for c in listed if c in loaded.returns] + sorted(c for c in loaded.returns if c not in listed)
-    returns: list[tuple[BranchReturn, Any]] = []
-    problems: list[tuple[Any, Problem]] = []
-    with Store.open(ws.store_path) as store:
-        for code in order:
-            sub = loaded.submissions[(code, year)]
-            ret = next(r for r in loaded.returns[code] if r.year == year)
-            if (code, year) not in left_out:
-                returns.append((ret, sub))
-            problems.extend((sub, p) for p in sorted(store.problems(sub.id), key=sort_key))
+    on_list = set(listed)
+    order = [c for c in listed if c in loaded.returns] + sorted(c for c in loaded.returns if c not in on_list)
     out = ws.folder("output")
     result = ConsolidateResult(
         year=year, as_of=as_of, strict=strict, ledger_path=out / LEDGER_FILE, stats_path=out / STATS_FILE,
         stats=stats, branches=len(branch_list),
-        included=[r.branch_code for r, _ in returns if r.branch_code in listed],
+        included=[c for c in order if (c, year) not in left_out and c in on_list],
         missing=[{"code": b.code, "name": b.name} for b in stats.per_branch
                  if b.status.state == MISSING],
         excluded=list(stats.excluded), unlisted=list(stats.unlisted),
     )
-    result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, returns, problems)
-    result.problems = {s.value: sum(1 for _, p in problems if p.severity is s) for s in Severity}
+    counts = {s: 0 for s in Severity}
+
+    def branches() -> Iterator[tuple[BranchReturn | None, Any, list[Problem]]]:
+        """Branch by branch, in list order: its return (None when left out), submission and
+        problems, read from the store when needed and not kept."""
+        with Store.open(ws.store_path) as store:
+            for code in order:
+                sub = loaded.submissions[(code, year)]
+                ret = store.load_return(sub.id) if (code, year) not in left_out else None
+                problems = sorted(store.problems(sub.id), key=sort_key)
+                for p in problems:
+                    counts[p.severity] += 1
+                yield ret, sub, problems
+
+    result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, branches())
+    result.problems = {s.value: n for s, n in counts.items()}
     write_stats_workbook(result.stats_path, stats, org=ws.settings.org_name,
                          deadline=ws.settings.deadline if year == ws.settings.year else None)
     return result
@@ -190,8 +196,9 @@ class _Formats:
         self.warning = fmt(font_color="#9C5700", align="center")
 
 
-def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str = "") -> int:
-    """Write a typed value (an empty cell keeps its border); return its display width."""
+def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str = "", wide: float = 0) -> int:
+    """Write a typed value (an empty cell keeps its border); return its display width (0 for text
+    that cannot be wider than `wide`, the widest seen so far: measuring is what costs)."""
     if value is None or value == "":
         sh.write_blank(r, c, None, f.text)
         return 0
@@ -215,87 +222,132 @@ def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str 
         return len(str(value))
     text = str(value)
     sh.write_string(r, c, text, f.wrap if kind == "wrap" else f.text)
+    if 2 * len(text) <= wide:
+        return 0
     return max((text_width(line) for line in text.splitlines()), default=0)
 
 
 # --- 汇总台账 -------------------------------------------------------------------------------------
-def write_ledger_workbook(path: Path, definitions: Any, returns: list[tuple[BranchReturn, Any]],
-                          problems: list[tuple[Any, Problem]]) -> dict[str, int]:
-    """Write 汇总台账.xlsx; return the number of data rows per sheet."""
-    counts: dict[str, int] = {}
+class _LedgerSheet:
+    """One sheet of 汇总台账 being written row by row (the workbook is in constant-memory mode:
+    a row is written out when the next one starts), with the widths seen so far."""
+
+    def __init__(self, wb: Any, f: _Formats, ledger: Any):
+        self.ledger = ledger
+        self.sheet = wb.add_worksheet(ledger.sheet)
+        self.headers = ["支部编码", "支部名称"] + [c.header for c in ledger.columns]
+        self.widths = [text_width(h) for h in self.headers]
+        self.cap = FORM_WIDTH if ledger.kind == "form" else 40  # the widest a column is shown
+        self.row = 1
+        for c, h in enumerate(self.headers):
+            self.sheet.write_string(0, c, h, f.head)
+
+    def add(self, ret: BranchReturn, f: _Formats) -> None:
+        """Write the return's rows of this ledger (a form: its one row)."""
+        ledger, sh, widths = self.ledger, self.sheet, self.widths
+        rows = ret.rows(ledger.id)
+        if ledger.kind == "form":
+            rows = rows[:1]
+        cap = self.cap
+        for row in rows:
+            r = self.row
+            wrapped: list[tuple[int, str]] = []
+            widths[0] = max(widths[0], _write_value(sh, r, 0, ret.branch_code, f, wide=widths[0]))
+            widths[1] = max(widths[1], _write_value(sh, r, 1, ret.branch_name, f, wide=widths[1]))
+            for c, col in enumerate(ledger.columns, start=2):
+                if col.key in row.invalid:
+                    raw = row.raw.get(col.key, "")
+                    if raw:
+                        sh.write_string(r, c, str(raw), f.invalid)
+                        widths[c] = max(widths[c], text_width(raw))
+                    continue
+                kind = "wrap" if ledger.kind == "form" else col.type
+                value = row.values.get(col.key)
+                # A column already as wide as it may be shown needs no more measuring.
+                wide = widths[c] if widths[c] < cap else float("inf")
+                widths[c] = max(widths[c], _write_value(sh, r, c, value, f, kind=kind, wide=wide))
+                if kind == "wrap" and isinstance(value, str):
+                    wrapped.append((c, value))
+            if wrapped:
+                sh.set_row(r, _wrapped_height(wrapped, FORM_WIDTH))
+            self.row += 1
+
+    def finish(self) -> int:
+        """Widths, frozen header, autofilter, print setup; return the number of data rows."""
+        sh = self.sheet
+        for c, w in enumerate(_fit(self.widths, hi=self.cap)):
+            sh.set_column(c, c, w)
+        sh.freeze_panes(1, 2)
+        sh.autofilter(0, 0, max(self.row - 1, 1), len(self.headers) - 1)
+        _print_setup(sh, header_rows=(0, 0))
+        return self.row - 1
+
+
+PROBLEM_HEADERS = ["支部编码", "支部名称", "级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
+
+
+class _ProblemSheet:
+    """问题清单 of 汇总台账, written row by row."""
+
+    def __init__(self, wb: Any, f: _Formats, name: str):
+        self.sheet = wb.add_worksheet(name)
+        self.widths = [text_width(h) for h in PROBLEM_HEADERS]
+        self.row = 1
+        for c, h in enumerate(PROBLEM_HEADERS):
+            self.sheet.write_string(0, c, h, f.head)
+        self.sev_fmt = {Severity.ERROR: f.error, Severity.WARNING: f.warning, Severity.INFO: f.center}
+
+    def add(self, sub: Any, problems: list[Problem], f: _Formats) -> None:
+        sh, widths = self.sheet, self.widths
+        for p in problems:
+            r = self.row
+            values: list[Any] = [sub.branch_code, sub.branch_name, None, p.sheet, p.row, p.column, p.cell,
+                                 p.value, p.message, p.rule_id]
+            for c, v in enumerate(values):
+                if c == 2:
+                    sh.write_string(r, c, p.severity.value, self.sev_fmt[p.severity])
+                    continue
+                widths[c] = max(widths[c], _write_value(sh, r, c, v, f, kind="wrap" if c == 8 else ""))
+            sh.set_row(r, _wrapped_height([(8, p.message)], MESSAGE_WIDTH))
+            self.row += 1
+
+    def finish(self, f: _Formats) -> int:
+        sh = self.sheet
+        n = self.row - 1
+        if not n:
+            sh.write_string(1, 0, "当前各支部的报送中没有发现问题。", f.note)
+        fitted = _fit(self.widths)
+        fitted[8] = MESSAGE_WIDTH
+        for c, w in enumerate(fitted):
+            sh.set_column(c, c, w)
+        sh.freeze_panes(1, 2)
+        sh.autofilter(0, 0, max(n, 1), len(PROBLEM_HEADERS) - 1)
+        _print_setup(sh, header_rows=(0, 0))
+        return n
+
+
+def write_ledger_workbook(path: Path, definitions: Any,
+                          branches: Iterable[tuple[BranchReturn | None, Any, list[Problem]]]) -> dict[str, int]:
+    """Write 汇总台账.xlsx from (return, submission, problems) per branch, in order (a return of
+    None is left out of the ledger sheets; its problems are still listed). Each branch is written
+    to every sheet as it comes, so only one branch is held at a time. Returns the number of data
+    rows per sheet."""
     with atomic_path(path) as tmp:
-        wb = new_xlsx(tmp)
+        wb = new_xlsx(tmp, constant_memory=True)
         wb.set_properties({"title": "党建工作台账汇总", "comments": "由 taizhang 生成"})
         f = _Formats(wb)
-        for ledger in definitions.ledgers:
-            sh = wb.add_worksheet(ledger.sheet)
-            headers = ["支部编码", "支部名称"] + [c.header for c in ledger.columns]
-            widths = [text_width(h) for h in headers]
-            for c, h in enumerate(headers):
-                sh.write_string(0, c, h, f.head)
-            r = 1
-            for ret, _sub in returns:
-                rows = ret.rows(ledger.id)
-                if ledger.kind == "form":
-                    rows = rows[:1]
-                for row in rows:
-                    wrapped: list[tuple[int, str]] = []
-                    widths[0] = max(widths[0], _write_value(sh, r, 0, ret.branch_code, f))
-                    widths[1] = max(widths[1], _write_value(sh, r, 1, ret.branch_name, f))
-                    for c, col in enumerate(ledger.columns, start=2):
-                        if col.key in row.invalid:
-                            raw = row.raw.get(col.key, "")
-                            if raw:
-                                sh.write_string(r, c, str(raw), f.invalid)
-                                widths[c] = max(widths[c], text_width(raw))
-                            continue
-                        kind = "wrap" if ledger.kind == "form" else col.type
-                        value = row.values.get(col.key)
-                        widths[c] = max(widths[c], _write_value(sh, r, c, value, f, kind=kind))
-                        if kind == "wrap" and isinstance(value, str):
-                            wrapped.append((c, value))
-                    if wrapped:
-                        sh.set_row(r, _wrapped_height(wrapped, FORM_WIDTH))
-                    r += 1
-            counts[ledger.sheet] = r - 1
-            for c, w in enumerate(_fit(widths, hi=FORM_WIDTH if ledger.kind == "form" else 40)):
-                sh.set_column(c, c, w)
-            sh.freeze_panes(1, 2)
-            sh.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
-            _print_setup(sh, header_rows=(0, 0))
+        sheets = [_LedgerSheet(wb, f, ledger) for ledger in definitions.ledgers]
         taken = {led.sheet for led in definitions.ledgers}
-        name = PROBLEM_SHEET if PROBLEM_SHEET not in taken else f"{PROBLEM_SHEET}（汇总）"
-        counts[PROBLEM_SHEET] = _write_problems(wb, f, problems, name)
+        listing = _ProblemSheet(wb, f, PROBLEM_SHEET if PROBLEM_SHEET not in taken else f"{PROBLEM_SHEET}（汇总）")
+        for ret, sub, problems in branches:
+            if ret is not None:
+                for sheet in sheets:
+                    sheet.add(ret, f)
+            listing.add(sub, problems, f)
+        counts = {sheet.ledger.sheet: sheet.finish() for sheet in sheets}
+        counts[PROBLEM_SHEET] = listing.finish(f)
         wb.close()
     return counts
-
-
-def _write_problems(wb: Any, f: _Formats, problems: list[tuple[Any, Problem]], name: str) -> int:
-    sh = wb.add_worksheet(name)
-    headers = ["支部编码", "支部名称", "级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
-    widths = [text_width(h) for h in headers]
-    for c, h in enumerate(headers):
-        sh.write_string(0, c, h, f.head)
-    sev_fmt = {Severity.ERROR: f.error, Severity.WARNING: f.warning, Severity.INFO: f.center}
-    for r, (sub, p) in enumerate(problems, start=1):
-        values: list[Any] = [sub.branch_code, sub.branch_name, None, p.sheet, p.row, p.column, p.cell,
-                             p.value, p.message, p.rule_id]
-        for c, v in enumerate(values):
-            if c == 2:
-                sh.write_string(r, c, p.severity.value, sev_fmt[p.severity])
-                continue
-            widths[c] = max(widths[c], _write_value(sh, r, c, v, f, kind="wrap" if c == 8 else ""))
-        sh.set_row(r, _wrapped_height([(8, p.message)], MESSAGE_WIDTH))
-    if not problems:
-        sh.write_string(1, 0, "当前各支部的报送中没有发现问题。", f.note)
-    fitted = _fit(widths)
-    fitted[8] = MESSAGE_WIDTH
-    for c, w in enumerate(fitted):
-        sh.set_column(c, c, w)
-    sh.freeze_panes(1, 2)
-    sh.autofilter(0, 0, max(len(problems), 1), len(headers) - 1)
-    _print_setup(sh, header_rows=(0, 0))
-    return len(problems)
 
 
 def _print_setup(sh: Any, *, header_rows: tuple[int, int]) -> None:
