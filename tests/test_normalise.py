@@ -246,3 +246,18 @@ def test_every_amount_with_two_decimals_reads_back_equal(amount: Decimal) -> Non
 def test_every_count_reads_back(n: int) -> None:
     for raw in (n, float(n), str(n), _grouped(str(n)), f"{n}人", str(n).translate(FULL), f"{n}次"):
         assert normalise(INT, raw).value == n, raw
+
+
+_TRICKY = st.text(alphabet=st.sampled_from(list("ab 王红 ") + ["\t", "\n", "\r", "\u3000", "\u00a0", "\u200b", "\ufeff",
+                                                              "\x85", "\u2028", "\u2029", "\x1c", "\u202f", "\u00ad"]),
+                  max_size=8)
+
+
+@given(_TRICKY, st.booleans(), st.booleans())
+@settings(max_examples=400)
+def test_clean_text_shortcut_for_plain_text_agrees_with_the_full_cleaning(text, single_line, join_cjk) -> None:
+    from taizhang.normalise import clean_text
+
+    # A leading control character is removed and forces the full cleaning.
+    assert clean_text(text, single_line=single_line, join_cjk=join_cjk) == clean_text(
+        "\x00" + text, single_line=single_line, join_cjk=join_cjk)
