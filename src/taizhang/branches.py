@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -173,5 +174,5 @@ def _check(branches: list[Branch]) -> list[Problem]:
 
 def usable(branches: list[Branch]) -> list[Branch]:
     """The branches that can be issued to: named, and with a code that is not duplicated."""
-    dup_codes = {b.code for b in branches if sum(1 for x in branches if x.code == b.code) > 1}
-    return [b for b in branches if b.name and b.code not in dup_codes]
+    counts = Counter(b.code for b in branches)  # counted once: thousands of branches
+    return [b for b in branches if b.name and counts[b.code] == 1]
