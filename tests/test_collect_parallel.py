@@ -72,3 +72,17 @@ def test_a_second_run_with_workers_finds_every_file_collected(runner, demo_retur
     _collect(runner, root, 2)
     again = _collect(runner, root, 2)
     assert again["counts"] == {"已收过": 13, "无法读取": 1}
+
+
+def test_a_file_whose_worker_died_is_reported_unreadable_with_a_chinese_message(tmp_path) -> None:
+    from taizhang.collect import UNREADABLE, Candidate, _failed, _result
+    from taizhang.pool import Failed
+
+    path = tmp_path / "一支部.xlsx"
+    path.write_bytes(b"PK\x03\x04 whatever")
+    processed = _failed(Candidate(path, str(path), "2026-01-08T10:00:00"), Failed(True, "处理这个文件的进程意外退出"))
+    result = _result(processed)
+    assert processed.outcome == UNREADABLE and result.outcome == "无法读取"
+    assert "意外退出" in result.message and "其余文件已照常收集" in result.message
+    error = _failed(Candidate(path, str(path), "2026-01-08T10:00:00"), Failed(False, "KeyError: 'x'"))
+    assert "KeyError: 'x'" in _result(error).message

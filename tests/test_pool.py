@@ -46,3 +46,16 @@ def test_one_worker_runs_in_this_process_and_still_contains_errors() -> None:
     out = list(ordered_map(_fragile, [1, 4, 5], workers=1, initializer=_set_prefix, initargs=("here",)))
     assert out == [(1, "here1"), (4, Failed(False, "ValueError: 第4个坏了")), (5, "here5")]
     assert _PREFIX == "here"  # the initializer ran in this process
+
+
+def _only_here(prefix: str) -> None:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError("workers cannot start here")
+    _set_prefix(prefix)
+
+
+def test_when_workers_cannot_start_everything_is_done_in_this_process() -> None:
+    out = list(ordered_map(_label, range(10), workers=2, initializer=_only_here, initargs=("=",)))
+    assert out == [(n, f"={n * n}") for n in range(10)]
