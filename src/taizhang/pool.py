@@ -28,7 +28,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Items in flight per worker: enough to keep every worker busy while the caller handles results.
-WINDOW_PER_WORKER = 3
+WINDOW_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
