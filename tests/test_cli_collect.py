@@ -323,8 +323,6 @@ def test_problems_command(runner, ws) -> None:
 
 
 def test_a_large_batch_lists_only_the_files_that_need_attention() -> None:
-    import io
-
     from taizhang.cli import collect_cmds, common
     from taizhang.collect import CollectReport, FileResult
 
@@ -334,13 +332,9 @@ def test_a_large_batch_lists_only_the_files_that_need_attention() -> None:
                           errors=2)
     files[9].warnings = 1
     files.append(FileResult(file="/inbox/坏文件.xlsx", outcome="无法读取", message="文件无法作为Excel工作簿打开"))
-    old = common.console.file
-    common.console.file = io.StringIO()
-    try:
+    with common.console.capture() as captured:
         collect_cmds._render(CollectReport(files, AS_OF), False)
-        text = common.console.file.getvalue()
-    finally:
-        common.console.file = old
+    text = captured.get()
     assert "以下是有问题或未接收的3个" in text
     assert "第7党支部.xlsx" in text and "第9党支部.xlsx" in text and "坏文件.xlsx" in text
     assert "第8党支部.xlsx" not in text
