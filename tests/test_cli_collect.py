@@ -320,3 +320,22 @@ def test_problems_command(runner, ws) -> None:
     assert any(p["rule_id"] == "MEET-QUORUM" for p in data[0]["problems"])
     human = invoke(runner, "-w", ws.root, "problems", "--severity", "错误")
     assert "MEET-QUORUM" in human.output
+
+
+def test_a_large_batch_lists_only_the_files_that_need_attention() -> None:
+    from taizhang.cli import collect_cmds, common
+    from taizhang.collect import CollectReport, FileResult
+
+    files = [FileResult(file=f"/inbox/第{i}党支部.xlsx", outcome="已接收", branch_code=f"{i:03d}",
+                        branch_name=f"第{i}党支部", rows={"党员名册": 10}) for i in range(150)]
+    files[7] = FileResult(file="/inbox/第7党支部.xlsx", outcome="需修改", branch_code="007", branch_name="第7党支部",
+                          errors=2)
+    files[9].warnings = 1
+    files.append(FileResult(file="/inbox/坏文件.xlsx", outcome="无法读取", message="文件无法作为Excel工作簿打开"))
+    with common.console.capture() as captured:
+        collect_cmds._render(CollectReport(files, AS_OF), False)
+    text = captured.get()
+    assert "以下是有问题或未接收的3个" in text
+    assert "第7党支部.xlsx" in text and "第9党支部.xlsx" in text and "坏文件.xlsx" in text
+    assert "第8党支部.xlsx" not in text
+    assert "另有 148 个文件已接收、没有错误和警告，未逐一列出" in text

@@ -331,3 +331,22 @@ def test_libreoffice_converts_both_workbooks_to_pdf(result, tmp_path: Path) -> N
         pdf = out / name
         assert pdf.exists() and pdf.stat().st_size > 5000
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_figures_read_from_the_store_branch_by_branch_equal_those_of_the_returns_in_memory(ws) -> None:
+    from taizhang import branches as branches_mod
+    from taizhang.periods import Period
+    from taizhang.statistics import ReturnsByYear, StoredReturns, compute, load_current, load_stats
+    from taizhang.status import round_status
+
+    period = Period.year(2025)
+    loaded = load_current(ws, period)
+    assert isinstance(loaded.returns, StoredReturns) and sorted(loaded.returns) == ["001", "002"]
+    assert loaded.returns["001"][0].rows("roster") == return_001_2025().rows("roster")
+    assert ReturnsByYear(loaded.returns)["002"][2025].rows("meetings") == return_002_2025().rows("meetings")
+    streamed = load_stats(ws, period, as_of=AS_OF, loaded=loaded)
+    branch_list, _ = branches_mod.read(ws.branches_path)
+    in_memory = compute({"001": return_001_2025(), "002": return_002_2025()}, branch_list, period, ws.settings,
+                        as_of=AS_OF, statuses=round_status(ws), definitions=ws.definitions)
+    assert streamed.to_dict() == in_memory.to_dict()
+    loaded.returns.close()

@@ -246,3 +246,39 @@ def test_every_amount_with_two_decimals_reads_back_equal(amount: Decimal) -> Non
 def test_every_count_reads_back(n: int) -> None:
     for raw in (n, float(n), str(n), _grouped(str(n)), f"{n}人", str(n).translate(FULL), f"{n}次"):
         assert normalise(INT, raw).value == n, raw
+
+
+_TRICKY = st.text(alphabet=st.sampled_from(list("ab 王红 ") + ["\t", "\n", "\r", "\u3000", "\u00a0", "\u200b", "\ufeff",
+                                                              "\x85", "\u2028", "\u2029", "\x1c", "\u202f", "\u00ad"]),
+                  max_size=8)
+
+
+@given(_TRICKY, st.booleans(), st.booleans())
+@settings(max_examples=400)
+def test_clean_text_shortcut_for_plain_text_agrees_with_the_full_cleaning(text, single_line, join_cjk) -> None:
+    from taizhang.normalise import clean_text
+
+    # A leading control character is removed and forces the full cleaning.
+    assert clean_text(text, single_line=single_line, join_cjk=join_cjk) == clean_text(
+        "\x00" + text, single_line=single_line, join_cjk=join_cjk)
+
+
+_RAW = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True), st.floats(0, 50000).map(lambda x: float(int(x))),
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2060, 1, 1)),
+    st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2060, 1, 1)),
+    st.sampled_from(["支委会", "党 小组会", "1%", "是", "否", "√", " 王红", "王 红", "王红", "备注\n第二行", "", "  ",
+                     "2025-03-05", "12人", "1,200", "／", "—"]),
+    _TRICKY,
+)
+
+
+@given(st.sampled_from([DATE, INT, MONEY, BOOL, RATE, KIND, TEXT, PERSON, SERIAL]), _RAW)
+@settings(max_examples=600)
+def test_the_quick_reading_of_plain_cells_agrees_with_normalise(column, raw) -> None:
+    from taizhang.normalise import MISS, plain_value
+
+    quick = plain_value(column, raw)
+    if quick is not MISS:
+        assert normalise(column, raw) == Cell(quick)

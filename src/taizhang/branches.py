@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -241,8 +242,8 @@ def find_cycles(parents: dict[str, str]) -> list[list[str]]:
 
 def usable(branches: list[Branch]) -> list[Branch]:
     """The units that are named and have a code that is not duplicated (nodes included)."""
-    dup_codes = {b.code for b in branches if sum(1 for x in branches if x.code == b.code) > 1}
-    return [b for b in branches if b.name and b.code not in dup_codes]
+    counts = Counter(b.code for b in branches)  # counted once: thousands of branches
+    return [b for b in branches if b.name and counts[b.code] == 1]
 
 
 def is_node(branch: Branch, branches: list[Branch], linked: set[str] | frozenset[str] = frozenset()) -> bool:

@@ -77,6 +77,8 @@ class Processed:
     suffix: str = ".xlsx"
     signed: tuple[Any, str] | None = None  # (Identity, signature) of a verified return
     rollup: Any = None  # rollup_format.RollupContent of a verified roll-up (then `ret` is None)
+    feedback_tmp: str = ""  # the feedback workbook, written under a temporary name
+    feedback_failed: bool = False  # the feedback workbook could not be written
 
 
 @dataclass
@@ -255,7 +257,7 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     except OSError as exc:
         data = b""
         candidate.problems.append(catalog.make("FILE-UNREADABLE", reason=f"无法打开文件（{exc.strerror}）"))
-    sha = sha256_bytes(data) if data else sha256_bytes(candidate.display.encode("utf-8"))
+    sha = _content_id(data, candidate)
     base = Processed(candidate.display, sha, len(data), candidate.submitted_at, UNREADABLE,
                      suffix=candidate.path.suffix.lower() or ".xlsx")
     if candidate.problems:
@@ -339,6 +341,58 @@ def _result(p: Processed) -> FileResult:
     )
 
 
+# Below this many files to process, starting worker processes costs more than it saves.
+MIN_POOL_FILES = 8
+WORKER_MODULES = ("taizhang.collect", "taizhang.reading", "taizhang.extract", "taizhang.identify",
+                  "taizhang.validate", "taizhang.feedback")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker gets for one file: the file, and where to put its feedback workbook."""
+
+    candidate: Candidate
+    feedback_dir: Path | None  # None: no feedback wanted
+
+
+_WORKER_CTX: CollectContext | None = None
+
+
+def _set_context(ctx: CollectContext) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _work(job: _Job) -> Processed:
+    """Process one file in a worker (the context was set by `_set_context`), and write its
+    feedback workbook under a temporary name that the caller renames when it stores the return."""
+    assert _WORKER_CTX is not None
+    processed = process_file(job.candidate, _WORKER_CTX)
+    if job.feedback_dir is not None and processed.ret is not None and any(
+            p.severity in (Severity.ERROR, Severity.WARNING) for p in processed.problems):
+        try:
+            processed.feedback_tmp = str(_write_feedback_tmp(job, processed, _WORKER_CTX))
+        except OSError:  # a full disk, a read-only folder: the return is collected all the same
+            processed.feedback_failed = True
+    return processed
+
+
+def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) -> Path:
+    from .feedback import write_feedback_file
+
+    assert job.feedback_dir is not None and processed.ret is not None
+    fd, name = tempfile.mkstemp(prefix=".~tz-feedback-", suffix=".xlsx", dir=job.feedback_dir)
+    os.close(fd)
+    try:
+        write_feedback_file(Path(name), definition=ctx.definition, settings=ctx.settings, key=ctx.key,
+                            ret=processed.ret, problems=processed.problems, original=job.candidate.path,
+                            identity=processed.signed)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def collect(
     ws: "Any",
     paths: list[Path] | None = None,
@@ -346,13 +400,20 @@ def collect(
     as_of: date | None = None,
     write_feedback: bool = True,
     progress: Callable[[str, int | None], None] | None = None,
+    workers: int | None = None,
 ) -> CollectReport:
     """Collect every file under `paths` (default inbox/) into the workspace's store.
 
+    Files are read, identified and validated by `workers` processes (default: the number of
+    cores; 1, or fewer than MIN_POOL_FILES files, runs them in this process). This process alone
+    writes the store, one transaction per return, in the order the files were found; results
+    come in that order too, whatever order the workers finish in. A file whose processing fails,
+    even by its worker dying, is reported as 无法读取 and the others are collected.
     `progress(display, total)` is called once with the total (display "") and after each file.
     """
     from . import branches as branches_mod
     from . import links
+    from .pool import Failed, ordered_map
     from .store import Store
 
     settings = ws.settings
@@ -364,66 +425,115 @@ def collect(
         links=links.verification_keys(ws),
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
-    archive = ws.folder("archive")
+    feedback_dir = ws.folder("feedback") if write_feedback else None
+    workers = default_workers() if workers is None else max(1, int(workers))
     results: list[FileResult] = []
-    with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp, Store.open(ws.store_path) as store:
+    with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp:
         candidates = list(find_candidates(sources, settings, Path(tmp)))
         if progress:
             progress("", len(candidates))
-        for cand in candidates:
-            processed = _process_known(cand, ctx, store)
-            results.append(store_processed(ws, store, cand, processed, archive, write_feedback=write_feedback))
-            if progress:
-                progress(cand.display, None)
+        with Store.open(ws.store_path) as store:
+            # Files stored by an earlier run are not processed again.
+            known = [_already_stored(cand, store) for cand in candidates]
+        todo = [_Job(cand, feedback_dir) for cand, seen in zip(candidates, known) if seen is None]
+        n_workers = min(workers, len(todo)) if len(todo) >= MIN_POOL_FILES else 1
+        done = ordered_map(_work, todo, workers=n_workers, initializer=_set_context, initargs=(ctx,),
+                           preload=WORKER_MODULES)
+        try:
+            with Store.open(ws.store_path) as store:
+                for cand, seen in zip(candidates, known):
+                    if seen is None:
+                        _job, out = next(done)
+                        processed = _failed(cand, out) if isinstance(out, Failed) else out
+                    else:
+                        processed = seen
+                    results.append(store_processed(ws, store, cand, processed, write_feedback=write_feedback))
+                    if progress:
+                        progress(cand.display, None)
+        finally:
+            done.close()
+            if feedback_dir is not None:  # feedback of files not stored (an interrupted run)
+                for stray in feedback_dir.glob(".~tz-feedback-*.xlsx"):
+                    stray.unlink(missing_ok=True)
     return CollectReport(files=results, as_of=as_of.isoformat())
 
 
-def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, archive: Path, *,
+def _failed(cand: Candidate, failure: Any) -> Processed:
+    """The result for a file whose processing raised or whose worker process died."""
+    if failure.crashed:
+        reason = "读取时处理程序意外退出，文件可能已损坏或结构异常（其余文件已照常收集）"
+    else:
+        reason = f"处理时出现程序错误（{failure.detail}），其余文件已照常收集；如另存后仍出错，请把文件发给技术支持人员"
+    try:
+        data = cand.path.read_bytes()
+    except OSError:
+        data = b""
+    return Processed(cand.display, _content_id(data, cand), len(data), cand.submitted_at, UNREADABLE,
+                     problems=[catalog.make("FILE-UNREADABLE", reason=reason)],
+                     suffix=cand.path.suffix.lower() or ".xlsx")
+
+
+def _content_id(data: bytes, cand: Candidate) -> str:
+    """The SHA-256 a file is known by: of its bytes, or of its name when it has none."""
+    return sha256_bytes(data) if data else sha256_bytes(cand.display.encode("utf-8"))
+
+
+def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, *,
                     write_feedback: bool = True) -> FileResult:
-    """Record what became of one processed file: a return or a roll-up stored (the received
-    bytes archived), or the file recorded as refused or unreadable. Returns its FileResult."""
+    """Record what became of one processed file (one transaction): a return or a roll-up stored
+    and the received bytes archived, its feedback put in place, or the file recorded as refused
+    or unreadable. Returns its FileResult."""
+    from .safeio import atomic_path
     from .store import NewSubmission
 
+    if processed.ret is not None or processed.rollup is not None:
+        # The same bytes may come twice in one batch: the first is stored, the second is not.
+        seen = store.file(processed.sha256)
+        if seen is not None and seen.outcome == "stored":
+            _discard(processed)
+            processed = Processed(processed.display, processed.sha256, processed.size, processed.submitted_at,
+                                  DUPLICATE, problems=[catalog.make("FILE-DUPLICATE", first=seen.first_path)])
     result = _result(processed)
     if processed.outcome == DUPLICATE:
         result.message = processed.problems[0].message if processed.problems else ""
-    elif processed.ret is None and processed.rollup is None:
+        return result
+    if processed.ret is None and processed.rollup is None:
         store.record_file(processed.sha256, processed.size, processed.display,
                           "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
                           result.message, processed.problems)
+        return result
+    arch = ws.folder("archive") / f"{processed.sha256}{processed.suffix}"
+    if not arch.exists():
+        with atomic_path(arch) as t:
+            shutil.copyfile(cand.path, t)
+    if processed.rollup is not None:
+        return _store_rollup(ws, store, processed, result)
+    assert processed.ret is not None
+    # Feedback in place before the store: a run killed in between stores the return on the next
+    # run and puts its feedback in place again. Only the branch's current return gets feedback
+    # (an older return later in the batch must not replace it); a clean current return removes
+    # the feedback on the one it supersedes.
+    if write_feedback and _will_be_current(store, processed):
+        if processed.feedback_tmp:
+            result.feedback = _place_feedback(ws, processed)
+        if processed.feedback_failed or (processed.feedback_tmp and not result.feedback):
+            result.message = FEEDBACK_FAILED
+        if not (result.errors or result.warnings):
+            _remove_feedback(ws, processed)
     else:
-        arch = archive / f"{processed.sha256}{processed.suffix}"
-        if not arch.exists():
-            from .safeio import atomic_path
+        _discard(processed)
+    sub = store.add_submission(NewSubmission(
+        ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
+        sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
+        verified=processed.verified, problems=processed.problems,
+    ))
+    result.submission_id = sub.id
+    from .collect_rollup import conflict_problem
 
-            with atomic_path(arch) as t:
-                shutil.copyfile(cand.path, t)
-        if processed.rollup is not None:
-            return _store_rollup(ws, store, processed, result)
-        assert processed.ret is not None
-        # Feedback before the store: a run killed in between stores the return on the next run
-        # and writes its feedback again. Only the branch's current return gets feedback (an older
-        # return later in the batch must not replace it); a clean current return removes the
-        # feedback on the one it supersedes.
-        if write_feedback and _will_be_current(store, processed):
-            if result.errors or result.warnings:
-                result.feedback = _feedback(ws, processed, arch)
-                if not result.feedback:
-                    result.message = FEEDBACK_FAILED
-            else:
-                _remove_feedback(ws, processed)
-        sub = store.add_submission(NewSubmission(
-            ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
-            sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
-            verified=processed.verified, problems=processed.problems,
-        ))
-        result.submission_id = sub.id
-        from .collect_rollup import conflict_problem
-
-        conflict = conflict_problem(store, sub.branch_code, sub.year)
-        if conflict is not None:
-            result.problems = [*result.problems, conflict]
-            result.infos += 1
+    conflict = conflict_problem(store, sub.branch_code, sub.year)
+    if conflict is not None:
+        result.problems = [*result.problems, conflict]
+        result.infos += 1
     return result
 
 
@@ -441,22 +551,6 @@ def _store_rollup(ws: Any, store: Any, processed: Processed, result: FileResult)
     return result
 
 
-def _process_known(cand: Candidate, ctx: CollectContext, store: Any) -> Processed:
-    """Skip a file already stored (same bytes); otherwise process it."""
-    if not cand.problems:
-        try:
-            data = cand.path.read_bytes()
-        except OSError:
-            data = b""
-        if data:
-            sha = sha256_bytes(data)
-            seen = store.file(sha)
-            if seen is not None and seen.outcome == "stored":
-                return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
-                    catalog.make("FILE-DUPLICATE", first=seen.first_path)])
-    return process_file(cand, ctx)
-
-
 def _will_be_current(store: Any, processed: Processed) -> bool:
     """Whether the return, once stored, supersedes the branch's current one (the later file time
     wins; on a tie, the one stored last)."""
@@ -466,29 +560,59 @@ def _will_be_current(store: Any, processed: Processed) -> bool:
     return not current or processed.submitted_at >= current[0].submitted_at
 
 
-def _remove_feedback(ws: Any, processed: Processed) -> None:
+def _feedback_path(ws: Any, processed: Processed) -> Path:
     from .feedback import feedback_name
 
     assert processed.ret is not None
-    path = ws.root / "feedback" / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+    return ws.folder("feedback") / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+
+
+def _place_feedback(ws: Any, processed: Processed) -> str:
+    """Move the feedback workbook the worker wrote into place; "" when it cannot be (the return
+    is stored all the same: a feedback file open in Excel must not stop the batch)."""
+    target = _feedback_path(ws, processed)
     try:
-        path.unlink()
+        os.replace(processed.feedback_tmp, target)
+    except OSError:  # on Windows, typically: the old feedback is open in Excel
+        _discard(processed)
+        return ""
+    return str(target)
+
+
+def _remove_feedback(ws: Any, processed: Processed) -> None:
+    try:
+        _feedback_path(ws, processed).unlink()
     except OSError:  # gone already, or open in Excel (Windows): it stays
         pass
 
 
-def _feedback(ws: Any, processed: Processed, original: Path) -> str:
-    """Write the return's feedback workbook; "" when it cannot be written (the return is stored
-    all the same: a full disk or a locked file must not stop the batch)."""
-    from .feedback import write_feedback
+def _discard(processed: Processed) -> None:
+    if processed.feedback_tmp:
+        Path(processed.feedback_tmp).unlink(missing_ok=True)
+        processed.feedback_tmp = ""
 
-    assert processed.ret is not None
+
+def _already_stored(cand: Candidate, store: Any) -> Processed | None:
+    """A DUPLICATE result when these exact bytes were stored before; otherwise None."""
+    if cand.problems:
+        return None
     try:
-        return str(write_feedback(ws, processed.ret, processed.problems, original, processed.signed))
-    except OSError:  # on Windows, typically: the old feedback is open in Excel
-        return ""
+        data = cand.path.read_bytes()
+    except OSError:
+        return None
+    if not data:
+        return None
+    sha = sha256_bytes(data)
+    seen = store.file(sha)
+    if seen is not None and seen.outcome == "stored":
+        return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
+            catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    return None
 
 
 def default_workers() -> int:
-    """The number of CPU cores (the default for --workers)."""
-    return os.cpu_count() or 1
+    """The number of CPU cores this process may use (the default for --workers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -12,7 +12,7 @@ are written to a temporary file and renamed into place.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -117,32 +117,38 @@ def consolidate(ws: Any, *, year: int | None = None, strict: bool = False,
     stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
     left_out = {(e.code, e.year) for e in loaded.excluded}
     listed = [b.code for b in stats.per_branch]
+    on_list = set(listed)
     order = [c for c in listed if c in loaded.returns]
     if not stats.unit:
-        order += sorted(c for c in loaded.returns if c not in listed)
-    returns: list[tuple[BranchReturn, Any]] = []
-    problems: list[tuple[Any, Problem]] = []
-    with Store.open(ws.store_path) as store:
-        for code in order:
-            sub = loaded.submissions[(code, year)]
-            ret = next(r for r in loaded.returns[code] if r.year == year)
-            if (code, year) not in left_out:
-                returns.append((ret, sub))
-            problems.extend((sub, p) for p in sorted(store.problems(sub.id), key=sort_key))
+        order += sorted(c for c in loaded.returns if c not in on_list)
     out = ws.folder("output")
     ledger_name, stats_name = output_names(stats.unit_name)
     result = ConsolidateResult(
         year=year, as_of=as_of, strict=strict, ledger_path=out / ledger_name, stats_path=out / stats_name,
         stats=stats, branches=len(stats.per_branch),
-        included=[r.branch_code for r, _ in returns if r.branch_code in listed],
+        included=[c for c in order if (c, year) not in left_out and c in on_list],
         missing=[{"code": b.code, "name": b.name} for b in stats.per_branch
                  if b.status.state == MISSING],
         excluded=list(stats.excluded), unlisted=list(stats.unlisted),
         unit=stats.unit, unit_name=stats.unit_name,
     )
+    counts = {s: 0 for s in Severity}
+
+    def branches() -> Iterator[tuple[BranchReturn | None, Any, list[Problem]]]:
+        """Branch by branch, in tree order: its return (None when left out), submission and
+        problems, read from the store when needed and not kept."""
+        with Store.open(ws.store_path) as store:
+            for code in order:
+                sub = loaded.submissions[(code, year)]
+                ret = store.load_return(sub.id) if (code, year) not in left_out else None
+                problems = sorted(store.problems(sub.id), key=sort_key)
+                for p in problems:
+                    counts[p.severity] += 1
+                yield ret, sub, problems
+
     groups = {b.code: b.group for b in stats.per_branch} if stats.groups else None
-    result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, returns, problems, groups=groups)
-    result.problems = {s.value: sum(1 for _, p in problems if p.severity is s) for s in Severity}
+    result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, branches(), groups=groups)
+    result.problems = {s.value: n for s, n in counts.items()}
     write_stats_workbook(result.stats_path, stats, org=ws.settings.org_name,
                          deadline=ws.settings.deadline if year == ws.settings.year else None)
     return result
@@ -208,8 +214,9 @@ class _Formats:
         self.warning = fmt(font_color="#9C5700", align="center")
 
 
-def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str = "") -> int:
-    """Write a typed value (an empty cell keeps its border); return its display width."""
+def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str = "", wide: float = 0) -> int:
+    """Write a typed value (an empty cell keeps its border); return its display width (0 for text
+    that cannot be wider than `wide`, the widest seen so far: measuring is what costs)."""
     if value is None or value == "":
         sh.write_blank(r, c, None, f.text)
         return 0
@@ -233,6 +240,8 @@ def _write_value(sh: Any, r: int, c: int, value: Any, f: _Formats, *, kind: str 
         return len(str(value))
     text = str(value)
     sh.write_string(r, c, text, f.wrap if kind == "wrap" else f.text)
+    if 2 * len(text) <= wide:
+        return 0
     return max((text_width(line) for line in text.splitlines()), default=0)
 
 
@@ -242,52 +251,43 @@ write_value = _write_value
 
 
 # --- 汇总台账 -------------------------------------------------------------------------------------
-def write_ledger_workbook(path: Path, definitions: Any, returns: list[tuple[BranchReturn, Any]],
-                          problems: list[tuple[Any, Problem]], *,
-                          groups: Mapping[str, str] | None = None) -> dict[str, int]:
-    """Write 汇总台账.xlsx; return the number of data rows per sheet. `groups` maps a branch code
-    to the 党总支 it belongs to (a 所属组织 column is added when given)."""
-    counts: dict[str, int] = {}
-    with atomic_path(path) as tmp:
-        wb = new_xlsx(tmp)
-        wb.set_properties({"title": "党建工作台账汇总", "comments": "由 taizhang 生成"})
-        f = _Formats(wb)
-        for ledger in definitions.ledgers:
-            _sheet, counts[ledger.sheet] = write_ledger_sheet(wb, f, ledger, returns, groups=groups)
-        taken = {led.sheet for led in definitions.ledgers}
-        name = PROBLEM_SHEET if PROBLEM_SHEET not in taken else f"{PROBLEM_SHEET}（汇总）"
-        counts[PROBLEM_SHEET] = _write_problems(wb, f, problems, name, groups=groups)
-        wb.close()
-    return counts
+class _LedgerSheet:
+    """One sheet of 汇总台账 being written row by row (the workbook is in constant-memory mode:
+    a row is written out when the next one starts), with the widths seen so far."""
 
+    def __init__(self, wb: Any, f: _Formats, ledger: Any, *, groups: Mapping[str, str] | None = None,
+                 row_numbers: bool = False):
+        self.ledger = ledger
+        self.groups = groups
+        self.row_numbers = row_numbers
+        self.sheet = wb.add_worksheet(ledger.sheet)
+        self.front = ["支部编码", "支部名称"] + (["所属组织"] if groups is not None else []) + (
+            ["原表行号"] if row_numbers else [])
+        self.headers = self.front + [c.header for c in ledger.columns]
+        self.widths = [text_width(h) for h in self.headers]
+        self.cap = FORM_WIDTH if ledger.kind == "form" else 40  # the widest a column is shown
+        self.row = 1
+        for c, h in enumerate(self.headers):
+            self.sheet.write_string(0, c, h, f.head)
 
-def write_ledger_sheet(wb: Any, f: _Formats, ledger: Any, returns: list[tuple[BranchReturn, Any]], *,
-                       groups: Mapping[str, str] | None = None, row_numbers: bool = False) -> tuple[Any, int]:
-    """One ledger's sheet with every branch's rows: 支部编码, 支部名称 (and 所属组织 with `groups`,
-    原表行号 with `row_numbers`) in front, then the ledger's columns with typed cells. Returns the
-    sheet and the number of data rows."""
-    sh = wb.add_worksheet(ledger.sheet)
-    front = ["支部编码", "支部名称"] + (["所属组织"] if groups is not None else []) + (
-        ["原表行号"] if row_numbers else [])
-    headers = front + [c.header for c in ledger.columns]
-    widths = [text_width(h) for h in headers]
-    for c, h in enumerate(headers):
-        sh.write_string(0, c, h, f.head)
-    r = 1
-    for ret, _sub in returns:
+    def add(self, ret: BranchReturn, f: _Formats) -> None:
+        """Write the return's rows of this ledger (a form: its one row)."""
+        ledger, sh, widths = self.ledger, self.sheet, self.widths
         rows = ret.rows(ledger.id)
         if ledger.kind == "form":
             rows = rows[:1]
+        cap = self.cap
         for row in rows:
+            r = self.row
             wrapped: list[tuple[int, str]] = []
             lead: list[Any] = [ret.branch_code, ret.branch_name]
-            if groups is not None:
-                lead.append(groups.get(ret.branch_code, ""))
-            if row_numbers:
+            if self.groups is not None:
+                lead.append(self.groups.get(ret.branch_code, ""))
+            if self.row_numbers:
                 lead.append(row.excel_row)
             for c, value in enumerate(lead):
-                widths[c] = max(widths[c], _write_value(sh, r, c, value, f))
-            for c, col in enumerate(ledger.columns, start=len(front)):
+                widths[c] = max(widths[c], _write_value(sh, r, c, value, f, wide=widths[c]))
+            for c, col in enumerate(ledger.columns, start=len(self.front)):
                 if col.key in row.invalid:
                     raw = row.raw.get(col.key, "")
                     if raw:
@@ -296,51 +296,111 @@ def write_ledger_sheet(wb: Any, f: _Formats, ledger: Any, returns: list[tuple[Br
                     continue
                 kind = "wrap" if ledger.kind == "form" else col.type
                 value = row.values.get(col.key)
-                widths[c] = max(widths[c], _write_value(sh, r, c, value, f, kind=kind))
+                # A column already as wide as it may be shown needs no more measuring.
+                wide = widths[c] if widths[c] < cap else float("inf")
+                widths[c] = max(widths[c], _write_value(sh, r, c, value, f, kind=kind, wide=wide))
                 if kind == "wrap" and isinstance(value, str):
                     wrapped.append((c, value))
             if wrapped:
                 sh.set_row(r, _wrapped_height(wrapped, FORM_WIDTH))
-            r += 1
-    for c, w in enumerate(_fit(widths, hi=FORM_WIDTH if ledger.kind == "form" else 40)):
-        sh.set_column(c, c, w)
-    sh.freeze_panes(1, 2)
-    sh.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
-    _print_setup(sh, header_rows=(0, 0))
-    return sh, r - 1
+            self.row += 1
+
+    def finish(self) -> int:
+        """Widths, frozen header, autofilter, print setup; return the number of data rows."""
+        sh = self.sheet
+        for c, w in enumerate(_fit(self.widths, hi=self.cap)):
+            sh.set_column(c, c, w)
+        sh.freeze_panes(1, 2)
+        sh.autofilter(0, 0, max(self.row - 1, 1), len(self.headers) - 1)
+        _print_setup(sh, header_rows=(0, 0))
+        return self.row - 1
 
 
-def _write_problems(wb: Any, f: _Formats, problems: list[tuple[Any, Problem]], name: str, *,
-                    groups: Mapping[str, str] | None = None) -> int:
-    sh = wb.add_worksheet(name)
-    front = ["支部编码", "支部名称"] + (["所属组织"] if groups is not None else [])
-    headers = front + ["级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
-    level, message = len(front), len(front) + 6
-    widths = [text_width(h) for h in headers]
-    for c, h in enumerate(headers):
-        sh.write_string(0, c, h, f.head)
-    sev_fmt = {Severity.ERROR: f.error, Severity.WARNING: f.warning, Severity.INFO: f.center}
-    for r, (sub, p) in enumerate(problems, start=1):
-        values: list[Any] = [sub.branch_code, sub.branch_name]
-        if groups is not None:
-            values.append(groups.get(sub.branch_code, ""))
-        values += [None, p.sheet, p.row, p.column, p.cell, p.value, p.message, p.rule_id]
-        for c, v in enumerate(values):
-            if c == level:
-                sh.write_string(r, c, p.severity.value, sev_fmt[p.severity])
-                continue
-            widths[c] = max(widths[c], _write_value(sh, r, c, v, f, kind="wrap" if c == message else ""))
-        sh.set_row(r, _wrapped_height([(message, p.message)], MESSAGE_WIDTH))
-    if not problems:
-        sh.write_string(1, 0, "当前各支部的报送中没有发现问题。", f.note)
-    fitted = _fit(widths)
-    fitted[message] = MESSAGE_WIDTH
-    for c, w in enumerate(fitted):
-        sh.set_column(c, c, w)
-    sh.freeze_panes(1, 2)
-    sh.autofilter(0, 0, max(len(problems), 1), len(headers) - 1)
-    _print_setup(sh, header_rows=(0, 0))
-    return len(problems)
+PROBLEM_HEADERS = ["级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
+
+
+class _ProblemSheet:
+    """问题清单 of 汇总台账, written row by row (with 所属组织 after the branch when `groups`)."""
+
+    def __init__(self, wb: Any, f: _Formats, name: str, *, groups: Mapping[str, str] | None = None):
+        self.sheet = wb.add_worksheet(name)
+        self.groups = groups
+        self.headers = ["支部编码", "支部名称"] + (["所属组织"] if groups is not None else []) + PROBLEM_HEADERS
+        self.level = self.headers.index("级别")
+        self.message = self.headers.index("问题")
+        self.widths = [text_width(h) for h in self.headers]
+        self.row = 1
+        for c, h in enumerate(self.headers):
+            self.sheet.write_string(0, c, h, f.head)
+        self.sev_fmt = {Severity.ERROR: f.error, Severity.WARNING: f.warning, Severity.INFO: f.center}
+
+    def add(self, sub: Any, problems: list[Problem], f: _Formats) -> None:
+        sh, widths = self.sheet, self.widths
+        for p in problems:
+            r = self.row
+            values: list[Any] = [sub.branch_code, sub.branch_name]
+            if self.groups is not None:
+                values.append(self.groups.get(sub.branch_code, ""))
+            values += [None, p.sheet, p.row, p.column, p.cell, p.value, p.message, p.rule_id]
+            for c, v in enumerate(values):
+                if c == self.level:
+                    sh.write_string(r, c, p.severity.value, self.sev_fmt[p.severity])
+                    continue
+                widths[c] = max(widths[c], _write_value(sh, r, c, v, f, kind="wrap" if c == self.message else ""))
+            sh.set_row(r, _wrapped_height([(self.message, p.message)], MESSAGE_WIDTH))
+            self.row += 1
+
+    def finish(self, f: _Formats) -> int:
+        sh = self.sheet
+        n = self.row - 1
+        if not n:
+            sh.write_string(1, 0, "当前各支部的报送中没有发现问题。", f.note)
+        fitted = _fit(self.widths)
+        fitted[self.message] = MESSAGE_WIDTH
+        for c, w in enumerate(fitted):
+            sh.set_column(c, c, w)
+        sh.freeze_panes(1, 2)
+        sh.autofilter(0, 0, max(n, 1), len(self.headers) - 1)
+        _print_setup(sh, header_rows=(0, 0))
+        return n
+
+
+def write_ledger_workbook(path: Path, definitions: Any,
+                          branches: Iterable[tuple[BranchReturn | None, Any, list[Problem]]], *,
+                          groups: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Write 汇总台账.xlsx from (return, submission, problems) per branch, in order (a return of
+    None is left out of the ledger sheets; its problems are still listed). Each branch is written
+    to every sheet as it comes, so only one branch is held at a time. `groups` maps a branch code
+    to the 党总支 it belongs to (a 所属组织 column is added when given). Returns the number of
+    data rows per sheet."""
+    with atomic_path(path) as tmp:
+        wb = new_xlsx(tmp, constant_memory=True)
+        wb.set_properties({"title": "党建工作台账汇总", "comments": "由 taizhang 生成"})
+        f = _Formats(wb)
+        sheets = [_LedgerSheet(wb, f, ledger, groups=groups) for ledger in definitions.ledgers]
+        taken = {led.sheet for led in definitions.ledgers}
+        listing = _ProblemSheet(wb, f, PROBLEM_SHEET if PROBLEM_SHEET not in taken else f"{PROBLEM_SHEET}（汇总）",
+                                groups=groups)
+        for ret, sub, problems in branches:
+            if ret is not None:
+                for sheet in sheets:
+                    sheet.add(ret, f)
+            listing.add(sub, problems, f)
+        counts = {sheet.ledger.sheet: sheet.finish() for sheet in sheets}
+        counts[PROBLEM_SHEET] = listing.finish(f)
+        wb.close()
+    return counts
+
+
+def write_ledger_sheet(wb: Any, f: _Formats, ledger: Any, returns: Iterable[tuple[BranchReturn, Any]], *,
+                       groups: Mapping[str, str] | None = None, row_numbers: bool = False) -> tuple[Any, int]:
+    """One ledger's sheet with every branch's rows: 支部编码, 支部名称 (and 所属组织 with `groups`,
+    原表行号 with `row_numbers`) in front, then the ledger's columns with typed cells. Returns the
+    sheet and the number of data rows."""
+    sheet = _LedgerSheet(wb, f, ledger, groups=groups, row_numbers=row_numbers)
+    for ret, _sub in returns:
+        sheet.add(ret, f)
+    return sheet.sheet, sheet.finish()
 
 
 def _print_setup(sh: Any, *, header_rows: tuple[int, int]) -> None:

@@ -451,14 +451,20 @@ def branch_profile(branch: Any) -> tuple[str, tuple[int, int], bool]:
 # --------------------------------------------------------------------------------------------
 
 
-def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date) -> BranchFill:
+def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
+                    size: int | None = None, profile: str | None = None) -> BranchFill:
     """One branch's filled ledgers for `year` as known on `as_of`.
 
     `branch` is a `BranchRow` or a `branches.Branch` (code, name, secretary, contact). Events lie
-    within `year` and on or before `as_of`. Returns a `BranchFill` keyed by ledger id (roster,
-    meetings, activities, dues, recruitment) with the 年度小结 in `summary`.
+    within `year` and on or before `as_of`. `size` (roster rows) and `profile` (regular, small,
+    big, retired, student) override what `branch_profile` gives for the branch's name; the
+    benchmarks use them to generate committees of any size. Returns a `BranchFill` keyed by
+    ledger id (roster, meetings, activities, dues, recruitment) with the 年度小结 in `summary`.
     """
-    profile, size_range, lazy = branch_profile(branch)
+    profile_of_name, size_range, lazy = branch_profile(branch)
+    profile = profile or profile_of_name
+    if size is not None:
+        size_range = (size, size)
     secretary = clean_name(branch.secretary) or "王建国"
     contact = clean_name(branch.contact) or secretary
     ctx = _Ctx(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from . import catalog
 from .definitions import Column, Ledger, WorkbookDefinition
-from .normalise import PLACEHOLDERS, Cell, as_text, clean_text, normalise
+from .normalise import MISS, PLACEHOLDERS, Cell, as_text, clean_text, normalise, plain_value
 from .problems import Problem
 from .reading import RawSheet, UnreadableFile, column_letter
 from .records import BranchReturn, LedgerData, Row
@@ -34,8 +35,17 @@ def fold_header(value: Any) -> str:
     """A header as compared: full-width folded (NFKC), no whitespace, no "*"/"＊" marks."""
     if value is None:
         return ""
+    return _fold_header(value)
+
+
+# Header rows are the same in every return: fold each distinct cell value once.
+@lru_cache(maxsize=8192, typed=True)
+def _fold_header(value: Any) -> str:
     text = unicodedata.normalize("NFKC", as_text(value))
-    return re.sub(r"\s+", "", text).replace("*", "")
+    return _WHITESPACE.sub("", text).replace("*", "")
+
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 def fold_sheet_name(name: str) -> str:
@@ -77,37 +87,49 @@ class _Builder:
         self.ledger = ledger
         self.sheet = sheet
         self.problems: list[Problem] = []
+        self.defaults: dict[str, Any] = {}
 
     def cell(self, col: Column, r: int, c: int, row: Row, *, apply_default: bool) -> None:
         """Normalise cell (r, c) into `row` as column `col`."""
         sheet = self.sheet
         raw = sheet.value(r, c)
-        letter = column_letter(c)
-        where: dict[str, Any] = {"sheet": self.ledger.sheet, "row": r + 1, "column": col.header,
-                                 "column_letter": letter}
+        if raw is None and not sheet.uncached:  # the common empty cell, quickly
+            row.values[col.key] = self._default(col) if apply_default else None
+            return
         if (r, c) in sheet.uncached and _blank(raw):
             row.values[col.key] = None
             if not col.formula:  # the ledger's own formula column is recomputed by the validator
                 formula = sheet.formulas.get((r, c), "=（公式）")
-                self.problems.append(catalog.make("CELL-FORMULA", value=formula, **where))
+                self.problems.append(catalog.make("CELL-FORMULA", value=formula, **self._where(col, r, c)))
                 row.invalid.add(col.key)
                 row.raw[col.key] = formula
             return
         if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
             self.problems.append(catalog.make("CELL-TOO-LONG", value=_shown(raw), length=len(raw),
-                                              limit=MAX_CELL_CHARS, **where))
+                                              limit=MAX_CELL_CHARS, **self._where(col, r, c)))
             raw = raw[:MAX_CELL_CHARS]
-        if _blank(raw) and apply_default and col.default is not None:
-            row.values[col.key] = normalise(col, col.default).value
+        if apply_default and col.default is not None and _blank(raw):
+            row.values[col.key] = self._default(col)
             return
         result: Cell = normalise(col, raw)
         row.values[col.key] = result.value
         if result.issue is not None:
-            self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **where,
+            self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **self._where(col, r, c),
                                               **result.issue.fields))
             if result.invalid:
                 row.invalid.add(col.key)
                 row.raw[col.key] = _kept(raw)
+
+    def _default(self, col: Column) -> Any:
+        """The column's default value, normalised (None when it has none)."""
+        if col.default is None:
+            return None
+        if col.key not in self.defaults:
+            self.defaults[col.key] = normalise(col, col.default).value
+        return self.defaults[col.key]
+
+    def _where(self, col: Column, r: int, c: int) -> dict[str, Any]:
+        return {"sheet": self.ledger.sheet, "row": r + 1, "column": col.header, "column_letter": column_letter(c)}
 
     def merged(self, first_row: int, columns: dict[str, int]) -> None:
         """One SHEET-MERGED per merged range spanning more than one input row of our columns."""
@@ -188,11 +210,21 @@ def _extract_table(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Pr
     deciding = [(c, col) for col in ledger.columns if (c := columns.get(col.key)) is not None
                 and col.type != "serial" and not col.formula]
     mapped = [(ledger.column(key), c) for key, c in columns.items()]
+    uncached = sheet.uncached
     for r in range(first, len(sheet.cells)):
-        if all(_nothing(sheet.value(r, c)) for c, _ in deciding):
+        cells = sheet.cells[r]
+        width = len(cells)
+        if all(c >= width or _nothing(cells[c]) for c, _ in deciding):
             continue
-        row = Row(excel_row=r + 1, values={col.key: None for col in ledger.columns})
+        values = {col.key: None for col in ledger.columns}
+        row = Row(excel_row=r + 1, values=values)
         for col, c in mapped:
+            raw = cells[c] if c < width else None
+            if raw is not None and not uncached:  # a plain cell is read here, the rest by b.cell
+                value = plain_value(col, raw)
+                if value is not MISS:
+                    values[col.key] = value
+                    continue
             b.cell(col, r, c, row, apply_default=True)
         data.rows.append(row)
     b.merged(first, columns)

@@ -158,20 +158,32 @@ def build_feedback(
 def write_feedback(ws: Any, ret: BranchReturn, problems: list[Problem], original: Path,
                    identity: tuple[Identity, str] | None = None) -> Path:
     """Write feedback/<编码>_<支部名称>_反馈.xlsx for a collected return; return its path."""
+    path = ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name)
+    return write_feedback_file(path, definition=ws.definitions, settings=ws.settings, key=ws.key, ret=ret,
+                               problems=problems, original=original, identity=identity)
+
+
+def write_feedback_file(path: Path, *, definition: WorkbookDefinition, settings: Any, key: bytes,
+                        ret: BranchReturn, problems: list[Problem], original: Path,
+                        identity: tuple[Identity, str] | None = None) -> Path:
+    """Write the feedback workbook of a return to `path` (what `write_feedback` does, without a
+    workspace: collect's worker processes call it); return `path`.
+
+    `identity` is the return's verified identity and signature; when None, the original file's
+    identity is used if its signature checks out with `key`.
+    """
     from . import reading
     from .identify import read_identity
 
-    settings = ws.settings
     if identity is None:
         try:
             reader = reading.open_workbook(original)
             claimed, signature = read_identity(reader, reading.read_properties(original))
-            identity = (claimed, signature) if claimed is not None and claimed.verify(ws.key, signature) else None
+            identity = (claimed, signature) if claimed is not None and claimed.verify(key, signature) else None
         except reading.UnreadableFile:
             identity = None
-    rnd = IssueRound(definition=ws.definitions, org=settings.org_name, year=settings.year,
-                     deadline=settings.deadline, contact=settings.contact, phone=settings.phone, key=ws.key)
+    rnd = IssueRound(definition=definition, org=settings.org_name, year=settings.year,
+                     deadline=settings.deadline, contact=settings.contact, phone=settings.phone, key=key)
     branch = Branch(code=ret.branch_code, name=ret.branch_name)
-    path = ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name)
-    return build_feedback(path, definition=ws.definitions, rnd=rnd, branch=branch, ret=ret,
+    return build_feedback(path, definition=definition, rnd=rnd, branch=branch, ret=ret,
                           problems=problems, signed=identity)

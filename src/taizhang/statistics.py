@@ -953,13 +953,12 @@ def _status_of(raw: Any, returned: bool) -> ReturnStatus:
     )
 
 
-def _by_year(returns: Mapping[str, BranchReturn | Sequence[BranchReturn]]) -> dict[str, dict[int, BranchReturn]]:
-    out: dict[str, dict[int, BranchReturn]] = {}
-    for code, value in returns.items():
-        items = [value] if isinstance(value, BranchReturn) else list(value)
-        for ret in items:
-            out.setdefault(code, {})[ret.year] = ret
-    return out
+def _by_year(value: BranchReturn | Sequence[BranchReturn] | None) -> dict[int, BranchReturn]:
+    """One branch's returns by year."""
+    if value is None:
+        return {}
+    items = [value] if isinstance(value, BranchReturn) else list(value)
+    return {ret.year: ret for ret in items}
 
 
 def _statuses_by_year(statuses: Any, years: tuple[int, ...]) -> dict[int, Mapping[str, Any]]:
@@ -987,23 +986,26 @@ def compute(
     """The figures of `period` for every branch on the list, their total, and per year for a
     period of several years.
 
-    `returns` maps a branch code to its return (or to its returns of several years);
-    `statuses` is a `status.RoundStatus`, a mapping code → BranchStatus (for the period's last
-    year), or year → either; `excluded` lists returns left out on purpose (strict).
+    `returns` maps a branch code to its return (or to its returns of several years); it is read
+    one branch at a time (`returns.get(code)`), so a mapping that loads each branch's returns when
+    asked (`StoredReturns`) keeps only one branch in memory. `statuses` is a
+    `status.RoundStatus`, a mapping code → BranchStatus (for the period's last year), or year →
+    either; `excluded` lists returns left out on purpose (strict).
     Returns of codes not on the list are not counted; they are listed in `Stats.unlisted`.
     """
     vocab = Vocabulary.from_definitions(definitions) if definitions is not None else _shipped_vocabulary()
-    by_code = _by_year(returns)
     status_map = _statuses_by_year(statuses, period.years)
     excluded_keys = {(e.code, e.year) for e in excluded}
     listed = {b.code for b in branches}
-    unlisted = [{"code": code, "name": ret.branch_name, "year": y}
-                for code, rets in sorted(by_code.items()) if code not in listed
-                for y, ret in sorted(rets.items()) if y in period.years]
+    unlisted = []
+    for code in sorted(c for c in returns if c not in listed):
+        for y, ret in sorted(_by_year(returns.get(code)).items()):
+            if y in period.years:
+                unlisted.append({"code": code, "name": ret.branch_name, "year": y})
     elapsed_all = period.clip(as_of)
     years = period.years
-    per_year: dict[int, Stats] = {}
-    yearly: dict[str, list[BranchStats]] = {b.code: [] for b in branches}
+    # What each year of the period needs: its part, the passed part of it, the snapshot day.
+    frames: dict[int, tuple[Period, Period | None, date]] = {}
     for year in years:
         part = period.part(year)
         elapsed = None
@@ -1011,10 +1013,17 @@ def compute(
             months = [(y, m) for y, m in elapsed_all.months() if y == year]
             elapsed = part if len(months) == len(part.months()) else (
                 Period.months_between(months[0], months[-1]) if months else None)
-        snapshot = min(part.end, as_of)
-        items = []
-        for b in branches:
-            ret = by_code.get(b.code, {}).get(year)
+        frames[year] = (part, elapsed, min(part.end, as_of))
+    items_by_year: dict[int, list[BranchStats]] = {year: [] for year in years}
+    per_branch: list[BranchStats] = []
+    term_snapshot = min(period.end, as_of)
+    # Branch by branch: only this branch's returns are held while its figures are computed.
+    for b in branches:
+        rets = _by_year(returns.get(b.code))
+        yearly = []
+        for year in years:
+            part, elapsed, snapshot = frames[year]
+            ret = rets.get(year)
             raw_status = status_map.get(year, {}).get(b.code) if year in status_map else None
             if ret is not None and (b.code, year) not in excluded_keys:
                 bs = _branch_year(ret, b, part, elapsed, snapshot, settings, vocab)
@@ -1023,8 +1032,24 @@ def compute(
                 bs.excluded = (b.code, year) in excluded_keys
             bs.status = _status_of(raw_status, ret is not None)
             bs.status.included = not bs.excluded
-            items.append(bs)
-            yearly[b.code].append(bs)
+            items_by_year[year].append(bs)
+            yearly.append(bs)
+        if len(years) > 1:
+            usable = {y: r for y, r in rets.items() if y in years and (b.code, y) not in excluded_keys}
+            recruitment = None
+            if usable:
+                people: dict[tuple[str, str], Row] = {}
+                for y in sorted(usable):  # a later year's row wins
+                    for row in usable[y].rows("recruitment"):
+                        people[_person_key(row)] = row
+                recruitment = _recruitment(list(people.values()), period, term_snapshot)
+            per_branch.append(_combine_years(b.code, b.name, getattr(b, "secretary", "") or "",
+                                             yearly, recruitment))
+        del rets
+    per_year: dict[int, Stats] = {}
+    for year in years:
+        part, elapsed, snapshot = frames[year]
+        items = items_by_year[year]
         per_year[year] = Stats(
             period=part, as_of=as_of, snapshot=snapshot, elapsed=elapsed, per_branch=items,
             total=_total(items, _total_status(items)),
@@ -1036,32 +1061,82 @@ def compute(
         stats = per_year[years[0]]
         stats.period = period
         return stats
-    per_branch = []
-    snapshot = min(period.end, as_of)
-    for b in branches:
-        rets = by_code.get(b.code, {})
-        usable = {y: r for y, r in rets.items() if y in years and (b.code, y) not in excluded_keys}
-        recruitment = None
-        if usable:
-            people: dict[tuple[str, str], Row] = {}
-            for y in sorted(usable):  # a later year's row wins
-                for row in usable[y].rows("recruitment"):
-                    people[_person_key(row)] = row
-            recruitment = _recruitment(list(people.values()), period, snapshot)
-        per_branch.append(_combine_years(b.code, b.name, getattr(b, "secretary", "") or "",
-                                         yearly[b.code], recruitment))
     return Stats(
-        period=period, as_of=as_of, snapshot=snapshot, elapsed=elapsed_all, per_branch=per_branch,
+        period=period, as_of=as_of, snapshot=term_snapshot, elapsed=elapsed_all, per_branch=per_branch,
         total=_total(per_branch, _total_status(per_branch)), per_year=per_year,
         excluded=list(excluded), unlisted=unlisted, organisation=getattr(settings, "org_name", ""),
     )
 
 
+class StoredReturns(Mapping[str, list[BranchReturn]]):
+    """Branch code → that branch's current returns (one per year), loaded from the store each
+    time they are asked for and not kept: iterating over thousands of branches holds one at a
+    time. The store connection stays open until `close()` (or until garbage collection)."""
+
+    def __init__(self, store_path: Any, ids: dict[str, list[int]]):
+        self._path = store_path
+        self._ids = ids  # code -> submission ids, oldest year first
+        self._store: Any = None
+        self._last: tuple[str, list[BranchReturn]] | None = None  # asking twice in a row loads once
+
+    def __getitem__(self, code: str) -> list[BranchReturn]:
+        ids = self._ids[code]
+        if self._last is not None and self._last[0] == code:
+            return self._last[1]
+        if self._store is None:
+            from .store import Store
+
+            self._store = Store.open(self._path)
+        rets = [self._store.load_return(sid) for sid in ids]
+        self._last = (code, rets)
+        return rets
+
+    def __iter__(self) -> Any:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._ids
+
+    def only(self, codes: set[str]) -> StoredReturns:
+        """The same, for the branches in `codes` only (nothing is loaded)."""
+        return StoredReturns(self._path, {c: ids for c, ids in self._ids.items() if c in codes})
+
+    def close(self) -> None:
+        """Close the store connection (it is opened again when needed)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class ReturnsByYear(Mapping[str, dict[int, BranchReturn]]):
+    """Branch code → year → return, over a mapping of code → returns, converted on each access
+    (so over `StoredReturns` it loads one branch at a time too)."""
+
+    def __init__(self, returns: Mapping[str, Sequence[BranchReturn]]):
+        self._returns = returns
+
+    def __getitem__(self, code: str) -> dict[int, BranchReturn]:
+        return _by_year(self._returns[code])
+
+    def __iter__(self) -> Any:
+        return iter(self._returns)
+
+    def __len__(self) -> int:
+        return len(self._returns)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._returns
+
+
 @dataclass
 class Loaded:
-    """The current returns of a period's years, as read from the store."""
+    """The current returns of a period's years, as found in the store: `returns` loads a
+    branch's returns when asked for (see `StoredReturns`); the rest is small per branch."""
 
-    returns: dict[str, list[BranchReturn]]
+    returns: Mapping[str, list[BranchReturn]]
     submissions: dict[tuple[str, int], Any]  # (code, year) -> store.Submission
     excluded: list[ExcludedReturn]
     statuses: dict[int, Any]
@@ -1069,25 +1144,28 @@ class Loaded:
 
 def load_current(ws: Any, period: Period, *, strict: bool = False) -> Loaded:
     """The current return of every branch for each year of `period`, with statuses; with
-    `strict`, the returns with errors are listed as excluded (they are still loaded).
+    `strict`, the returns with errors are listed as excluded (they are still there).
 
-    Raises NoReturns when no return of the period's years has been collected.
+    Returns are read from the store only when `Loaded.returns[code]` is asked for, so memory does
+    not grow with the number of branches. Raises NoReturns when no return of the period's years
+    has been collected.
     """
     from .status import round_status
     from .store import Store
 
     settings = ws.settings
-    loaded = Loaded({}, {}, [], {})
+    ids: dict[str, list[int]] = {}
+    loaded = Loaded(StoredReturns(ws.store_path, ids), {}, [], {})
     with Store.open(ws.store_path) as store:
         for year in period.years:
             if year != settings.year:
                 loaded.statuses[year] = _store_statuses(store, year)
             for code, sub in sorted(store.current(year).items()):
-                loaded.returns.setdefault(code, []).append(store.load_return(sub.id))
+                ids.setdefault(code, []).append(sub.id)
                 loaded.submissions[(code, year)] = sub
                 if strict and sub.errors:
                     loaded.excluded.append(ExcludedReturn(code, sub.branch_name, year, sub.errors))
-    if not loaded.returns:
+    if not ids:
         years = "、".join(f"{y}年" for y in period.years)
         raise NoReturns(f"还没有收集到{years}的任何台账，无法统计。请先把报回的台账放进 inbox 文件夹，"
                         "运行 taizhang collect 收集。")
@@ -1118,7 +1196,8 @@ def load_stats(ws: Any, period: Period, *, as_of: date | None = None, strict: bo
     returns, excluded = loaded.returns, loaded.excluded
     if node is not None:
         codes = {u.code for u in items}
-        returns = {c: r for c, r in returns.items() if c in codes}
+        returns = (returns.only(codes) if isinstance(returns, StoredReturns)
+                   else {c: r for c, r in returns.items() if c in codes})
         excluded = [e for e in excluded if e.code in codes]
         if not returns:
             years = "、".join(f"{y}年" for y in period.years)

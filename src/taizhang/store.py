@@ -515,9 +515,9 @@ def _insert_submission(c: sqlite3.Connection, new: NewSubmission, received: str,
         c.executemany(
             "INSERT INTO rows (submission_id, ledger, excel_row, data, invalid, raw) VALUES (?,?,?,?,?,?)",
             [
-                (sid, led.ledger_id, row.excel_row,
-                 json.dumps({k: encode_value(v) for k, v in row.values.items()}, ensure_ascii=False),
-                 json.dumps(sorted(row.invalid)), json.dumps(row.raw, ensure_ascii=False))
+                (sid, led.ledger_id, row.excel_row, _VALUES.encode(row.values),
+                 _TEXT.encode(sorted(row.invalid)) if row.invalid else "[]",
+                 _TEXT.encode(row.raw) if row.raw else "{}")
                 for row in led.rows
             ],
         )
@@ -545,6 +545,19 @@ def _rollup(r: sqlite3.Row) -> Rollup:
     data["units"] = json.loads(data["units"])
     data["is_current"] = bool(data["is_current"])
     return Rollup(**data)
+
+
+# One encoder each, made once (json.dumps with options makes a new encoder on every call): typed
+# values through `encode_value` (the C encoder calls it for dates and Decimals only).
+def _typed(value: Any) -> Any:
+    encoded = encode_value(value)
+    if encoded is value:
+        raise TypeError(f"cannot store a value of type {type(value).__name__}")
+    return encoded
+
+
+_VALUES = json.JSONEncoder(ensure_ascii=False, default=_typed)
+_TEXT = json.JSONEncoder(ensure_ascii=False)
 
 
 def _insert_problem(c: sqlite3.Connection, sid: int | None, sha: str, p: Problem) -> None:

@@ -18,6 +18,8 @@ from .common import (
 )
 
 OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
+# Up to this many files every one is listed; beyond, only those with problems.
+LIST_ALL_UP_TO = 100
 
 
 def _as_of(text: str | None) -> date | None:
@@ -34,6 +36,9 @@ def collect(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="要收集的文件或文件夹（默认 inbox 文件夹），可以是 .zip。", show_default=False)] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天检查“已过去的月份”（默认今天），如 2026-01-10。")] = None,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="不生成反馈表。")] = False,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", "-j", min=1, show_default=False,
+        help="同时处理文件的进程数（默认为CPU核数；1 表示只用当前进程）。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """收集报回的台账：识别支部、读取数据、检查问题、存档，并为有问题的支部生成反馈表。"""
@@ -50,7 +55,8 @@ def collect(
             else:
                 bar.update(task, advance=1, item=strip_control(Path(display).name)[-40:])
 
-        report = collect_files(ws, paths, as_of=_as_of(as_of), write_feedback=not no_feedback, progress=step)
+        report = collect_files(ws, paths, as_of=_as_of(as_of), write_feedback=not no_feedback, progress=step,
+                               workers=workers)
     _render(report, as_json)
     if report.failed:
         raise typer.Exit(2)
@@ -63,14 +69,23 @@ def _render(report: CollectReport, as_json: bool) -> None:
     if not report.files:
         console.print("没有找到需要收集的文件。请把报回的台账放进 inbox 文件夹，或在命令后写明文件位置。")
         return
+    shown = report.files
+    if len(shown) > LIST_ALL_UP_TO:  # thousands of lines help nobody: list what needs attention
+        shown = [f for f in report.files if f.outcome != ACCEPTED or f.errors or f.warnings]
     rows = []
-    for f in report.files:
+    for f in shown:
         rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
         who = f"{f.branch_code} {f.branch_name}".strip() + (f"（下级汇总，{len(f.rollup)}个支部）" if f.rollup else "")
         rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, Markup(f"[red]{f.outcome}[/]")) if f.outcome not in ("已收过",) else f.outcome,
                      who, rows_text, f.errors or "", f.warnings or "", f.message])
-    console.print(table(f"收集结果（{len(report.files)}个文件）",
-                        ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows))
+    title = f"收集结果（{len(report.files)}个文件）"
+    if len(shown) < len(report.files):
+        title = f"收集结果（{len(report.files)}个文件，以下是有问题或未接收的{len(shown)}个）"
+    if rows:
+        console.print(table(title, ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows))
+    if len(shown) < len(report.files):
+        console.print(f"另有 {len(report.files) - len(shown)} 个文件已接收、没有错误和警告，未逐一列出"
+                      "（taizhang status 可查看各支部情况，加 --json 可得到全部结果）。")
     _render_rollups(report)
     counts = report.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")

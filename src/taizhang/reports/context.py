@@ -13,7 +13,7 @@ plus `Chart` values (PNG bytes) that the renderer turns into pictures.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -68,7 +68,7 @@ class ReportInputs:
 
     org: str
     stats: Stats
-    returns: dict[str, dict[int, BranchReturn]]  # code -> year -> current return
+    returns: Mapping[str, dict[int, BranchReturn]]  # code -> year -> current return (loaded when asked)
     problems: dict[str, list[Problem]]  # code -> current problems of the period's last year
     branches: dict[str, Any]  # code -> branches.Branch (secretary, contact …)
     as_of: date

@@ -28,7 +28,7 @@ from ..errors import InputError, TaizhangError
 from ..periods import Period
 from ..problems import Problem
 from ..safeio import atomic_path, safe_filename
-from ..statistics import Stats, load_current, load_stats
+from ..statistics import ReturnsByYear, Stats, load_current, load_stats
 from . import gongwen
 from .context import Chart, ReportInputs, branch_context, committee_context
 from .kinds import BRANCH, KINDS, ReportKind
@@ -179,7 +179,7 @@ def load_inputs(ws: Any, period: Period, *, as_of: dt.date, report_date: dt.date
 
     loaded = load_current(ws, period, strict=strict)
     stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
-    returns = {code: {r.year: r for r in rets} for code, rets in loaded.returns.items()}
+    returns = ReturnsByYear(loaded.returns)  # loads a branch's returns when a report asks for them
     problems: dict[str, list[Problem]] = {}
     last = period.years[-1]
     with Store.open(ws.store_path) as store:

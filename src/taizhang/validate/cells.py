@@ -31,20 +31,23 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                 if col.key in row.invalid:
                     continue
                 value = row.values.get(col.key)
-                where = ctx.where(ledger.id, row, col.key)
+                # Where the cell is is only worked out for a problem: most cells have none.
                 if value is None or (isinstance(value, str) and not value.strip()):
                     if col.required and not col.formula and on["CELL-REQUIRED"]:
-                        yield catalog.make("CELL-REQUIRED", **where)
+                        yield catalog.make("CELL-REQUIRED", **ctx.where(ledger.id, row, col.key))
                     continue
                 if col.type in ("enum", "bool") and on["CELL-ENUM"] and str(value).strip() not in col.choices:
-                    yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices), **where)
+                    yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices),
+                                       **ctx.where(ledger.id, row, col.key))
                 elif col.type in ("int", "money") and on["CELL-NEGATIVE"] and _negative(value):
-                    yield catalog.make("CELL-NEGATIVE", value=value, **where)
+                    yield catalog.make("CELL-NEGATIVE", value=value, **ctx.where(ledger.id, row, col.key))
                 elif col.type in ("int", "money") and on["CELL-RANGE"] and _outside(value, col.min, col.max):
-                    yield catalog.make("CELL-RANGE", value=value, range=_range(col.min, col.max), **where)
+                    yield catalog.make("CELL-RANGE", value=value, range=_range(col.min, col.max),
+                                       **ctx.where(ledger.id, row, col.key))
                 elif (col.type == "date" and not col.history and on["CELL-YEAR"]
                       and isinstance(value, date) and value.year != ctx.year):
-                    yield catalog.make("CELL-YEAR", value=value, year=ctx.year, **where)
+                    yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
+                                       **ctx.where(ledger.id, row, col.key))
 
 
 def _outside(value: object, low: float | None, high: float | None) -> bool:

@@ -228,6 +228,8 @@ class Context:
     year: int
     roster: Roster
     months_passed: int
+    # What several checks work out for the same row, worked out once (key: what, id(row)).
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, ret: BranchReturn, definition: WorkbookDefinition, settings: Settings, as_of: date) -> Context:

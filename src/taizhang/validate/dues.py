@@ -141,6 +141,13 @@ def _paid(row: Row, month: int) -> Decimal | None:
 
 def unpaid_months(ctx: Context, row: Row) -> list[int]:
     """The owed, passed months with nothing paid (quarterly payers: nothing in the whole quarter)."""
+    key = ("unpaid_months", id(row))
+    if key not in ctx.memo:  # DUES-UNPAID and DUES-6M both ask
+        ctx.memo[key] = _unpaid_months(ctx, row)
+    return list(ctx.memo[key])
+
+
+def _unpaid_months(ctx: Context, row: Row) -> list[int]:
     quarterly = QUARTERLY_MARK in text_of(row, "note")
     out = []
     for m in owed_months(ctx, row):

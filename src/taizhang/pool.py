@@ -1,0 +1,155 @@
+"""Run a function over many items in worker processes, results in the items' order.
+
+`ordered_map` keeps only a small window of items in flight (memory does not grow with the number
+of items), yields each result as soon as it and every item before it are done, and never lets one
+item stop the others: an exception in `fn` and a worker process that dies (a crash in a parser,
+the operating system killing it) both become a `Failed` for that item. When a worker dies, every
+item in flight loses its result; each is run again, and the item at the head is run alone first,
+so that the one that kills a worker is found and the innocent ones are not blamed. When workers
+cannot run at all (a fresh pool cannot even run an empty task), the rest is done in this process.
+
+Workers are started with "forkserver" where the platform has it (a fresh process, not a copy of
+the caller with its open database and threads), else with "spawn". They ignore Ctrl-C: the caller
+handles it and shuts the pool down.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Items in flight per worker: enough to keep every worker busy while the caller handles results.
+WINDOW_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An item whose function raised (`crashed` False) or whose worker process died."""
+
+    crashed: bool
+    detail: str  # the exception ("KeyError: 'x'"), or how the worker ended
+
+
+def _quiet_init(initializer: Callable[..., None] | None, initargs: tuple[Any, ...],
+                preload: tuple[str, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in preload:
+        __import__(name)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _context(preload: tuple[str, ...]) -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(list(preload))
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+    preload: tuple[str, ...] = (),
+) -> Iterator[tuple[T, R | Failed]]:
+    """(item, fn(item) or Failed) for every item, in the order of `items`.
+
+    With `workers` ≤ 1 everything runs in this process (`initializer(*initargs)` is called here
+    once); otherwise in that many worker processes, each initialised once. `fn`, the items and
+    the results must be picklable; `preload` names modules the workers import before starting.
+    """
+    if workers <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for item in items:
+            try:
+                yield item, fn(item)
+            except Exception as exc:  # one item's error must not stop the batch
+                yield item, Failed(False, _describe(exc))
+        return
+    window = workers * WINDOW_PER_WORKER
+    source = iter(items)
+    pending: deque[tuple[T, Future[R]]] = deque()
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=_context(preload), initializer=_quiet_init,
+                                   initargs=(initializer, initargs, preload))
+
+    pool = new_pool()
+    try:
+        while True:
+            while len(pending) < window:
+                item = next(source, _END)
+                if item is _END:
+                    break
+                pending.append((item, pool.submit(fn, item)))  # type: ignore[arg-type]
+            if not pending:
+                return
+            item, future = pending.popleft()
+            try:
+                yield item, future.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            except Exception as exc:
+                yield item, Failed(False, _describe(exc))
+                continue
+            # A worker died. Find out in a fresh pool whether workers can run at all, then run the
+            # head item alone to learn whether it was the cause; then send the others again.
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = new_pool()
+            if not _pool_works(pool):
+                # Workers cannot be started here (not the files' fault): do the rest in this process.
+                pool.shutdown(wait=True, cancel_futures=True)
+                rest = [item, *(other for other, _f in pending)]
+                pending.clear()
+                yield from ordered_map(fn, [*rest, *source], workers=1, initializer=initializer,
+                                       initargs=initargs)
+                return
+            try:
+                result: R | Failed = pool.submit(fn, item).result()
+            except BrokenProcessPool:
+                result = Failed(True, "处理这个文件的进程意外退出")
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = new_pool()
+            except Exception as exc:
+                result = Failed(False, _describe(exc))
+            for i, (other, f) in enumerate(pending):  # all done: the old pool is shut down
+                if f.cancelled() or isinstance(f.exception(), BrokenProcessPool):
+                    pending[i] = (other, pool.submit(fn, other))
+            yield item, result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _nothing() -> bool:
+    return True
+
+
+def _pool_works(pool: ProcessPoolExecutor) -> bool:
+    try:
+        return pool.submit(_nothing).result()
+    except BrokenProcessPool:
+        return False
+
+
+_END: Any = object()
