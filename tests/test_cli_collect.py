@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from taizhang.store import Store
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from taizhang import branches as branches_mod
 from taizhang import reading
 from taizhang.demo_data import generate_branch
 from taizhang.feedback import feedback_name

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import openpyxl
 
-from taizhang import branches as branches_mod
 from taizhang.safeio import set_text_cell
 
 from conftest import BRANCHES, invoke, make_workspace
