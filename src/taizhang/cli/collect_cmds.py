@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,22 +12,13 @@ from ..errors import InputError
 from ..safeio import strip_control
 from ..status import current_problems, round_status, write_reminders
 from .common import (
-    JsonOpt, Markup, console, find_workspace, handle_errors, plain, print_json, problems_table, progress_bar,
-    table,
+    JsonOpt, Markup, console, find_workspace, handle_errors, parse_as_of, plain, print_json, problems_table,
+    progress_bar, table,
 )
 
 OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
 # Up to this many files every one is listed; beyond, only those with problems.
 LIST_ALL_UP_TO = 100
-
-
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--as-of“{text}”不是日期，请写成 2026-01-10 的格式。") from None
 
 
 @handle_errors
@@ -55,7 +45,7 @@ def collect(
             else:
                 bar.update(task, advance=1, item=strip_control(Path(display).name)[-40:])
 
-        report = collect_files(ws, paths, as_of=_as_of(as_of), write_feedback=not no_feedback, progress=step,
+        report = collect_files(ws, paths, as_of=parse_as_of(as_of), write_feedback=not no_feedback, progress=step,
                                workers=workers)
     _render(report, as_json)
     if report.failed:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,18 +12,12 @@ from ..periods import HELP as PERIOD_HELP
 from ..periods import parse_period
 from ..reports.generate import ReportRun, fields, generate
 from ..reports.kinds import BRANCH, KINDS, find_kind
-from .common import JsonOpt, console, find_workspace, handle_errors, plain, print_json, progress_bar, table
+from .common import (
+    JsonOpt, console, find_workspace, handle_errors, parse_as_of, parse_date, plain, print_json, progress_bar,
+    table,
+)
 
 KIND_HELP = "报告种类：" + "、".join(k.name for k in KINDS) + "（也可简写为年度、季度、换届、述职、总结、通报）。"
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{option}“{text}”不是日期，请写成 2026-01-10 的格式。") from None
 
 
 @handle_errors
@@ -56,7 +49,7 @@ def report(
     ws = find_workspace()
     k = find_kind(kind)
     p = parse_period(period, ws.settings.year) if period else None
-    day = _day(as_of, "--as-of")
+    day = parse_as_of(as_of)
     if show_fields:
         values = fields(ws, k, period=p, code=branch[0] if branch else None, as_of=day)
         if as_json:
@@ -76,7 +69,7 @@ def report(
             bar.update(task, total=total, completed=done, item=label[-30:])
 
         run = generate(ws, k, branches=branch or None, period=p, template=template, as_of=day,
-                       report_date=_day(date_, "--date"), strict=strict, unit=unit, progress=step)
+                       report_date=parse_date(date_, "--date", "2026-01-15"), strict=strict, unit=unit, progress=step)
     if as_json:
         print_json(run.to_dict())
         return

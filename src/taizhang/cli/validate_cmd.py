@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,7 +9,7 @@ import typer
 
 from ..errors import InputError, WorkspaceNotFound
 from ..selfcheck import check_file
-from .common import JsonOpt, console, handle_errors, plain, print_json, problems_table, state
+from .common import JsonOpt, console, handle_errors, parse_as_of, plain, print_json, problems_table, state
 
 
 @handle_errors
@@ -27,12 +26,7 @@ def validate(
         ws = workspace_mod.find(explicit=state.workspace) if state.workspace else workspace_mod.find()
     except WorkspaceNotFound:
         ws = None
-    day = None
-    if as_of:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            raise InputError(f"--as-of“{as_of}”不是日期，请写成 2026-01-10 的格式。") from None
+    day = parse_as_of(as_of)
     results = []
     for path in files:
         if not path.is_file():
