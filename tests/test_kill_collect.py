@@ -103,6 +103,30 @@ def _check_consistent(ws, expected) -> list[str]:
     return [sha for _, sha, _, _ in subs]
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes below `pid` (Linux /proc; [] elsewhere)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent has not read its status yet
+
+
 def test_collect_killed_part_way_then_rerun(tmp_path: Path) -> None:
     ws, expected = _batch(tmp_path)
     inbox_before = {p.name: p.read_bytes() for p in (ws.root / "inbox").iterdir()}
@@ -113,10 +137,16 @@ def test_collect_killed_part_way_then_rerun(tmp_path: Path) -> None:
         deadline = time.monotonic() + 120
         while _stored(ws) == 0 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
+        helpers = _descendants(proc.pid)  # the worker processes of collect's pool
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()
     assert proc.returncode == -signal.SIGKILL, "collect finished before it could be killed"
+    # The workers of a killed collect end by themselves; none is left waiting for work.
+    deadline = time.monotonic() + 15
+    while [pid for pid in helpers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in helpers if _alive(pid)], "worker processes outlived the killed collect"
     stored = _check_consistent(ws, expected)
     assert 1 <= len(stored) < len(expected)
     assert ws.lock_path.exists()  # left by the killed process

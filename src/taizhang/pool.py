@@ -16,7 +16,10 @@ handles it and shuts the pool down.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +32,8 @@ R = TypeVar("R")
 
 # Items in flight per worker: enough to keep every worker busy while the caller handles results.
 WINDOW_PER_WORKER = 4
+# How often a worker looks whether the process that started it is still there.
+WATCHDOG_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,35 @@ class Failed:
 
 
 def _quiet_init(initializer: Callable[..., None] | None, initargs: tuple[Any, ...],
-                preload: tuple[str, ...]) -> None:
+                preload: tuple[str, ...], caller: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if caller:
+        threading.Thread(target=_exit_with, args=(caller,), daemon=True, name="taizhang-watchdog").start()
     for name in preload:
         __import__(name)
     if initializer is not None:
         initializer(*initargs)
+
+
+def _exit_with(caller: int) -> None:
+    """End this worker once the process that started the pool is gone (killed, not shut down):
+    a worker of a forkserver pool would otherwise wait for work forever, and keep the forkserver
+    alive with it."""
+    parent = multiprocessing.parent_process()
+    while True:
+        time.sleep(WATCHDOG_SECONDS)
+        if os.name == "nt":  # spawn: the caller is the parent; os.kill(pid, 0) would signal it
+            gone = parent is not None and not parent.is_alive()
+        else:
+            try:
+                os.kill(caller, 0)
+                gone = False
+            except ProcessLookupError:
+                gone = True
+            except PermissionError:  # the id now belongs to someone else's process
+                gone = True
+        if gone:
+            os._exit(1)
 
 
 def _context(preload: tuple[str, ...]) -> Any:
@@ -92,7 +120,7 @@ def ordered_map(
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=_context(preload), initializer=_quiet_init,
-                                   initargs=(initializer, initargs, preload))
+                                   initargs=(initializer, initargs, preload, os.getpid()))
 
     pool = new_pool()
     try:
