@@ -358,7 +358,7 @@ class _Job:
 _WORKER_CTX: CollectContext | None = None
 
 
-def _set_context(ctx: CollectContext) -> None:
+def _set_context(ctx: CollectContext | None) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
 
@@ -452,6 +452,7 @@ def collect(
                         progress(cand.display, None)
         finally:
             done.close()
+            _set_context(None)  # set here too when the files were processed in this process
             if feedback_dir is not None:  # feedback of files not stored (an interrupted run)
                 for stray in feedback_dir.glob(".~tz-feedback-*.xlsx"):
                     stray.unlink(missing_ok=True)

@@ -122,14 +122,29 @@ def ordered_map(
         return ProcessPoolExecutor(workers, mp_context=_context(preload), initializer=_quiet_init,
                                    initargs=(initializer, initargs, preload, os.getpid()))
 
-    pool = new_pool()
+    def here(rest: Iterable[T]) -> Iterator[tuple[T, R | Failed]]:
+        """The items not yet given, in this process (the workers cannot run)."""
+        return ordered_map(fn, rest, workers=1, initializer=initializer, initargs=initargs)
+
+    try:
+        pool = new_pool()
+    except _CANNOT_START:  # no process pools on this system (no semaphores, no fork …)
+        yield from here(source)
+        return
     try:
         while True:
             while len(pending) < window:
                 item = next(source, _END)
                 if item is _END:
                     break
-                pending.append((item, pool.submit(fn, item)))  # type: ignore[arg-type]
+                try:
+                    future = pool.submit(fn, item)  # type: ignore[arg-type]
+                except _CANNOT_START:  # the processes could not be started
+                    rest = [*(other for other, _f in pending), item]
+                    pending.clear()
+                    yield from here([*rest, *source])
+                    return
+                pending.append((item, future))
             if not pending:
                 return
             item, future = pending.popleft()
@@ -144,14 +159,17 @@ def ordered_map(
             # A worker died. Find out in a fresh pool whether workers can run at all, then run the
             # head item alone to learn whether it was the cause; then send the others again.
             pool.shutdown(wait=True, cancel_futures=True)
-            pool = new_pool()
-            if not _pool_works(pool):
+            try:
+                pool = new_pool()
+                works = _pool_works(pool)
+            except _CANNOT_START:
+                works = False
+            if not works:
                 # Workers cannot be started here (not the files' fault): do the rest in this process.
                 pool.shutdown(wait=True, cancel_futures=True)
                 rest = [item, *(other for other, _f in pending)]
                 pending.clear()
-                yield from ordered_map(fn, [*rest, *source], workers=1, initializer=initializer,
-                                       initargs=initargs)
+                yield from here([*rest, *source])
                 return
             try:
                 result: R | Failed = pool.submit(fn, item).result()
@@ -167,6 +185,10 @@ def ordered_map(
             yield item, result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# What starting worker processes raises where it cannot be done.
+_CANNOT_START = (OSError, NotImplementedError, ImportError)
 
 
 def _nothing() -> bool:
