@@ -99,10 +99,28 @@ def shipped_template(kind: ReportKind) -> Path:
     return path
 
 
-def jinja_env() -> SandboxedEnvironment:
+class TemplateEnvironment(SandboxedEnvironment):
     """The environment templates are filled in: sandboxed (a template cannot reach Python), XML
-    special characters escaped, and an unknown placeholder is an error."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    special characters escaped, and an unknown placeholder is an error. A document part's
+    template is compiled once and kept, so filling one template for many branches compiles it
+    once (docxtpl asks for every part of every document anew)."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=StrictUndefined)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+def jinja_env() -> TemplateEnvironment:
+    """A fresh template environment (see TemplateEnvironment)."""
+    return TemplateEnvironment()
 
 
 def placeholders(path: Path) -> set[str]:
@@ -140,8 +158,9 @@ def _images(value: Any, tpl: DocxTemplate) -> Any:
 
 
 def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "",
-           author: str = "") -> Path:
-    """Fill `template` with `context` and write the document to `out` (atomically)."""
+           author: str = "", env: TemplateEnvironment | None = None) -> Path:
+    """Fill `template` with `context` and write the document to `out` (atomically). Pass the
+    same `env` when filling one template many times."""
     tpl = DocxTemplate(str(template))
     try:
         tpl.init_docx()
@@ -150,7 +169,7 @@ def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "
             f"报告模板 {Path(template).name} 无法打开（{exc.__class__.__name__}），请确认它是用 Word 或 WPS "
             "保存的 .docx 文件。") from None
     try:
-        tpl.render(_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
+        tpl.render(_images(context, tpl), jinja_env=env or jinja_env(), autoescape=True)
     except TemplateError as exc:
         raise _template_error(template, exc) from None
     doc = tpl.docx
@@ -239,6 +258,7 @@ def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None 
     stats = data.stats
     run = ReportRun(kind=kind.name, period=period.label, template=str(path))
     author = data.org
+    env = jinja_env()
     if kind.scope != BRANCH:
         if branches:
             raise InputError(f"{kind.name}是全单位的报告，不能指定支部（去掉 --branch）。")
@@ -246,7 +266,7 @@ def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None 
         out = output_path(ws, kind, period, stats)
         if progress:
             progress(out.name, 0, 1)
-        render(path, ctx, out, title=_title(kind, ctx), author=author)
+        render(path, ctx, out, title=_title(kind, ctx), author=author, env=env)
         run.written.append(Written(kind.name, str(out), period=period.label))
         if progress:
             progress(out.name, 1, 1)
@@ -257,7 +277,7 @@ def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None 
         out = output_path(ws, kind, period, stats, code)
         if progress:
             progress(ctx["branch"]["name"], i, len(codes))
-        render(path, ctx, out, title=_title(kind, ctx), author=author)
+        render(path, ctx, out, title=_title(kind, ctx), author=author, env=env)
         run.written.append(Written(kind.name, str(out), code, ctx["branch"]["name"], period.label))
     if progress:
         progress("", len(codes), len(codes))

@@ -711,10 +711,16 @@ def place_signature(body: Paragraph, date: Paragraph) -> None:
 def fix_signatures(doc: Document) -> int:
     """Re-place every signature block of `doc` (two consecutive 落款 paragraphs: body, date);
     return how many were placed."""
+    # Compared by style id on the XML: looking each paragraph's style up by name is slow.
+    wanted = _STYLE_IDS[STYLE_SIGNATURE]
+
+    def is_signature(p: Paragraph) -> bool:
+        ppr = p._p.pPr
+        return ppr is not None and ppr.pStyle is not None and ppr.pStyle.val == wanted
+
     placed = 0
     for first, second in itertools.pairwise(doc.paragraphs):
-        if (first.style is not None and second.style is not None
-                and first.style.name == STYLE_SIGNATURE and second.style.name == STYLE_SIGNATURE):
+        if is_signature(first) and is_signature(second):
             place_signature(first, second)
             placed += 1
     return placed
