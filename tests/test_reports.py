@@ -346,3 +346,17 @@ def test_default_periods() -> None:
 def test_rates_and_money_helpers() -> None:
     assert money(Decimal("3456.5")) == "3,456.50"
     assert money(None) == "0.00"
+
+
+def test_charts_of_a_large_committee_show_the_lowest_branches(demo_ws, monkeypatch) -> None:
+    from taizhang.reports import context
+
+    monkeypatch.setattr(context, "CHART_ALL_UP_TO", 5)
+    monkeypatch.setattr(context, "CHART_LOWEST", 3)
+    stats = load_stats(demo_ws, Period.year(2025), as_of=AS_OF)
+    labels, values, which = context._bars(stats, lambda b: b.meetings.total)
+    ranked = sorted(b.meetings.total for b in stats.returned)
+    assert values == ranked[:3] and len(labels) == 3
+    assert which == f"{len(stats.per_branch)}个支部中最低的3个支部"
+    chart = context._chart_meetings(stats)
+    assert chart.title.startswith(f"2025年{which}") and chart.png[:4] == b"\x89PNG"

@@ -632,23 +632,38 @@ def _committee_plans(stats: Stats, findings_: list[str]) -> list[str]:
     return plans
 
 
+# Up to this many branches a chart has a bar for each; beyond, only the lowest are drawn (a chart
+# of hundreds of bars cannot be read; the tables list every branch).
+CHART_ALL_UP_TO = 40
+CHART_LOWEST = 30
+
+
+def _bars(stats: Stats, value: Any) -> tuple[list[str], list[Any], str]:
+    """Labels and values for a per-branch chart, and a note for the title: every branch, or the
+    CHART_LOWEST with the lowest values (branches without a return left out) when there are many."""
+    items = [(clean_text(b.name), value(b) if b.returned else None) for b in stats.per_branch]
+    if len(items) <= CHART_ALL_UP_TO:
+        return [n for n, _ in items], [v for _, v in items], "各支部"
+    lowest = sorted((x for x in items if x[1] is not None), key=lambda x: x[1])[:CHART_LOWEST]
+    return [n for n, _ in lowest], [v for _, v in lowest], f"{len(items)}个支部中最低的{len(lowest)}个支部"
+
+
 def _chart_meetings(stats: Stats) -> Chart:
-    labels = [clean_text(b.name) for b in stats.per_branch]
-    values = [b.meetings.total if b.returned and b.meetings else None for b in stats.per_branch]
-    short = [i for i, b in enumerate(stats.per_branch) if b.returned and any(
-        c.rule_id.startswith("MEET-") for c in b.short)]
-    title = f"{stats.period.label}各支部“三会一课”次数（红色：未达到规定次数）"
-    return Chart(charts.bar_chart(title, labels, values, unit="次", highlight=short), title)
+    short = {clean_text(b.name) for b in stats.returned if any(c.rule_id.startswith("MEET-") for c in b.short)}
+    labels, values, which = _bars(stats, lambda b: b.meetings.total if b.meetings else None)
+    title = f"{stats.period.label}{which}“三会一课”次数（红色：未达到规定次数）"
+    highlight = [i for i, name in enumerate(labels) if name in short]
+    return Chart(charts.bar_chart(title, labels, values, unit="次", highlight=highlight), title)
 
 
 def _chart_dues(stats: Stats) -> Chart:
-    labels = [clean_text(b.name) for b in stats.per_branch]
-    values = []
-    for b in stats.per_branch:
-        r = b.dues.rate if b.returned and b.dues else None
-        values.append(min(r, Decimal(100)) if r is not None else None)
+    def capped(b: BranchStats) -> Decimal | None:
+        r = b.dues.rate if b.dues else None
+        return min(r, Decimal(100)) if r is not None else None
+
+    labels, values, which = _bars(stats, capped)
     low = [i for i, v in enumerate(values) if v is not None and v < 100]
-    title = f"{stats.period.label}各支部党费收缴率（红色：未达到100%）"
+    title = f"{stats.period.label}{which}党费收缴率（红色：未达到100%）"
     return Chart(charts.bar_chart(title, labels, values, unit="%", highlight=low), title)
 
 
