@@ -517,7 +517,8 @@ def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, 
     if write_feedback and _will_be_current(store, processed):
         if processed.feedback_tmp:
             result.feedback = _place_feedback(ws, processed)
-        if processed.feedback_failed or (processed.feedback_tmp and not result.feedback):
+            processed.feedback_failed = not result.feedback
+        if processed.feedback_failed:
             result.message = FEEDBACK_FAILED
         if not (result.errors or result.warnings):
             _remove_feedback(ws, processed)

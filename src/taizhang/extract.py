@@ -220,7 +220,8 @@ def _extract_table(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Pr
         row = Row(excel_row=r + 1, values=values)
         for col, c in mapped:
             raw = cells[c] if c < width else None
-            if raw is not None and not uncached:  # a plain cell is read here, the rest by b.cell
+            # A plain cell is read here, the rest (and text beyond Excel's cell limit) by b.cell.
+            if raw is not None and not uncached and not (isinstance(raw, str) and len(raw) > MAX_CELL_CHARS):
                 value = plain_value(col, raw)
                 if value is not MISS:
                     values[col.key] = value
