@@ -15,6 +15,7 @@ from typing import Any, Callable
 from . import branches as branches_mod
 from . import workspace as workspace_mod
 from .errors import WorkspaceExists
+from .safeio import atomic_write_text
 
 Progress = Callable[[str], None]
 
@@ -181,7 +182,7 @@ def _second_level(ws: Any, sub_units: list[Any], *, seed: int, year: int, as_of:
 def _set_contact(path: Path, contact: str, phone: str) -> None:
     text = path.read_text(encoding="utf-8")
     text = text.replace('contact = ""', f'contact = "{contact}"', 1).replace('phone = ""', f'phone = "{phone}"', 1)
-    path.write_text(text, encoding="utf-8")
+    atomic_write_text(path, text)
 
 
 def _consolidate(ws: Any, as_of: date, say: Progress) -> list[str]:
