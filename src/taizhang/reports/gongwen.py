@@ -647,27 +647,20 @@ def add_table(doc: Document, headers: Sequence[str], rows: Iterable[Sequence[Any
     row = table.add_row()
     _row_flags(row, header=True)
     _fill_row(row, list(headers), widths_twips, header=True, bold=True, doc=doc)
+    def body_row(values: Sequence[Any], *, bold: bool, what: str = "row") -> None:
+        values = list(values)
+        if len(values) != n:
+            raise ValueError(f"{what} has {len(values)} values for {n} columns")
+        row = table.add_row()
+        _row_flags(row, header=False)
+        _fill_row(row, values, widths_twips, header=False, bold=bold, doc=doc, aligns=aligns)
+
     for values in rows:
-        values = list(values)
-        if len(values) != n:
-            raise ValueError(f"row has {len(values)} values for {n} columns")
-        row = table.add_row()
-        _row_flags(row, header=False)
-        _fill_row(row, values, widths_twips, header=False, bold=False, doc=doc, aligns=aligns)
+        body_row(values, bold=False)
     if total_row is not None:
-        values = list(total_row)
-        if len(values) != n:
-            raise ValueError(f"total row has {len(values)} values for {n} columns")
-        row = table.add_row()
-        _row_flags(row, header=False)
-        _fill_row(row, values, widths_twips, header=False, bold=True, doc=doc, aligns=aligns)
+        body_row(total_row, bold=True, what="total row")
     for values in after:
-        values = list(values)
-        if len(values) != n:
-            raise ValueError(f"row has {len(values)} values for {n} columns")
-        row = table.add_row()
-        _row_flags(row, header=False)
-        _fill_row(row, values, widths_twips, header=False, bold=False, doc=doc, aligns=aligns)
+        body_row(values, bold=False)
     return table
 
 
