@@ -13,7 +13,15 @@ from ..periods import parse_period
 from ..reports.generate import ReportRun, fields, generate
 from ..reports.kinds import BRANCH, KINDS, find_kind
 from .common import (
-    JsonOpt, console, find_workspace, handle_errors, parse_as_of, parse_date, plain, print_json, progress_bar,
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    parse_as_of,
+    parse_date,
+    plain,
+    print_json,
+    progress_bar,
     table,
 )
 

@@ -109,7 +109,7 @@ class TemplateEnvironment(SandboxedEnvironment):
         super().__init__(autoescape=True, undefined=StrictUndefined)
         self._compiled: dict[str, Any] = {}
 
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         compiled = self._compiled.get(source)
