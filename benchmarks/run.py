@@ -4,7 +4,7 @@
     python benchmarks/run.py --n 100 500 2000
 
 For each N it builds a workspace of N branches, issues their workbooks and fills them the way
-the demo does (taizhang.demo_data + taizhang.fill, scaled: rosters of 8–80 members, a year of
+the demo does (taizhang.demo.data + taizhang.demo.fill, scaled: rosters of 8–80 members, a year of
 meetings, activities, dues and recruitment, a few planted mistakes in every dozen branches).
 That is setup and is not measured. Then it measures, on the same files:
 
@@ -173,7 +173,7 @@ class BenchBranch:
 def branch_plan(n: int, seed: int) -> list[BenchBranch]:
     """N branches with unique names, rosters of 8–80 (most small, a few large) and profiles:
     about one in ten 离退休, one in twelve 学生, the rest in-service."""
-    from taizhang.demo_data import _Names  # the demo's name generator
+    from taizhang.demo.people import NameSource as _Names
 
     rng = random.Random(f"plan:{seed}")
     names = _Names(rng)
@@ -201,8 +201,8 @@ def branch_plan(n: int, seed: int) -> list[BenchBranch]:
 
 def make_workspace(root: Path, plan: list[BenchBranch]) -> Any:
     """A fresh workspace in `root` with the planned branches on its list."""
-    from taizhang import branches as branches_mod
     from taizhang import workspace
+    from taizhang.workspace import branches as branches_mod
 
     if root.exists():
         shutil.rmtree(root)
@@ -215,9 +215,11 @@ def make_workspace(root: Path, plan: list[BenchBranch]) -> Any:
 
 def _fill_group(args: tuple[str, str, list[BenchBranch], int]) -> list[str]:
     """Generate and fill one group of branches (in a worker process); return the files written."""
-    from taizhang import demo_data, fill, workspace
-    from taizhang.branches import Branch
-    from taizhang.issue import workbook_name
+    from taizhang import workspace
+    from taizhang.demo import data as demo_data
+    from taizhang.demo import fill
+    from taizhang.issue.workbook import workbook_name
+    from taizhang.workspace.branches import Branch
 
     root, inbox, group, seed = args
     ws = workspace.Workspace(Path(root))

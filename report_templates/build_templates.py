@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from taizhang.reports import gongwen
+from taizhang import gongwen
 from taizhang.reports.kinds import KINDS
 
 HERE = Path(__file__).resolve().parent

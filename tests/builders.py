@@ -15,10 +15,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from taizhang import config
-from taizhang.definitions import WorkbookDefinition, load_definitions
 from taizhang.records import BranchReturn, LedgerData, Row
 from taizhang.validate import validate
+from taizhang.workspace import config
+from taizhang.workspace.definitions import WorkbookDefinition, load_definitions
 
 YEAR = 2025
 AFTER_YEAR = date(2026, 1, 10)  # a collection in January: the whole year has passed

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 os.environ["TAIZHANG_WIDTH"] = "3000"
 os.environ["NO_COLOR"] = "1"
 
-from taizhang import branches as branches_mod  # noqa: E402
-from taizhang import workspace  # noqa: E402
-from taizhang.cli import app  # noqa: E402
+from taizhang import workspace
+from taizhang.cli import app
+from taizhang.workspace import branches as branches_mod
 
 BRANCHES = [
     {"code": "001", "name": "机关第一党支部", "secretary": "王建国", "contact": "李明", "phone": "010-1"},

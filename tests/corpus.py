@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from returns import SENT, fill_return, write_rows  # noqa: E402
 
-from taizhang.safeio import set_text_cell  # noqa: E402
-from taizhang.signing import META_SHEET, PROPERTY_PREFIX, Identity  # noqa: E402
+from taizhang.safeio import set_text_cell
+from taizhang.signing import META_SHEET, PROPERTY_PREFIX, Identity
 
 ACCEPTED, NEEDS_FIX, UNIDENTIFIED = "已接收", "需修改", "无法识别"
 UNREADABLE, NOT_WORKBOOK, DUPLICATE = "无法读取", "不是工作簿", "已收过"
@@ -688,7 +688,7 @@ def _two_of_one_branch(kit: Kit, folder: Path) -> None:
 
 
 def _check_two_of_one_branch(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
-    from taizhang.store import Store
+    from taizhang.workspace.store import Store
 
     with Store.open(kit_store(ws_root)) as store:
         subs = store.submissions(year=2025, branch_code=BAD)
@@ -759,7 +759,8 @@ HOSTILE_BRANCHES = [
 
 def _hostile_branch_names(kit: Kit, folder: Path) -> None:
     from conftest import BRANCHES
-    from taizhang import branches
+
+    from taizhang.workspace import branches
 
     branches.write_template(kit.ws.branches_path, BRANCHES + HOSTILE_BRANCHES)
     for b in HOSTILE_BRANCHES:
@@ -787,7 +788,7 @@ def kit_store(ws_root: Path) -> Path:
 
 
 def _check_text_formulas(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
-    from taizhang.store import Store
+    from taizhang.workspace.store import Store
 
     with Store.open(kit_store(ws_root)) as store:
         sub = store.current(2025)[BAD]
@@ -796,7 +797,7 @@ def _check_text_formulas(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
 
 
 def _check_control(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
-    from taizhang.store import Store
+    from taizhang.workspace.store import Store
 
     with Store.open(kit_store(ws_root)) as store:
         sub = store.current(2025)[BAD]
@@ -809,7 +810,7 @@ def _check_control(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
 
 
 def _check_huge_cells(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
-    from taizhang.store import Store
+    from taizhang.workspace.store import Store
 
     with Store.open(kit_store(ws_root)) as store:
         rows = store.load_return(store.current(2025)[BAD].id).rows("roster")
@@ -964,6 +965,7 @@ def main(argv: list[str]) -> int:
         print("usage: python tests/corpus.py OUTDIR", file=sys.stderr)
         return 2
     from conftest import make_workspace
+
     from taizhang.issue import issue_workspace
 
     out = Path(argv[1]).resolve()

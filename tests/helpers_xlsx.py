@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 import xlsxwriter
 
-from taizhang.definitions import Ledger
+from taizhang.workspace.definitions import Ledger
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 

@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import openpyxl
 
-from taizhang.issue import workbook_name
-from taizhang.branches import Branch
+from taizhang.issue.workbook import workbook_name
+from taizhang.workspace.branches import Branch
 
 HEADER_ROW = 2
 SENT = datetime(2026, 1, 8, 10, 0).timestamp()
@@ -29,7 +29,7 @@ def issued_path(ws: Any, code: str) -> Path:
 
 
 def _branches(ws: Any) -> list[Branch]:
-    from taizhang import branches
+    from taizhang.workspace import branches
 
     return branches.read(ws.branches_path)[0]
 

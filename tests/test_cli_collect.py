@@ -12,11 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-
-from taizhang.store import Store
-
 from conftest import invoke, needs_soffice, soffice
 from returns import columns, fill_return, write_rows
+
+from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
 
@@ -234,7 +233,8 @@ def test_another_committees_workbook_is_refused(runner, ws, tmp_path: Path) -> N
 
 def test_unknown_branch_and_wrong_year(runner, ws, tmp_path: Path) -> None:
     from conftest import make_workspace
-    from taizhang import branches
+
+    from taizhang.workspace import branches
 
     fill_return(ws, "003", ws.root / "inbox" / "离退休.xlsx")
     branches.write_template(ws.branches_path, [{"code": "001", "name": "机关第一党支部"}])
@@ -323,7 +323,8 @@ def test_problems_command(runner, ws) -> None:
 
 def test_a_large_batch_lists_only_the_files_that_need_attention() -> None:
     from taizhang.cli import collect_cmds, common
-    from taizhang.collect import CollectReport, FileResult
+    from taizhang.collect import CollectReport
+    from taizhang.collect.process import FileResult
 
     files = [FileResult(file=f"/inbox/第{i}党支部.xlsx", outcome="已接收", branch_code=f"{i:03d}",
                         branch_name=f"第{i}党支部", rows={"党员名册": 10}) for i in range(150)]

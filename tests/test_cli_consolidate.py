@@ -11,8 +11,8 @@ from conftest import invoke, make_workspace
 from test_consolidate import store_returns, stored_workspace
 from test_statistics import return_001_2023, return_001_2024, return_002_2024
 
-from taizhang.periods import Period
-from taizhang.statistics import load_stats
+from taizhang.party.periods import Period
+from taizhang.statistics.load import load_stats
 
 AS_OF = "2026-01-10"
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from taizhang.definitions import load_definitions
-from taizhang.signing import Identity
-from taizhang.store import Store
-
 from conftest import invoke, needs_soffice, soffice
+
+from taizhang.signing import Identity
+from taizhang.workspace.definitions import load_definitions
+from taizhang.workspace.store import Store
 
 NAME_001 = "001_机关第一党支部_2025年党建工作台账.xlsx"
 

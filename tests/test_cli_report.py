@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import DEMO_AS_OF, invoke
 
-from taizhang.periods import Period
+from taizhang.party.periods import Period
 from taizhang.reports.generate import generate
-from taizhang.statistics import load_stats
+from taizhang.statistics.load import load_stats
 
 AS_OF = DEMO_AS_OF.isoformat()
 

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from taizhang import branches as branches_mod
-from taizhang import workspace
-from taizhang.store import Store
-
 from conftest import invoke, make_workspace
 from returns import issued_path, write_form, write_rows
+
+from taizhang import workspace
+from taizhang.workspace import branches as branches_mod
+from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
 TOP_LIST = [
@@ -337,8 +336,9 @@ def test_an_altered_rollup_is_refused_naming_the_file_and_the_reason(runner, org
 
 
 def test_a_signed_rollup_this_version_cannot_read_is_refused_not_a_crash(runner, org: Org) -> None:
-    from taizhang import links, reading
-    from taizhang.rollup_format import RollupIdentity, content_digest, meta
+    from taizhang import reading
+    from taizhang.levels import links
+    from taizhang.levels.rollup_format import RollupIdentity, content_digest, meta
 
     wb = openpyxl.load_workbook(org.rollup)
     wb["_returns"]["B1"].value = "{not json"  # what another version might have written

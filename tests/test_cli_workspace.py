@@ -7,11 +7,10 @@ import stat
 from pathlib import Path
 
 import openpyxl
-
-from taizhang import branches as branches_mod
-from taizhang import config
-
 from conftest import invoke, make_workspace
+
+from taizhang.workspace import branches as branches_mod
+from taizhang.workspace import config
 
 
 def test_init_creates_the_layout(runner, tmp_path: Path) -> None:

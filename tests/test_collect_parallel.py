@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import invoke
 
 from taizhang import workspace
+from taizhang.collect.feedback import feedback_name
 from taizhang.demo import build_demo
-from taizhang.feedback import feedback_name
-from taizhang.store import Store
-
-from conftest import invoke
+from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
 
@@ -76,8 +75,11 @@ def test_a_second_run_with_workers_finds_every_file_collected(runner, demo_retur
 
 
 def test_a_file_whose_worker_died_is_reported_unreadable_with_a_chinese_message(tmp_path) -> None:
-    from taizhang.collect import UNREADABLE, Candidate, _failed, _result
-    from taizhang.pool import Failed
+    from taizhang.collect import _failed
+    from taizhang.collect.files import Candidate
+    from taizhang.collect.pool import Failed
+    from taizhang.collect.process import UNREADABLE
+    from taizhang.collect.process import file_result as _result
 
     path = tmp_path / "一支部.xlsx"
     path.write_bytes(b"PK\x03\x04 whatever")

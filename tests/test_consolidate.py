@@ -12,17 +12,13 @@ import pytest
 from conftest import make_workspace, needs_soffice, soffice
 from test_statistics import return_001_2025, return_002_2025
 
-from taizhang.consolidate import (
-    LEDGER_FILE,
-    PROBLEM_SHEET,
-    STATS_FILE,
-    STATS_SHEETS,
-    consolidate,
-    text_width,
-)
+from taizhang.consolidate import LEDGER_FILE, STATS_FILE, consolidate
+from taizhang.consolidate.ledger_book import PROBLEM_SHEET
+from taizhang.consolidate.stats_book import STATS_SHEETS
 from taizhang.problems import Problem, Severity
-from taizhang.statistics import NoReturns
-from taizhang.store import NewSubmission, Store
+from taizhang.statistics.model import NoReturns
+from taizhang.workspace.store import NewSubmission, Store
+from taizhang.xlsx import text_width
 
 AS_OF = date(2026, 1, 10)
 WARNING_001 = Problem("LIFE-THEME-M", Severity.WARNING, "主题党日每月1次，2月没有记录。", sheet="组织生活")
@@ -334,10 +330,11 @@ def test_libreoffice_converts_both_workbooks_to_pdf(result, tmp_path: Path) -> N
 
 
 def test_figures_read_from_the_store_branch_by_branch_equal_those_of_the_returns_in_memory(ws) -> None:
-    from taizhang import branches as branches_mod
-    from taizhang.periods import Period
-    from taizhang.statistics import ReturnsByYear, StoredReturns, compute, load_current, load_stats
-    from taizhang.status import round_status
+    from taizhang.collect.status import round_status
+    from taizhang.party.periods import Period
+    from taizhang.statistics.compute import compute
+    from taizhang.statistics.load import ReturnsByYear, StoredReturns, load_current, load_stats
+    from taizhang.workspace import branches as branches_mod
 
     period = Period.year(2025)
     loaded = load_current(ws, period)

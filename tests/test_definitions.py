@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from taizhang import catalog
-from taizhang.definitions import load_definitions, shipped_dir
 from taizhang.errors import DefinitionError
+from taizhang.workspace.definitions import load_definitions, shipped_dir
 
 # The exact headers of ledgers.md, in order.
 EXPECTED = {

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import invoke
 
-from taizhang.definitions import load_definitions
-from taizhang.issue import HEADER_ROW
+from taizhang.issue.workbook import HEADER_ROW
 from taizhang.problems import Severity
-from taizhang.store import Store
 from taizhang.workspace import Workspace
+from taizhang.workspace.definitions import load_definitions
+from taizhang.workspace.store import Store
 
 FIRST_DATA_ROW = HEADER_ROW + 2  # Excel row of a table ledger's first data row
 

@@ -12,9 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taizhang import config, demo_data
-from taizhang.definitions import load_definitions
-from taizhang.demo_data import BranchFill, clean_name, in_standing
+from taizhang.demo import data as demo_data
+from taizhang.demo import dues as demo_dues
+from taizhang.demo import organisation, people
+from taizhang.demo.organisation import BranchFill
+from taizhang.demo.people import clean_name, in_standing
+from taizhang.workspace import config
+from taizhang.workspace.definitions import load_definitions
 
 YEAR = 2025
 AS_OF = date(2026, 1, 10)  # collected early next year: the whole year has passed
@@ -34,7 +38,7 @@ def clean() -> dict[str, BranchFill]:
     import random
 
     rng = random.Random(SEED)
-    branches = demo_data.demo_branches(rng)
+    branches = organisation.demo_branches(rng)
     return {b.code: demo_data.generate_branch(rng, b, YEAR, AS_OF) for b in branches}
 
 
@@ -68,7 +72,7 @@ def full_in_standing(fill: BranchFill, day: date) -> int:
 
 
 def test_organisation_is_fictional_and_complete():
-    org = demo_data.demo_organisation()
+    org = organisation.demo_organisation()
     assert org["name"] == "中共青禾市交通运输局机关委员会"
     assert set(org) == {"name", "code", "contact", "phone"} and all(org.values())
 
@@ -78,7 +82,7 @@ def test_twelve_branches_with_unique_codes_and_names(data):
     assert len(branches) == 12
     assert [b.code for b in branches] == [f"{i:03d}" for i in range(1, 13)]
     assert len({b.name for b in branches}) == 12
-    assert all(b.parent == demo_data.ORG_CODE for b in branches)
+    assert all(b.parent == organisation.ORG_CODE for b in branches)
     names = [b.name for b in branches]
     assert "离退休干部党支部" in names and any("学生党支部" in n for n in names)
     # The row is exactly the columns of 支部名单.xlsx.
@@ -173,7 +177,7 @@ def test_roster_dates_are_consistent(clean):
             assert r["birth_date"] < r["join_date"]
             assert (r["join_date"] - r["birth_date"]).days >= 18 * 365
             if r["member_type"] == "正式党员":
-                assert r["full_date"] == demo_data._add_years(r["join_date"], 1)
+                assert r["full_date"] == people.add_years(r["join_date"], 1)
             else:
                 assert r["full_date"] is None
             assert (r["standing"] == "在册") == (r["change_date"] is None)
@@ -325,9 +329,9 @@ def test_mid_year_returns_only_hold_the_past():
                 assert got <= as_of and got.year in (YEAR, YEAR - 1)
         for r in f.ledgers["dues"]:
             assert all(r[f"m{k}"] is None for k in range(7, 13))
-    assert demo_data.paid_through(YEAR, as_of) == 6
-    assert demo_data.paid_through(YEAR, date(YEAR, 6, 9)) == 5
-    assert demo_data.months_passed(YEAR, as_of) == 5
+    assert demo_dues.paid_through(YEAR, as_of) == 6
+    assert demo_dues.paid_through(YEAR, date(YEAR, 6, 9)) == 5
+    assert demo_dues.months_passed(YEAR, as_of) == 5
 
 
 # --- 发展党员 -------------------------------------------------------------------------------
@@ -350,19 +354,19 @@ def test_recruitment_pipelines(clean):
             assert [d for _, d in dates] == sorted(d for _, d in dates), r
             assert r["stage"] == stage_of[dates[-1][0]]
             assert all(d <= AS_OF for _, d in dates)
-            assert demo_data._add_years(r["birth_date"], 18) <= r["applied"]
+            assert people.add_years(r["birth_date"], 18) <= r["applied"]
             if r.get("talked"):
-                assert r["talked"] <= demo_data._add_months(r["applied"], 1)
+                assert r["talked"] <= people.add_months(r["applied"], 1)
             if r.get("candidate"):
-                assert r["candidate"] > demo_data._add_years(r["activist"], 1)
+                assert r["candidate"] > people.add_years(r["activist"], 1)
                 sponsors = r["sponsors"].split("、")
                 assert len(sponsors) == 2 and all(roster[s]["member_type"] == "正式党员" for s in sponsors)
             if r.get("admitted"):
                 assert r["trained"] is not None
                 if r.get("approved"):
-                    assert r["approved"] <= demo_data._add_months(r["admitted"], 3)
+                    assert r["approved"] <= people.add_months(r["admitted"], 3)
             if r.get("confirmed"):
-                assert r["confirmed"] >= demo_data._add_years(r["admitted"], 1)
+                assert r["confirmed"] >= people.add_years(r["admitted"], 1)
 
 
 def test_those_admitted_this_year_are_probationary_members_on_the_roster(clean):
@@ -462,9 +466,9 @@ def test_each_mistake_is_really_there(data):
         elif m.rule_id == "CELL-ENUM":
             assert row[m.key] not in definition.ledger(m.ledger_id).column(m.key).values
         elif m.rule_id == "REC-ACTIVIST-1Y":
-            assert row["activist"] < row["candidate"] < demo_data._add_years(row["activist"], 1)
+            assert row["activist"] < row["candidate"] < people.add_years(row["activist"], 1)
         elif m.rule_id == "REC-PROBATION-1Y":
-            assert row["confirmed"] < demo_data._add_years(row["admitted"], 1)
+            assert row["confirmed"] < people.add_years(row["admitted"], 1)
             assert roster_names(data.fills[m.branch_code])[row["name"]]["full_date"] == row["confirmed"]
 
 

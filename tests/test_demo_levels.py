@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from taizhang import hierarchy, workspace
+from taizhang import workspace
 from taizhang.collect import collect
 from taizhang.demo import build_demo
-from taizhang.demo_data import demo_sub_units
-from taizhang.periods import Period
-from taizhang.statistics import load_stats
+from taizhang.demo.organisation import demo_sub_units
+from taizhang.levels import hierarchy
+from taizhang.party.periods import Period
+from taizhang.statistics.load import load_stats
 
 AS_OF = date(2026, 1, 10)
 

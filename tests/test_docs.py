@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import invoke
 
 from taizhang.cli import app
-
-from conftest import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,14 +7,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from taizhang import reading
-from taizhang.definitions import Column, Ledger, WorkbookDefinition
-from taizhang.extract import extract_ledger, extract_return, find_sheet, fold_header
-from taizhang.reading import ReadLimits
-from taizhang.records import Row
-
 from conftest import needs_soffice, soffice
 from helpers_xlsx import ledger_sheet, new_workbook, write_cells
+
+from taizhang import reading
+from taizhang.reading.base import ReadLimits
+from taizhang.reading.extract import extract_ledger, extract_return, find_sheet, fold_header
+from taizhang.records import Row
+from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
 
 MEETINGS = Ledger(id="meetings", sheet="三会一课", version="t", columns=(
     Column("seq", "序号", "serial"),

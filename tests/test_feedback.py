@@ -8,11 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-
-from taizhang.store import Store
-
 from conftest import invoke
 from returns import columns, fill_return, write_rows
+
+from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
 FEEDBACK = "001_机关第一党支部_反馈.xlsx"

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from taizhang.definitions import Column, Ledger, WorkbookDefinition
-from taizhang.demo_data import BranchFill
+from taizhang.demo.fill import fill_workbook, find_header, month_total, normalise_header
+from taizhang.demo.organisation import BranchFill
 from taizhang.errors import InputError
-from taizhang.fill import fill_workbook, find_header, month_total, normalise_header
+from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
 
 MEETINGS = Ledger(
     id="meetings", sheet="三会一课", version="t", columns=(
@@ -232,15 +232,16 @@ def test_fills_a_workbook_issued_by_taizhang(tmp_path):
 
     from python_calamine import CalamineWorkbook
 
-    from taizhang import demo_data
-    from taizhang.definitions import load_definitions
-    from taizhang.issue import IssueRound, write_workbook
+    from taizhang.demo import data as demo_data
+    from taizhang.demo import organisation
+    from taizhang.issue.workbook import IssueRound, write_workbook
+    from taizhang.workspace.definitions import load_definitions
 
     definition = load_definitions()
     rng = random.Random(5)
-    branch = demo_data.demo_branches(rng)[0]
+    branch = organisation.demo_branches(rng)[0]
     fill = demo_data.generate_branch(rng, branch, 2025, date(2026, 1, 10))
-    rnd = IssueRound(definition=definition, org=demo_data.ORG_NAME, year=2025, deadline=date(2026, 1, 15),
+    rnd = IssueRound(definition=definition, org=organisation.ORG_NAME, year=2025, deadline=date(2026, 1, 15),
                      contact="林晓燕", phone="0123-66880001", key=b"k" * 32)
     issued = tmp_path / "outbox" / "issued.xlsx"
     write_workbook(issued, rnd, branch.to_branch(), issued_at="2025-01-02T09:00:00")

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from taizhang.reports import gongwen
+from taizhang import gongwen
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from taizhang import hierarchy
-from taizhang.branches import Branch, find_cycles, issuable
-from taizhang.periods import Period
-from taizhang.statistics import compute, group_by_tree
-
 from test_statistics import SETTINGS, return_001_2025, return_002_2025
+
+from taizhang.levels import hierarchy
+from taizhang.party.periods import Period
+from taizhang.statistics.compute import compute
+from taizhang.statistics.load import group_by_tree
+from taizhang.workspace.branches import Branch, find_cycles, issuable
 
 
 def _tree(rows, **kw):

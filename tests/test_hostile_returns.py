@@ -14,17 +14,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from taizhang.collect import collect
-from taizhang.issue import issue_workspace
-from taizhang.store import Store
-from taizhang.workspace import Workspace
-
 import corpus
+import pytest
 from conftest import invoke, make_workspace
 from corpus import CASES, EARLIER, FAILED, GOOD, Case, Expect, Kit, put
 from returns import fill_return
+
+from taizhang.collect import collect
+from taizhang.issue import issue_workspace
+from taizhang.workspace import Workspace
+from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
 GOOD_FILE = "机关第一党支部台账.xlsx"
@@ -154,8 +153,8 @@ def test_feedback_that_cannot_be_written_does_not_stop_the_batch(template, runne
 def _context(ws: Workspace):
     from datetime import date
 
-    from taizhang import branches as branches_mod
-    from taizhang.collect import CollectContext
+    from taizhang.collect.process import CollectContext
+    from taizhang.workspace import branches as branches_mod
 
     listed, _ = branches_mod.read(ws.branches_path)
     return CollectContext(definition=ws.definitions, settings=ws.settings,
@@ -165,9 +164,11 @@ def _context(ws: Workspace):
 def test_damaged_returns_never_raise(template, tmp_path: Path) -> None:
     """Bytes flipped anywhere in a return, or inside one of its XML parts: reading, identifying,
     extracting and validating it gives an outcome, never an exception."""
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
 
-    from taizhang.collect import Candidate, process_file
+    from taizhang.collect.files import Candidate
+    from taizhang.collect.process import process_file
 
     root, cache = template
     ws = Workspace(root)

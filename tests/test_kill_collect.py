@@ -15,14 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import make_workspace
 
 from taizhang import reading
-from taizhang.demo_data import generate_branch
-from taizhang.feedback import feedback_name
-from taizhang.issue import IssueRound, write_workbook
-from taizhang.branches import Branch
-
-from conftest import make_workspace
+from taizhang.collect.feedback import feedback_name
+from taizhang.demo.data import generate_branch
+from taizhang.issue.workbook import IssueRound, write_workbook
+from taizhang.workspace.branches import Branch
 
 BRANCHES = 12
 VERSIONS = 3  # each branch sends its ledger three times, with more meetings each time

@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from taizhang import workspace
-from taizhang.errors import WorkspaceLocked
-
 from conftest import invoke
+
+from taizhang.errors import WorkspaceLocked
+from taizhang.workspace import lock
 
 WRITING = [
     ("issue",), ("collect",), ("consolidate",), ("status", "--remind"), ("templates", "--export"),
@@ -51,7 +50,7 @@ def test_the_lock_is_released_after_a_command_and_after_an_error(runner, ws) -> 
 
 
 def _holder(ws, **changes) -> None:
-    info = workspace._holder_info("taizhang collect")
+    info = lock.holder_info("taizhang collect")
     info.update(changes)
     ws.state.mkdir(exist_ok=True)
     ws.lock_path.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
@@ -100,7 +99,7 @@ def test_an_unreadable_lock_is_respected_until_it_is_old(ws) -> None:
     with pytest.raises(WorkspaceLocked, match="删除 .taizhang/lock"):
         with ws.lock("taizhang issue"):
             pass
-    old = time.time() - 2 * workspace.UNREADABLE_LOCK_SECONDS
+    old = time.time() - 2 * lock.UNREADABLE_LOCK_SECONDS
     os.utime(ws.lock_path, (old, old))
     with ws.lock("taizhang issue"):
         pass

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taizhang.definitions import Column
-from taizhang.normalise import Cell, CellIssue, normalise
+from taizhang.reading.normalise import Cell, CellIssue, normalise
+from taizhang.workspace.definitions import Column
 
 DATE = Column("d", "日期", "date")
 INT = Column("n", "人数", "int")
@@ -256,7 +256,7 @@ _TRICKY = st.text(alphabet=st.sampled_from(list("ab 王红 ") + ["\t", "\n", "\r
 @given(_TRICKY, st.booleans(), st.booleans())
 @settings(max_examples=400)
 def test_clean_text_shortcut_for_plain_text_agrees_with_the_full_cleaning(text, single_line, join_cjk) -> None:
-    from taizhang.normalise import clean_text
+    from taizhang.reading.normalise import clean_text
 
     # A leading control character is removed and forces the full cleaning.
     assert clean_text(text, single_line=single_line, join_cjk=join_cjk) == clean_text(
@@ -277,7 +277,7 @@ _RAW = st.one_of(
 @given(st.sampled_from([DATE, INT, MONEY, BOOL, RATE, KIND, TEXT, PERSON, SERIAL]), _RAW)
 @settings(max_examples=600)
 def test_the_quick_reading_of_plain_cells_agrees_with_normalise(column, raw) -> None:
-    from taizhang.normalise import MISS, plain_value
+    from taizhang.reading.normalise import MISS, plain_value
 
     quick = plain_value(column, raw)
     if quick is not MISS:

@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from taizhang.reports import notice
+from taizhang.issue import notice
 
 BRANCHES = [("001", "机关第一党支部"), ("002", "办公室党支部"), ("003", "离退休干部党支部")]
 SHEETS = ["党员名册", "三会一课", "组织生活", "党费收缴", "发展党员", "年度小结"]

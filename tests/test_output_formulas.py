@@ -12,12 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-
-from taizhang.safeio import set_text_cell
-
 from conftest import BRANCHES, invoke, make_workspace
 from corpus import FORMULA_TEXTS, change_sheet, set_cell_xml
 from returns import columns, fill_return, write_form, write_rows
+
+from taizhang.safeio import set_text_cell
 
 AS_OF = "2026-01-10"
 # What the branch list says: branches that never return appear in 统计表 and 催报名单.

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taizhang.errors import InputError
-from taizhang.periods import MONTHS, QUARTER, YEAR, YEARS, Period, parse_period
+from taizhang.party.periods import MONTHS, QUARTER, YEAR, YEARS, Period, parse_period
 
 years = st.integers(min_value=2000, max_value=2100)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from taizhang.pool import Failed, ordered_map
+from taizhang.collect.pool import Failed, ordered_map
 
 _PREFIX = ""
 

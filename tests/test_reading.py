@@ -9,13 +9,25 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-
-from taizhang import config, reading
-from taizhang.reading import RawSheet, ReadLimits, UnreadableFile
-
 from conftest import needs_soffice, soffice
-from helpers_xlsx import (biff_workbook, cfb, new_workbook, ods_cell, ods_row, rezip, set_declared_size, write_cells,
-                          write_ods, zip_bomb)
+from helpers_xlsx import (
+    biff_workbook,
+    cfb,
+    new_workbook,
+    ods_cell,
+    ods_row,
+    rezip,
+    set_declared_size,
+    write_cells,
+    write_ods,
+    zip_bomb,
+)
+
+from taizhang import reading
+from taizhang.reading import workbook as reading_workbook
+from taizhang.reading import xls, xlsx
+from taizhang.reading.base import RawSheet, ReadLimits, UnreadableFile
+from taizhang.workspace import config
 
 MACRO_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -151,7 +163,7 @@ def test_zip_bomb_is_refused_before_any_parser(bomb: Path, monkeypatch: pytest.M
         def from_filelike(*args: object) -> None:
             opened.append(args)
 
-    monkeypatch.setattr(reading, "CalamineWorkbook", Spy)
+    monkeypatch.setattr(reading_workbook, "CalamineWorkbook", Spy)
     with pytest.raises(UnreadableFile) as info:
         reading.check_archive(bomb, ReadLimits())
     assert (info.value.rule_id, info.value.reason) == ("FILE-TOO-LARGE", "解压后约300MB，超过200MB的上限")
@@ -243,12 +255,12 @@ def test_shared_and_prefixed_formulas_are_found(tmp_path: Path, simple_xlsx: Pat
     assert sheet.uncached == {(6, 0)}
     # The same through the general scan (used for namespace prefixes, cells without references).
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
-    assert reading._formulas_full(xml) == (sheet.formulas, sheet.uncached)
+    assert xlsx.formulas_full(xml) == (sheet.formulas, sheet.uncached)
     prefixed = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
                 b'<x:row r="2"><x:c r="B2"><x:f>A2+1</x:f></x:c></x:row></x:sheetData>'
                 b'<x:mergeCells count="1"><x:mergeCell ref="A3:A5"/></x:mergeCells></x:worksheet>')
-    assert reading._xlsx_formulas(prefixed) == ({(1, 1): "=A2+1"}, {(1, 1)})
-    assert reading._xlsx_merged(prefixed) == [(2, 0, 4, 0)]
+    assert xlsx.xlsx_formulas(prefixed) == ({(1, 1): "=A2+1"}, {(1, 1)})
+    assert xlsx.xlsx_merged(prefixed) == [(2, 0, 4, 0)]
 
 
 def test_rows_are_capped_at_the_limit(tmp_path: Path) -> None:
@@ -270,14 +282,14 @@ def test_a_stray_value_in_the_last_row_does_not_allocate_a_million_rows(tmp_path
     ws.write(1048575, 30, "误输入")
     wb.close()
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
-    assert reading._xlsx_extent(xml, ReadLimits()) == (1048576, False)  # calamine is not asked
+    assert xlsx.xlsx_extent(xml, ReadLimits()) == (1048576, False)  # calamine is not asked
     sheet = reading.open_workbook(path, ReadLimits(max_rows=50)).rows("表")
     assert sheet.cells == [["姓名", "人数"], ["王建国", 3]]
     assert (sheet.total_rows, sheet.truncated) == (1048576, True)
     # styled empty cells far below do not count as data
     styled = (b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
               b'<row r="1048576"><c r="A1048576" s="1"/></row></sheetData>')
-    assert reading._xlsx_extent(styled, ReadLimits()) == (0, True)
+    assert xlsx.xlsx_extent(styled, ReadLimits()) == (0, True)
 
 
 def test_read_properties_from_xlsx_ods_and_nothing_else(tmp_path: Path, simple_xlsx: Path) -> None:
@@ -347,17 +359,17 @@ def test_datetime_cells_come_back_as_dates(tmp_path: Path) -> None:
 def test_ole_streams_are_read_from_regular_sectors_and_the_mini_stream(tmp_path: Path) -> None:
     big, small = bytes(range(256)) * 20, "支部".encode() * 30
     data = cfb(tmp_path / "c.bin", {"Workbook": big, "Small": small}).read_bytes()
-    assert reading._ole_stream(data, ("Book", "Workbook")) == big
-    assert reading._ole_stream(data, ("small",)) == small
-    assert reading._ole_stream(data, ("Missing",)) is None
-    assert reading._ole_stream(b"not an ole file" * 100, ("Workbook",)) is None
+    assert xls.ole_stream(data, ("Book", "Workbook")) == big
+    assert xls.ole_stream(data, ("small",)) == small
+    assert xls.ole_stream(data, ("Missing",)) is None
+    assert xls.ole_stream(b"not an ole file" * 100, ("Workbook",)) is None
 
 
 def test_xls_whose_cells_span_too_much_is_refused_before_calamine(tmp_path: Path, monkeypatch) -> None:
     stream = biff_workbook({"党员名册": [(0, 0), (4, 14)], "大表": [(0, 0), (65535, 255)]})
     path = cfb(tmp_path / "bomb.xls", {"Workbook": stream})
     assert path.stat().st_size < 10_000
-    assert reading._xls_extents(path.read_bytes()) == [("党员名册", 5, 15), ("大表", 65536, 256)]
+    assert xls.xls_extents(path.read_bytes()) == [("党员名册", 5, 15), ("大表", 65536, 256)]
     opened = []
 
     class Spy:
@@ -365,14 +377,14 @@ def test_xls_whose_cells_span_too_much_is_refused_before_calamine(tmp_path: Path
         def from_filelike(*args: object) -> None:
             opened.append(args)
 
-    monkeypatch.setattr(reading, "CalamineWorkbook", Spy)
+    monkeypatch.setattr(reading_workbook, "CalamineWorkbook", Spy)
     error = refused(path)
     assert (error.rule_id, error.reason) == (
         "FILE-TOO-LARGE", "“大表”工作表的数据区域过大（65536行×256列），请删除表格下方和右侧多余的内容后另存为.xlsx")
     assert opened == []
     # long and narrow is fine: it is read and capped like any other sheet
     narrow = cfb(tmp_path / "narrow.xls", {"Workbook": biff_workbook({"长表": [(0, 0), (65535, 3)]})})
-    reading._check_xls(narrow.read_bytes(), ReadLimits())
+    xls.check_xls(narrow.read_bytes(), ReadLimits())
     password = cfb(tmp_path / "pw.xls", {"Workbook": biff_workbook({"表": [(0, 0)]}, password=True)})
     assert (refused(password).rule_id, refused(password).reason) == ("FILE-ENCRYPTED", "文件设置了密码")
 
@@ -396,14 +408,14 @@ def test_xls_saved_by_libreoffice_extent_matches_calamine(tmp_path: Path) -> Non
     subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
                     "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(normal), str(stray)],
                    check=True, capture_output=True, timeout=180)
-    xls = tmp_path / "xls" / "normal.xls"
-    book = CalamineWorkbook.from_path(str(xls))
+    path = tmp_path / "xls" / "normal.xls"
+    book = CalamineWorkbook.from_path(str(path))
     ends = []
     for name in book.sheet_names:
         end = book.get_sheet_by_name(name).end
         ends.append((name, end[0] + 1, end[1] + 1) if end else (name, 0, 0))
-    assert reading._xls_extents(xls.read_bytes()) == ends == [("表", 4, 4), ("空表", 0, 0)]
-    reader = reading.open_workbook(xls)
+    assert xls.xls_extents(path.read_bytes()) == ends == [("表", 4, 4), ("空表", 0, 0)]
+    reader = reading.open_workbook(path)
     assert reader.kind == "xls"
     assert reader.rows("表").cells == [["姓名", "人数", None, "备注"], ["王建国", 3.0, None, "=不是公式"],
                                        [None, None, None, None], [None, 6.0, None, None]]

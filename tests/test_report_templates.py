@@ -15,7 +15,7 @@ from conftest import needs_soffice, soffice
 from lxml import etree
 from test_reports import AS_OF, one, text_of
 
-from taizhang.periods import Period
+from taizhang.party.periods import Period
 from taizhang.reports.context import branch_context, committee_context
 from taizhang.reports.generate import (
     TemplateProblem,

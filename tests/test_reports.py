@@ -21,12 +21,12 @@ from test_statistics import (
     return_002_2025,
 )
 
-from taizhang.periods import Period
-from taizhang.reports import gongwen
+from taizhang import gongwen
+from taizhang.party.periods import Period
 from taizhang.reports.context import TO_BE_FILLED, money
 from taizhang.reports.generate import generate, generate_all, load_inputs
 from taizhang.reports.kinds import KINDS, find_kind
-from taizhang.statistics import load_stats
+from taizhang.statistics.load import load_stats
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

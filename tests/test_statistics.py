@@ -19,20 +19,12 @@ from typing import Any
 
 import pytest
 
-from taizhang import config
-from taizhang.branches import Branch
-from taizhang.periods import Period
+from taizhang.party.periods import Period
 from taizhang.records import BranchReturn, LedgerData, Row
-from taizhang.statistics import (
-    AGE_BANDS,
-    ExcludedReturn,
-    Stats,
-    age_band,
-    compute,
-    in_standing,
-    owed_months,
-    stage_at,
-)
+from taizhang.statistics.compute import age_band, compute, in_standing, owed_months, stage_at
+from taizhang.statistics.model import AGE_BANDS, ExcludedReturn, Stats
+from taizhang.workspace import config
+from taizhang.workspace.branches import Branch
 
 D = date
 M = Decimal

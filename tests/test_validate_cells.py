@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from taizhang import catalog
 from taizhang.errors import DefinitionError
+from taizhang.party.calendar import age_on, months_and_days, months_text, quarters_text
 from taizhang.problems import Severity
 from taizhang.validate import (
     CHECKS,
@@ -36,7 +37,6 @@ from taizhang.validate import (
     validate,
 )
 from taizhang.validate.context import money_text
-from taizhang.validate.periods import age_on, months_and_days, months_text, quarters_text
 
 # --- the registry ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .problems import Problem, Severity
+from taizhang.problems import Problem, Severity
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 

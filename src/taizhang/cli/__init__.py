@@ -1,13 +1,24 @@
 """The command line: parses arguments, calls one library function, renders its result.
 
-Each command lives in a small module; `app` collects them. Nothing imports this package.
+Each command lives in a small module with a `register(app)`; `app` collects them, in the order
+they appear in the help. Nothing imports this package.
 """
 
 from __future__ import annotations
 
 import typer
 
-from . import common
+from taizhang.cli import (
+    collect_cmds,
+    common,
+    consolidate_cmds,
+    demo_cmd,
+    hierarchy_cmds,
+    issue_cmd,
+    report_cmd,
+    validate_cmd,
+    workspace_cmds,
+)
 
 app = typer.Typer(
     name="taizhang",
@@ -20,19 +31,9 @@ app = typer.Typer(
 )
 app.callback()(common.global_options)
 
-from . import workspace_cmds, issue_cmd  # noqa: E402  (registration order = help order)
-
-workspace_cmds.register(app)
-issue_cmd.register(app)
-
-for _name in ("collect_cmds", "validate_cmd", "consolidate_cmds", "hierarchy_cmds", "report_cmd", "demo_cmd"):
-    try:
-        _mod = __import__(f"{__name__}.{_name}", fromlist=["register"])
-    except ModuleNotFoundError as exc:  # a command module not written yet
-        if exc.name != f"{__name__}.{_name}":
-            raise
-    else:
-        _mod.register(app)
+for _module in (workspace_cmds, issue_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
+                report_cmd, demo_cmd):
+    _module.register(app)
 
 
 def main() -> None:

@@ -7,14 +7,25 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..collect import ACCEPTED, NEEDS_FIX, CollectReport, collect as collect_files
-from ..errors import InputError
-from ..safeio import strip_control
-from ..status import current_problems, round_status, write_reminders
-from .common import (
-    JsonOpt, Markup, console, find_workspace, handle_errors, parse_as_of, plain, print_json, problems_table,
-    progress_bar, table,
+from taizhang.cli.common import (
+    JsonOpt,
+    Markup,
+    console,
+    find_workspace,
+    handle_errors,
+    parse_as_of,
+    plain,
+    print_json,
+    problems_table,
+    progress_bar,
+    table,
 )
+from taizhang.collect import CollectReport
+from taizhang.collect import collect as collect_files
+from taizhang.collect.process import ACCEPTED, NEEDS_FIX
+from taizhang.collect.status import current_problems, round_status, write_reminders
+from taizhang.errors import InputError
+from taizhang.safeio import strip_control
 
 OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
 # Up to this many files every one is listed; beyond, only those with problems.

@@ -18,9 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import TaizhangError
-from ..problems import Problem
-from ..safeio import strip_control
+from taizhang.errors import TaizhangError
+from taizhang.problems import Problem
+from taizhang.safeio import strip_control
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +73,7 @@ def global_options(
 
 def find_workspace() -> Any:
     """The workspace named by -w, or found from the current folder upwards."""
-    from .. import workspace
+    from taizhang import workspace
 
     return workspace.find(explicit=state.workspace)
 
@@ -104,7 +104,7 @@ def handle_errors(fn: F) -> F:
 
 def parse_date(text: str | None, what: str, example: str = "2026-01-10") -> date | None:
     """The date typed for an option (None when not given); InputError naming `what` otherwise."""
-    from ..errors import InputError
+    from taizhang.errors import InputError
 
     if not text:
         return None

@@ -7,13 +7,23 @@ from typing import Annotated, Any
 
 import typer
 
-from ..consolidate import ConsolidateResult
-from ..consolidate import consolidate as consolidate_workspace
-from ..errors import InputError
-from ..periods import HELP as PERIOD_HELP
-from ..periods import parse_period
-from ..statistics import BranchStats, Stats, load_stats, percent_text
-from .common import JsonOpt, console, find_workspace, handle_errors, parse_as_of, plain, print_json, table
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    parse_as_of,
+    plain,
+    print_json,
+    table,
+)
+from taizhang.consolidate import ConsolidateResult
+from taizhang.consolidate import consolidate as consolidate_workspace
+from taizhang.errors import InputError
+from taizhang.party.periods import HELP as PERIOD_HELP
+from taizhang.party.periods import parse_period
+from taizhang.statistics.load import load_stats
+from taizhang.statistics.model import BranchStats, Stats, percent_text
 
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)]

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..demo import build_demo
-from .common import JsonOpt, console, err_console, handle_errors, plain, print_json
+from taizhang.cli.common import JsonOpt, console, err_console, handle_errors, plain, print_json
+from taizhang.demo import build_demo
 
 
 @handle_errors

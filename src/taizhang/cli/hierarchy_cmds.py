@@ -7,9 +7,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import links
-from ..rollup import rollup as rollup_workspace
-from .common import JsonOpt, console, find_workspace, handle_errors, parse_as_of, print_json, table
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    parse_as_of,
+    print_json,
+    table,
+)
+from taizhang.levels import links
+from taizhang.levels.send import rollup as rollup_workspace
 
 link_app = typer.Typer(
     help="上下级之间的汇总报送密钥：上级为下级党总支（党委）建立链接，下级导入后用它签名汇总。",

@@ -7,10 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..issue import IssueResult, issue_workspace
-from .common import (
-    JsonOpt, console, find_workspace, handle_errors, plain, print_json, problems_table, progress_bar, table,
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    plain,
+    print_json,
+    problems_table,
+    progress_bar,
+    table,
 )
+from taizhang.issue import IssueResult, issue_workspace
 
 
 @handle_errors

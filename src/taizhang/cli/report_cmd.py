@@ -7,12 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import InputError
-from ..periods import HELP as PERIOD_HELP
-from ..periods import parse_period
-from ..reports.generate import ReportRun, fields, generate
-from ..reports.kinds import BRANCH, KINDS, find_kind
-from .common import (
+from taizhang.cli.common import (
     JsonOpt,
     console,
     find_workspace,
@@ -24,6 +19,11 @@ from .common import (
     progress_bar,
     table,
 )
+from taizhang.errors import InputError
+from taizhang.party.periods import HELP as PERIOD_HELP
+from taizhang.party.periods import parse_period
+from taizhang.reports.generate import ReportRun, fields, generate
+from taizhang.reports.kinds import BRANCH, KINDS, find_kind
 
 KIND_HELP = "报告种类：" + "、".join(k.name for k in KINDS) + "（也可简写为年度、季度、换届、述职、总结、通报）。"
 

@@ -7,9 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import InputError, WorkspaceNotFound
-from ..selfcheck import check_file
-from .common import JsonOpt, console, handle_errors, parse_as_of, plain, print_json, problems_table, state
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    handle_errors,
+    parse_as_of,
+    plain,
+    print_json,
+    problems_table,
+    state,
+)
+from taizhang.collect.selfcheck import check_file
+from taizhang.errors import InputError, WorkspaceNotFound
 
 
 @handle_errors
@@ -20,7 +29,7 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """报送前自查：用与上级收集时相同的规则检查台账，不保存任何数据，不需要工作区。"""
-    from .. import workspace as workspace_mod
+    from taizhang import workspace as workspace_mod
 
     try:
         ws = workspace_mod.find(explicit=state.workspace) if state.workspace else workspace_mod.find()

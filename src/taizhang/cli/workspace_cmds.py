@@ -8,10 +8,21 @@ from typing import Annotated, Optional
 import typer
 from rich.tree import Tree
 
-from .. import branches as branches_mod
-from .. import hierarchy, workspace
-from ..definitions import export_definitions, load_definitions
-from .common import JsonOpt, console, find_workspace, handle_errors, parse_date, plain, print_json, problems_table, table
+from taizhang import workspace
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    parse_date,
+    plain,
+    print_json,
+    problems_table,
+    table,
+)
+from taizhang.levels import hierarchy
+from taizhang.workspace import branches as branches_mod
+from taizhang.workspace.definitions import export_definitions, load_definitions
 
 
 @handle_errors

@@ -19,10 +19,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..periods import QUARTER, QUARTER_NAMES, YEAR, YEARS, Period
-from ..problems import Problem, Severity
-from ..records import BranchReturn
-from ..statistics import (
+from taizhang.gongwen import chinese_date
+from taizhang.party.periods import QUARTER, QUARTER_NAMES, YEAR, YEARS, Period
+from taizhang.problems import Problem, Severity
+from taizhang.records import BranchReturn
+from taizhang.reports import charts
+from taizhang.reports.kinds import ReportKind
+from taizhang.statistics.model import (
     AGE_BANDS,
     LATE,
     MISSING,
@@ -35,9 +38,6 @@ from ..statistics import (
     Stats,
     percent_text,
 )
-from . import charts
-from .gongwen import chinese_date
-from .kinds import ReportKind
 
 TO_BE_FILLED = "【待补充】"
 ZERO = Decimal(0)
@@ -529,7 +529,7 @@ def _stamp_date(stamp: str) -> str:
 
 def main_problems(problems: Sequence[Problem], limit: int = 3) -> str:
     """The most frequent kinds of errors and warnings of one return, in words (无 when none)."""
-    from .. import catalog
+    from taizhang import catalog
 
     counts: dict[str, int] = {}
     for p in problems:
@@ -554,7 +554,7 @@ def _severity_rank(rule_id: str, problems: Sequence[Problem]) -> int:
 def rule_summary(problems: dict[str, list[Problem]], stats: Stats, limit: int = 8) -> list[dict[str, Any]]:
     """The kinds of problems found over all current returns, most frequent first: title, count,
     severity and the branches concerned."""
-    from .. import catalog
+    from taizhang import catalog
 
     names = {b.code: clean_text(b.name) for b in stats.per_branch}
     by_rule: dict[str, dict[str, Any]] = {}

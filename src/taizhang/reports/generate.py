@@ -23,15 +23,16 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..definitions import shipped_dir
-from ..errors import InputError, TaizhangError
-from ..periods import Period
-from ..problems import Problem
-from ..safeio import atomic_path, safe_filename
-from ..statistics import ReturnsByYear, Stats, load_current, load_stats
-from . import gongwen
-from .context import Chart, ReportInputs, branch_context, committee_context
-from .kinds import BRANCH, KINDS, ReportKind
+from taizhang import gongwen
+from taizhang.errors import InputError, TaizhangError
+from taizhang.party.periods import Period
+from taizhang.problems import Problem
+from taizhang.reports.context import Chart, ReportInputs, branch_context, committee_context
+from taizhang.reports.kinds import BRANCH, KINDS, ReportKind
+from taizhang.safeio import atomic_path, safe_filename
+from taizhang.statistics.load import ReturnsByYear, load_current, load_stats
+from taizhang.statistics.model import Stats
+from taizhang.workspace.definitions import shipped_dir
 
 REPORTS_FOLDER = "reports"
 TEMPLATES_FOLDER = "report_templates"
@@ -193,8 +194,8 @@ def load_inputs(ws: Any, period: Period, *, as_of: dt.date, report_date: dt.date
                 strict: bool = False, unit: str | None = None) -> ReportInputs:
     """Gather what every report of `period` reads: statistics, current returns, problems — for
     the whole workspace, or for the branches under `unit` (a code of the tree)."""
-    from .. import branches as branches_mod
-    from ..store import Store
+    from taizhang.workspace import branches as branches_mod
+    from taizhang.workspace.store import Store
 
     loaded = load_current(ws, period, strict=strict)
     stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
@@ -247,7 +248,7 @@ def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None 
     that has none is an InputError). For a committee kind `branches` must be None.
     """
     if isinstance(kind, str):
-        from .kinds import find_kind
+        from taizhang.reports.kinds import find_kind
 
         kind = find_kind(kind)
     as_of = as_of or dt.date.today()
@@ -325,8 +326,8 @@ def generate_all(ws: Any, *, as_of: dt.date | None = None, progress: Progress | 
 
 
 def _demo_period(ws: Any, kind: ReportKind, year: int, as_of: dt.date) -> Period:
-    from ..periods import YEARS
-    from ..store import Store
+    from taizhang.party.periods import YEARS
+    from taizhang.workspace.store import Store
 
     if YEARS not in kind.periods:
         return kind.default_period(year, as_of)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..errors import InputError
-from ..periods import QUARTER, YEAR, YEARS, Period
+from taizhang.errors import InputError
+from taizhang.party.periods import QUARTER, YEAR, YEARS, Period
 
 BRANCH, COMMITTEE = "branch", "committee"
 

@@ -15,17 +15,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from .. import catalog
-from ..config import Settings
-from ..definitions import WorkbookDefinition
-from ..errors import DefinitionError
-from ..problems import Problem, Severity, sort_key
-from ..records import BranchReturn
-from . import activities, cross, dues, meetings, recruitment  # noqa: F401  (register the checks)
-from .cells import CELL_RULES, check_cells
-from .context import CHECKS, Context
-from .dues import expected_monthly_due
-from .periods import add_months, months_elapsed, quarters_elapsed
+from taizhang import catalog
+from taizhang.errors import DefinitionError
+from taizhang.party.calendar import add_months, months_elapsed, quarters_elapsed
+from taizhang.problems import Problem, Severity, sort_key
+from taizhang.records import BranchReturn
+from taizhang.validate import activities, cross, dues, meetings, recruitment  # noqa: F401  (register the checks)
+from taizhang.validate.cells import CELL_RULES, check_cells
+from taizhang.validate.context import CHECKS, Context
+from taizhang.validate.dues import expected_monthly_due
+from taizhang.workspace.config import Settings
+from taizhang.workspace.definitions import WorkbookDefinition
 
 __all__ = [
     "CELL_RULES",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import catalog
-from ..problems import Problem
-from .context import Context, check, date_of, text_of
-from .meetings import count_per_period
+from taizhang import catalog
+from taizhang.problems import Problem
+from taizhang.validate.context import Context, check, date_of, text_of
+from taizhang.validate.meetings import count_per_period
 
 ACTIVITIES = "activities"
 

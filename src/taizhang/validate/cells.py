@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from .. import catalog
-from ..problems import Problem
-from .context import Context
+from taizhang import catalog
+from taizhang.problems import Problem
+from taizhang.validate.context import Context
 
 CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR")
 

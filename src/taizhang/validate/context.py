@@ -15,11 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..config import Settings
-from ..definitions import Ledger, WorkbookDefinition
-from ..problems import Problem
-from ..records import BranchReturn, Row
-from .periods import months_elapsed
+from taizhang.party.calendar import months_elapsed
+from taizhang.problems import Problem
+from taizhang.records import BranchReturn, Row
+from taizhang.workspace.config import Settings
+from taizhang.workspace.definitions import Ledger, WorkbookDefinition
 
 LEFT = ("转出", "停止党籍", "去世")
 IN_STANDING = ("在册", "转入")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import catalog
-from ..problems import Problem
-from .context import (
+from taizhang import catalog
+from taizhang.party.calendar import cn_date
+from taizhang.problems import Problem
+from taizhang.validate.context import (
     FULL,
     PROBATIONARY,
     SECRETARY,
@@ -22,7 +23,6 @@ from .context import (
     split_names,
     text_of,
 )
-from .periods import cn_date
 
 ROSTER, DUES, MEETINGS, RECRUITMENT = "roster", "dues", "meetings", "recruitment"
 

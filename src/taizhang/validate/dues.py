@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .. import catalog
-from ..config import Settings
-from ..problems import Problem, Severity
-from ..records import Row
-from .context import CENT, LEFT, Context, check, money_of, money_text, text_of
-from .periods import cn_date, months_text
+from taizhang import catalog
+from taizhang.party.calendar import cn_date, months_text
+from taizhang.problems import Problem, Severity
+from taizhang.records import Row
+from taizhang.validate.context import CENT, LEFT, Context, check, money_of, money_text, text_of
+from taizhang.workspace.config import Settings
 
 DUES = "dues"
 MONTH_KEYS = tuple(f"m{m}" for m in range(1, 13))

@@ -11,10 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .. import catalog
-from ..problems import Problem
-from .context import Context, check, date_of, int_of, name_key, split_names, text_of
-from .periods import cn_date, month_end, months_text, quarters_text
+from taizhang import catalog
+from taizhang.party.calendar import cn_date, month_end, months_text, quarters_text
+from taizhang.problems import Problem
+from taizhang.validate.context import (
+    Context,
+    check,
+    date_of,
+    int_of,
+    name_key,
+    split_names,
+    text_of,
+)
 
 MEETINGS = "meetings"
 GENERAL, COMMITTEE, GROUP, LECTURE = "支部党员大会", "支委会", "党小组会", "党课"

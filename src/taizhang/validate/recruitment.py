@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from .. import catalog
-from ..problems import Problem, Severity
-from ..records import Row
-from .context import Context, check, date_of, split_names, text_of
-from .periods import add_months, age_on, cn_date, months_and_days, span_text
+from taizhang import catalog
+from taizhang.party.calendar import add_months, age_on, cn_date, months_and_days, span_text
+from taizhang.problems import Problem, Severity
+from taizhang.records import Row
+from taizhang.validate.context import Context, check, date_of, split_names, text_of
 
 RECRUITMENT = "recruitment"
 # The dates of the pipeline, in the order of the columns of the shipped definition.

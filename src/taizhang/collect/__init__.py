@@ -1,0 +1,327 @@
+"""Collect: find every returned file, read, identify, normalise, validate and store it.
+
+Files come from folders and zip files (bounded); each is processed by `process_file`, a pure
+function of the file and a `CollectContext` (so that it can run in a worker process), and the
+result is written to the store by one process, one transaction per return. Input files are never
+modified, moved or deleted; the received bytes are kept in archive/ by their SHA-256."""
+
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from taizhang import catalog
+from taizhang.collect.files import Candidate, content_id, find_candidates, sha256_bytes
+from taizhang.collect.process import (
+    DUPLICATE,
+    FAILED_OUTCOMES,
+    FEEDBACK_FAILED,
+    UNIDENTIFIED,
+    UNREADABLE,
+    CollectContext,
+    FileResult,
+    Processed,
+    file_result,
+    process_file,
+)
+from taizhang.problems import Severity
+
+
+@dataclass
+class CollectReport:
+    """The outcome of one collect run."""
+
+    files: list[FileResult]
+    as_of: str
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that could not be read or identified."""
+        return [f for f in self.files if f.outcome in FAILED_OUTCOMES]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        counts: dict[str, int] = {}
+        for f in self.files:
+            counts[f.outcome] = counts.get(f.outcome, 0) + 1
+        return {"as_of": self.as_of, "counts": counts, "files": [f.to_dict() for f in self.files]}
+
+
+# Below this many files to process, starting worker processes costs more than it saves.
+MIN_POOL_FILES = 8
+WORKER_MODULES = ("taizhang.collect", "taizhang.reading", "taizhang.reading.extract", "taizhang.collect.identify",
+                  "taizhang.validate", "taizhang.collect.feedback")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker gets for one file: the file, and where to put its feedback workbook."""
+
+    candidate: Candidate
+    feedback_dir: Path | None  # None: no feedback wanted
+
+
+_WORKER_CTX: CollectContext | None = None
+
+
+def _set_context(ctx: CollectContext | None) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _work(job: _Job) -> Processed:
+    """Process one file in a worker (the context was set by `_set_context`), and write its
+    feedback workbook under a temporary name that the caller renames when it stores the return."""
+    assert _WORKER_CTX is not None
+    processed = process_file(job.candidate, _WORKER_CTX)
+    if job.feedback_dir is not None and processed.ret is not None and any(
+            p.severity in (Severity.ERROR, Severity.WARNING) for p in processed.problems):
+        try:
+            processed.feedback_tmp = str(_write_feedback_tmp(job, processed, _WORKER_CTX))
+        except OSError:  # a full disk, a read-only folder: the return is collected all the same
+            processed.feedback_failed = True
+    return processed
+
+
+def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) -> Path:
+    from taizhang.collect.feedback import write_feedback_file
+
+    assert job.feedback_dir is not None and processed.ret is not None
+    fd, name = tempfile.mkstemp(prefix=".~tz-feedback-", suffix=".xlsx", dir=job.feedback_dir)
+    os.close(fd)
+    try:
+        write_feedback_file(Path(name), definition=ctx.definition, settings=ctx.settings, key=ctx.key,
+                            ret=processed.ret, problems=processed.problems, original=job.candidate.path,
+                            identity=processed.signed)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def collect(
+    ws: "Any",
+    paths: list[Path] | None = None,
+    *,
+    as_of: date | None = None,
+    write_feedback: bool = True,
+    progress: Callable[[str, int | None], None] | None = None,
+    workers: int | None = None,
+) -> CollectReport:
+    """Collect every file under `paths` (default inbox/) into the workspace's store.
+
+    Files are read, identified and validated by `workers` processes (default: the number of
+    cores; 1, or fewer than MIN_POOL_FILES files, runs them in this process). This process alone
+    writes the store, one transaction per return, in the order the files were found; results
+    come in that order too, whatever order the workers finish in. A file whose processing fails,
+    even by its worker dying, is reported as 无法读取 and the others are collected.
+    `progress(display, total)` is called once with the total (display "") and after each file.
+    """
+    from taizhang.collect.pool import Failed, ordered_map
+    from taizhang.levels import links
+    from taizhang.workspace import branches as branches_mod
+    from taizhang.workspace.store import Store
+
+    settings = ws.settings
+    as_of = as_of or date.today()
+    branch_list, _problems = branches_mod.read(ws.branches_path)
+    ctx = CollectContext(
+        definition=ws.definitions, settings=settings,
+        branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
+        links=links.verification_keys(ws),
+    )
+    sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
+    feedback_dir = ws.folder("feedback") if write_feedback else None
+    workers = default_workers() if workers is None else max(1, int(workers))
+    results: list[FileResult] = []
+    with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp:
+        candidates = list(find_candidates(sources, settings, Path(tmp)))
+        if progress:
+            progress("", len(candidates))
+        with Store.open(ws.store_path) as store:
+            # Files stored by an earlier run are not processed again.
+            known = [_already_stored(cand, store) for cand in candidates]
+        todo = [_Job(cand, feedback_dir) for cand, seen in zip(candidates, known) if seen is None]
+        n_workers = min(workers, len(todo)) if len(todo) >= MIN_POOL_FILES else 1
+        done = ordered_map(_work, todo, workers=n_workers, initializer=_set_context, initargs=(ctx,),
+                           preload=WORKER_MODULES)
+        try:
+            with Store.open(ws.store_path) as store:
+                for cand, seen in zip(candidates, known):
+                    if seen is None:
+                        _job, out = next(done)
+                        processed = _failed(cand, out) if isinstance(out, Failed) else out
+                    else:
+                        processed = seen
+                    results.append(store_processed(ws, store, cand, processed, write_feedback=write_feedback))
+                    if progress:
+                        progress(cand.display, None)
+        finally:
+            done.close()
+            _set_context(None)  # set here too when the files were processed in this process
+            if feedback_dir is not None:  # feedback of files not stored (an interrupted run)
+                for stray in feedback_dir.glob(".~tz-feedback-*.xlsx"):
+                    stray.unlink(missing_ok=True)
+    return CollectReport(files=results, as_of=as_of.isoformat())
+
+
+def _failed(cand: Candidate, failure: Any) -> Processed:
+    """The result for a file whose processing raised or whose worker process died."""
+    if failure.crashed:
+        reason = "读取时处理程序意外退出，文件可能已损坏或结构异常（其余文件已照常收集）"
+    else:
+        reason = f"处理时出现程序错误（{failure.detail}），其余文件已照常收集；如另存后仍出错，请把文件发给技术支持人员"
+    try:
+        data = cand.path.read_bytes()
+    except OSError:
+        data = b""
+    return Processed(cand.display, content_id(data, cand), len(data), cand.submitted_at, UNREADABLE,
+                     problems=[catalog.make("FILE-UNREADABLE", reason=reason)],
+                     suffix=cand.path.suffix.lower() or ".xlsx")
+
+
+def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, *,
+                    write_feedback: bool = True) -> FileResult:
+    """Record what became of one processed file (one transaction): a return or a roll-up stored
+    and the received bytes archived, its feedback put in place, or the file recorded as refused
+    or unreadable. Returns its FileResult."""
+    from taizhang.safeio import atomic_path
+    from taizhang.workspace.store import NewSubmission
+
+    if processed.ret is not None or processed.rollup is not None:
+        # The same bytes may come twice in one batch: the first is stored, the second is not.
+        seen = store.file(processed.sha256)
+        if seen is not None and seen.outcome == "stored":
+            _discard(processed)
+            processed = Processed(processed.display, processed.sha256, processed.size, processed.submitted_at,
+                                  DUPLICATE, problems=[catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    result = file_result(processed)
+    if processed.outcome == DUPLICATE:
+        result.message = processed.problems[0].message if processed.problems else ""
+        return result
+    if processed.ret is None and processed.rollup is None:
+        store.record_file(processed.sha256, processed.size, processed.display,
+                          "refused" if processed.outcome == UNIDENTIFIED else "unreadable",
+                          result.message, processed.problems)
+        return result
+    arch = ws.folder("archive") / f"{processed.sha256}{processed.suffix}"
+    if not arch.exists():
+        with atomic_path(arch) as t:
+            shutil.copyfile(cand.path, t)
+    if processed.rollup is not None:
+        return _store_rollup(ws, store, processed, result)
+    assert processed.ret is not None
+    # Feedback in place before the store: a run killed in between stores the return on the next
+    # run and puts its feedback in place again. Only the branch's current return gets feedback
+    # (an older return later in the batch must not replace it); a clean current return removes
+    # the feedback on the one it supersedes.
+    if write_feedback and _will_be_current(store, processed):
+        if processed.feedback_tmp:
+            result.feedback = _place_feedback(ws, processed)
+            processed.feedback_failed = not result.feedback
+        if processed.feedback_failed:
+            result.message = FEEDBACK_FAILED
+        if not (result.errors or result.warnings):
+            _remove_feedback(ws, processed)
+    else:
+        _discard(processed)
+    sub = store.add_submission(NewSubmission(
+        ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
+        sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
+        verified=processed.verified, problems=processed.problems,
+    ))
+    result.submission_id = sub.id
+    from taizhang.levels.receive import conflict_problem
+
+    conflict = conflict_problem(store, sub.branch_code, sub.year)
+    if conflict is not None:
+        result.problems = [*result.problems, conflict]
+        result.infos += 1
+    return result
+
+
+def _store_rollup(ws: Any, store: Any, processed: Processed, result: FileResult) -> FileResult:
+    from taizhang.levels import hierarchy
+    from taizhang.levels.receive import store_rollup
+
+    year = processed.rollup.identity.year
+    done = store_rollup(store, hierarchy.load(ws, year=year), processed, display=processed.display, year=year)
+    result.branch_code, result.branch_name = done["branch_code"], done["branch_name"]
+    result.rollup, result.rows = done["lines"], done["rows"]
+    result.errors, result.warnings = done["errors"], done["warnings"]
+    result.problems = done["problems"]
+    result.infos = sum(1 for p in result.problems if p.severity is Severity.INFO)
+    return result
+
+
+def _will_be_current(store: Any, processed: Processed) -> bool:
+    """Whether the return, once stored, supersedes the branch's current one (the later file time
+    wins; on a tie, the one stored last)."""
+    assert processed.ret is not None
+    current = store.submissions(year=processed.ret.year, branch_code=processed.ret.branch_code,
+                                current_only=True)
+    return not current or processed.submitted_at >= current[0].submitted_at
+
+
+def _feedback_path(ws: Any, processed: Processed) -> Path:
+    from taizhang.collect.feedback import feedback_name
+
+    assert processed.ret is not None
+    return ws.folder("feedback") / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+
+
+def _place_feedback(ws: Any, processed: Processed) -> str:
+    """Move the feedback workbook the worker wrote into place; "" when it cannot be (the return
+    is stored all the same: a feedback file open in Excel must not stop the batch)."""
+    target = _feedback_path(ws, processed)
+    try:
+        os.replace(processed.feedback_tmp, target)
+    except OSError:  # on Windows, typically: the old feedback is open in Excel
+        _discard(processed)
+        return ""
+    return str(target)
+
+
+def _remove_feedback(ws: Any, processed: Processed) -> None:
+    try:
+        _feedback_path(ws, processed).unlink()
+    except OSError:  # gone already, or open in Excel (Windows): it stays
+        pass
+
+
+def _discard(processed: Processed) -> None:
+    if processed.feedback_tmp:
+        Path(processed.feedback_tmp).unlink(missing_ok=True)
+        processed.feedback_tmp = ""
+
+
+def _already_stored(cand: Candidate, store: Any) -> Processed | None:
+    """A DUPLICATE result when these exact bytes were stored before; otherwise None."""
+    if cand.problems:
+        return None
+    try:
+        data = cand.path.read_bytes()
+    except OSError:
+        return None
+    if not data:
+        return None
+    sha = sha256_bytes(data)
+    seen = store.file(sha)
+    if seen is not None and seen.outcome == "stored":
+        return Processed(cand.display, sha, len(data), cand.submitted_at, DUPLICATE, problems=[
+            catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    return None
+
+
+def default_workers() -> int:
+    """The number of CPU cores this process may use (the default for --workers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -1,0 +1,189 @@
+"""Feedback: the branch's own data in a fresh ledger workbook, every problem cell highlighted with
+the message as a comment, and a first sheet 问题清单 linking to each cell.
+
+The workbook carries the return's identity and signature unchanged, so the corrected file is
+collected like the original. Nothing of another branch appears in it; user text stays text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from taizhang.issue.workbook import FIRST_DATA_ROW, IssueRound, write_workbook
+from taizhang.problems import Problem, count_by_severity, sort_key
+from taizhang.records import BranchReturn
+from taizhang.safeio import safe_filename
+from taizhang.signing import Identity
+from taizhang.workspace.branches import Branch
+from taizhang.workspace.definitions import WorkbookDefinition
+
+LIST_SHEET = "问题清单"
+
+
+def feedback_name(code: str, name: str) -> str:
+    """`<编码>_<支部名称>_反馈.xlsx`, safe as a file name."""
+    return f"{safe_filename(code)}_{safe_filename(name)}_反馈.xlsx"
+
+
+@dataclass
+class _Placed:
+    problem: Problem
+    sheet: str
+    row: int | None  # Excel row in the feedback workbook (1-based)
+    letter: str
+
+
+def _rows_for(definition: WorkbookDefinition, ret: BranchReturn) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for led in definition.ledgers:
+        out = []
+        for row in ret.rows(led.id):
+            values = dict(row.values)
+            for key in row.invalid:
+                values[key] = row.raw.get(key, values.get(key))
+            out.append(values)
+        rows[led.id] = out
+    return rows
+
+
+def _place(definition: WorkbookDefinition, ret: BranchReturn, problems: list[Problem]
+           ) -> tuple[dict[str, dict[tuple[int, str], list[str]]], list[_Placed]]:
+    from xlsxwriter.utility import xl_col_to_name
+
+    marks: dict[str, dict[tuple[int, str], list[str]]] = {}
+    placed: list[_Placed] = []
+    for p in sorted(problems, key=sort_key):
+        led = definition.by_sheet(p.sheet)
+        if led is None:
+            placed.append(_Placed(p, p.sheet, None, ""))
+            continue
+        keys = {c.header: c.key for c in led.columns}
+        key = keys.get(p.column, "")
+        col_index = next((i for i, c in enumerate(led.columns) if c.key == key), None)
+        if led.kind == "form":
+            if key:
+                marks.setdefault(led.id, {}).setdefault((0, key), []).append(p.message)
+                row = FIRST_DATA_ROW + 1 + (col_index or 0)
+                placed.append(_Placed(p, led.sheet, row, "B"))
+            else:
+                placed.append(_Placed(p, led.sheet, None, ""))
+            continue
+        index = next((i for i, r in enumerate(ret.rows(led.id)) if r.excel_row == p.row), None)
+        if index is None:
+            placed.append(_Placed(p, led.sheet, None, ""))
+            continue
+        mark_key = key or (led.columns[1].key if len(led.columns) > 1 else led.columns[0].key)
+        marks.setdefault(led.id, {}).setdefault((index, mark_key), []).append(p.message)
+        letter = xl_col_to_name(col_index if col_index is not None else 1)
+        placed.append(_Placed(p, led.sheet, FIRST_DATA_ROW + 1 + index, letter))
+    return marks, placed
+
+
+def _list_sheet(branch_name: str, problems: list[Problem], placed: list[_Placed]):
+    counts = count_by_severity(problems)
+
+    def build(wb: Any, f: Any) -> None:
+        ws = wb.add_worksheet(LIST_SHEET)
+        head = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "align": "center", "valign": "vcenter"})
+        cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
+        red = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True, "align": "center", "valign": "vcenter"})
+        link = wb.add_format({"border": 1, "font_color": "#0563C1", "underline": 1, "align": "center", "valign": "vcenter"})
+        widths = [6, 8, 12, 10, 70, 16]
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, 5, f"{branch_name}台账问题反馈", f.title)
+        ws.set_row(0, 30)
+        note = (f"经检查，报送的台账有错误{counts['错误']}处、警告{counts['警告']}处、提示{counts['提示']}处。"
+                "有问题的单元格已标为浅红色，鼠标移到单元格上可看到说明；点击下表“位置”可跳到该单元格。"
+                "“错误”必须改正，“警告”请核对（确有原因的请在备注中说明），“提示”供参考。"
+                "改好后请直接报送本文件（不要另建新表）。")
+        ws.merge_range(1, 0, 1, 5, note, cell)
+        ws.set_row(1, 66)
+        for c, h in enumerate(["序号", "级别", "工作表", "位置", "问题和修改方法", "规则"]):
+            ws.write_string(2, c, h, head)
+        for i, item in enumerate(placed, start=1):
+            r = 2 + i
+            p = item.problem
+            ws.write_number(r, 0, i, cell)
+            ws.write_string(r, 1, p.severity.value, red if p.severity.value == "错误" else cell)
+            ws.write_string(r, 2, item.sheet or "（整个文件）", cell)
+            if item.row:
+                ws.write_url(r, 3, f"internal:'{item.sheet}'!{item.letter}{item.row}", link,
+                             string=f"{item.letter}{item.row}")
+            elif item.sheet and item.sheet != "（整个文件）":
+                ws.write_string(r, 3, "整表", cell)
+            else:
+                ws.write_string(r, 3, "—", cell)
+            ws.write_string(r, 4, p.message, cell)
+            ws.write_string(r, 5, p.rule_id, cell)
+        ws.freeze_panes(3, 0)
+        ws.autofilter(2, 0, 2 + len(placed), 5)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.repeat_rows(2)
+        ws.fit_to_pages(1, 0)
+        ws.activate()
+        ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
+
+    return build
+
+
+def build_feedback(
+    path: Path,
+    *,
+    definition: WorkbookDefinition,
+    rnd: IssueRound,
+    branch: Branch,
+    ret: BranchReturn,
+    problems: list[Problem],
+    signed: tuple[Identity, str] | None,
+) -> Path:
+    """Write a feedback workbook for one return to `path` (atomically); return the path.
+
+    `signed` is the return's identity and signature (copied unchanged); when None and `rnd.key`
+    is set, the feedback is signed anew for the branch; with neither, it has no identity.
+    """
+    marks, placed = _place(definition, ret, problems)
+    write_workbook(
+        path, rnd, branch, issued_at=datetime.now().isoformat(timespec="seconds"),
+        prefill=_rows_for(definition, ret), marks=marks,
+        first_sheet=_list_sheet(branch.name, problems, placed), signed=signed,
+    )
+    return path
+
+
+def write_feedback(ws: Any, ret: BranchReturn, problems: list[Problem], original: Path,
+                   identity: tuple[Identity, str] | None = None) -> Path:
+    """Write feedback/<编码>_<支部名称>_反馈.xlsx for a collected return; return its path."""
+    path = ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name)
+    return write_feedback_file(path, definition=ws.definitions, settings=ws.settings, key=ws.key, ret=ret,
+                               problems=problems, original=original, identity=identity)
+
+
+def write_feedback_file(path: Path, *, definition: WorkbookDefinition, settings: Any, key: bytes,
+                        ret: BranchReturn, problems: list[Problem], original: Path,
+                        identity: tuple[Identity, str] | None = None) -> Path:
+    """Write the feedback workbook of a return to `path` (what `write_feedback` does, without a
+    workspace: collect's worker processes call it); return `path`.
+
+    `identity` is the return's verified identity and signature; when None, the original file's
+    identity is used if its signature checks out with `key`.
+    """
+    from taizhang import reading
+    from taizhang.collect.identify import read_identity
+
+    if identity is None:
+        try:
+            reader = reading.open_workbook(original)
+            claimed, signature = read_identity(reader, reading.read_properties(original))
+            identity = (claimed, signature) if claimed is not None and claimed.verify(key, signature) else None
+        except reading.UnreadableFile:
+            identity = None
+    rnd = IssueRound(definition=definition, org=settings.org_name, year=settings.year,
+                     deadline=settings.deadline, contact=settings.contact, phone=settings.phone, key=key)
+    branch = Branch(code=ret.branch_code, name=ret.branch_name)
+    return build_feedback(path, definition=definition, rnd=rnd, branch=branch, ret=ret,
+                          problems=problems, signed=identity)

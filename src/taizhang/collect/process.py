@@ -1,0 +1,180 @@
+"""One file, start to finish, without the store: read, identify, extract, validate. Collect runs it\nin worker processes; the branch self-check (`taizhang validate FILE`) runs it with no workspace."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from taizhang import catalog
+from taizhang.collect.files import Candidate, content_id
+from taizhang.problems import Problem, Severity, count_by_severity
+from taizhang.records import BranchReturn
+from taizhang.workspace.branches import Branch
+from taizhang.workspace.config import Settings
+from taizhang.workspace.definitions import WorkbookDefinition
+
+# Outcomes shown to the user, one per file.
+ACCEPTED = "已接收"
+NEEDS_FIX = "需修改"
+UNIDENTIFIED = "无法识别"
+UNREADABLE = "无法读取"
+NOT_WORKBOOK = "不是工作簿"
+DUPLICATE = "已收过"
+FAILED_OUTCOMES = {UNIDENTIFIED, UNREADABLE, NOT_WORKBOOK}
+FEEDBACK_FAILED = ("已接收，但反馈表未能写入feedback文件夹（原来的反馈表可能正在Excel或WPS中打开）。"
+                   "问题可用 taizhang problems 查看。")
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """Everything `process_file` needs; picklable."""
+
+    definition: WorkbookDefinition
+    settings: Settings
+    branches: dict[str, Branch]
+    key: bytes
+    as_of: date
+    links: dict[str, Any] = field(default_factory=dict)  # unit code -> links.LinkKey (roll-ups)
+
+
+@dataclass
+class Processed:
+    """The result of reading, identifying and validating one file (nothing stored yet)."""
+
+    display: str
+    sha256: str
+    size: int
+    submitted_at: str
+    outcome: str
+    ret: BranchReturn | None = None
+    verified: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    suffix: str = ".xlsx"
+    signed: tuple[Any, str] | None = None  # (Identity, signature) of a verified return
+    rollup: Any = None  # rollup_format.RollupContent of a verified roll-up (then `ret` is None)
+    feedback_tmp: str = ""  # the feedback workbook, written under a temporary name
+    feedback_failed: bool = False  # the feedback workbook could not be written
+
+
+@dataclass
+class FileResult:
+    """What collect did with one file."""
+
+    file: str
+    outcome: str
+    branch_code: str = ""
+    branch_name: str = ""
+    rows: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    message: str = ""
+    submission_id: int | None = None
+    feedback: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    rollup: list[dict[str, Any]] = field(default_factory=list)  # a roll-up: what became of each branch
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (problems included)."""
+        data = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
+    """Read, identify, extract and validate one file. Never raises for a bad file."""
+    from taizhang import reading
+    from taizhang.collect.identify import identify
+    from taizhang.reading.extract import extract_return
+    from taizhang.validate import validate
+
+    try:
+        data = candidate.path.read_bytes() if not candidate.problems else b""
+    except OSError as exc:
+        data = b""
+        candidate.problems.append(catalog.make("FILE-UNREADABLE", reason=f"无法打开文件（{exc.strerror}）"))
+    sha = content_id(data, candidate)
+    base = Processed(candidate.display, sha, len(data), candidate.submitted_at, UNREADABLE,
+                     suffix=candidate.path.suffix.lower() or ".xlsx")
+    if candidate.problems:
+        base.problems = candidate.problems
+        base.outcome = NOT_WORKBOOK if candidate.problems[0].rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
+        return base
+    limits = reading.ReadLimits.from_settings(ctx.settings)
+    try:
+        reader = reading.open_workbook(candidate.path, limits)
+        properties = reading.read_properties(candidate.path)
+    except reading.UnreadableFile as exc:
+        base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        base.outcome = NOT_WORKBOOK if exc.rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
+        return base
+    # archived under what the file really is, never under a suffix taken from its name
+    base.suffix = ".xls" if reader.kind == "et" else f".{reader.kind}"
+    try:
+        from taizhang.levels.rollup_format import is_rollup
+
+        if is_rollup(reader):
+            return _process_rollup(candidate, ctx, base, limits)
+        ident = identify(
+            reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
+            key=ctx.key, year=ctx.settings.year, instructions_sheet=ctx.definition.instructions.sheet,
+            current_version=ctx.definition.version, unverified=str(ctx.settings.collect.get("unverified")),
+        )
+        if not ident.accepted:
+            base.problems = ident.problems
+            base.outcome = UNIDENTIFIED
+            return base
+        assert ident.branch is not None
+        identity = ident.identity
+        if identity is not None and ident.verified:
+            base.signed = (identity, ident.signature)
+        ret, problems = extract_return(
+            ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
+            year=ctx.settings.year,
+            template_id=identity.template_id if identity else "",
+            template_version=identity.template_version if identity else "",
+        )
+        problems = ident.problems + problems + validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of)
+    except reading.UnreadableFile as exc:
+        base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        return base
+    finally:
+        close = getattr(reader, "close", None)
+        if close:
+            close()
+    base.ret = ret
+    base.verified = ident.verified
+    base.problems = problems
+    base.outcome = NEEDS_FIX if any(p.severity is Severity.ERROR for p in problems) else ACCEPTED
+    return base
+
+
+def _process_rollup(candidate: Candidate, ctx: CollectContext, base: Processed, limits: Any) -> Processed:
+    """A lower level's roll-up: read again with the roll-up's row limits, verify, check."""
+    from taizhang import reading
+    from taizhang.levels.receive import process_rollup
+    from taizhang.levels.rollup_format import rollup_limits
+
+    try:
+        with reading.open_workbook(candidate.path, rollup_limits(limits)) as reader:
+            return process_rollup(reader, ctx, base)
+    except reading.UnreadableFile as exc:
+        base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
+        return base
+
+
+def file_result(p: Processed) -> FileResult:
+    counts = count_by_severity(p.problems)
+    ret = p.ret
+    first = next((x.message for x in p.problems if x.severity is Severity.ERROR), "")
+    return FileResult(
+        file=p.display, outcome=p.outcome,
+        branch_code=ret.branch_code if ret else "", branch_name=ret.branch_name if ret else "",
+        rows={led.sheet: len(led.rows) for led in ret.ledgers.values()} if ret else {},
+        errors=counts["错误"], warnings=counts["警告"], infos=counts["提示"],
+        message=first if p.outcome in FAILED_OUTCOMES else "",
+        problems=p.problems,
+    )

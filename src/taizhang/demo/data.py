@@ -1,0 +1,114 @@
+"""Realistic data for the demo: a fictional 机关党委, its branches, and a year of each branch's ledgers.
+
+Everything here is plain data and deterministic for a seed: every random choice is drawn from the
+`random.Random` passed in, nothing reads the clock or global state. `generate_branch` returns what a
+branch would type into its workbook (`BranchFill`), consistent across the sheets: the people on the
+dues sheet are the people on the roster, those admitted this year are 预备党员 on the roster, the
+attendance of every 支部党员大会 matches the members in standing that day, and so on. A few cells are
+typed the way people really type them (dates as "2025.3.5" or "2025年3月5日", money as "6,842.50",
+names with full-width spaces): the reader accepts them with a 提示.
+
+`plant_mistakes` then puts a handful of realistic mistakes into three or four branches and records
+exactly where, so that tests can check the validator finds exactly those."""
+
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from taizhang.demo.dues import dues_rows
+from taizhang.demo.events import activity_rows, meeting_rows, summary_form
+from taizhang.demo.mistakes import PlantedMistake, make_messy, plant_mistakes
+from taizhang.demo.organisation import (
+    BranchFill,
+    BranchRow,
+    branch_profile,
+    demo_branches,
+    demo_organisation,
+)
+from taizhang.demo.people import (
+    Ctx,
+    NameSource,
+    assign_posts,
+    build_core,
+    build_transfers,
+    clean_name,
+    roster_rows,
+)
+from taizhang.demo.recruits import build_recruits, fill_recruit_people, recruitment_rows
+
+# --------------------------------------------------------------------------------------------
+# A branch's year
+# --------------------------------------------------------------------------------------------
+
+
+def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
+                    size: int | None = None, profile: str | None = None) -> BranchFill:
+    """One branch's filled ledgers for `year` as known on `as_of`.
+
+    `branch` is a `BranchRow` or a `branches.Branch` (code, name, secretary, contact). Events lie
+    within `year` and on or before `as_of`. `size` (roster rows) and `profile` (regular, small,
+    big, retired, student) override what `branch_profile` gives for the branch's name; the
+    benchmarks use them to generate committees of any size. Returns a `BranchFill` keyed by
+    ledger id (roster, meetings, activities, dues, recruitment) with the 年度小结 in `summary`.
+    """
+    profile_of_name, size_range, lazy = branch_profile(branch)
+    profile = profile or profile_of_name
+    if size is not None:
+        size_range = (size, size)
+    secretary = clean_name(branch.secretary) or "王建国"
+    contact = clean_name(branch.contact) or secretary
+    ctx = Ctx(
+        rng=rng, code=branch.code, name=branch.name, year=year, as_of=as_of, profile=profile,
+        lazy=lazy, names=NameSource(rng, [secretary, contact]), secretary=secretary, contact=contact,
+    )
+    size = rng.randint(*size_range)
+    build_recruits(ctx)
+    build_transfers(ctx)
+    admitted = [r for r in ctx.recruits if r.get("admitted") is not None]
+    build_core(ctx, max(size - len(admitted) - len(ctx.transfers), 3))
+    fill_recruit_people(ctx)  # established members first, then those admitted through the pipeline
+    ctx.members.extend(ctx.transfers)
+    assign_posts(ctx)
+    meetings = meeting_rows(ctx)
+    activities = activity_rows(ctx)
+    roster = roster_rows(ctx)
+    dues = dues_rows(ctx)
+    recruitment = recruitment_rows(ctx)
+    summary = summary_form(ctx, meetings, activities, recruitment)
+    fill = BranchFill(
+        ledgers={
+            "roster": roster, "meetings": meetings, "activities": activities,
+            "dues": dues, "recruitment": recruitment,
+        },
+        summary=summary, code=branch.code, year=year, as_of=as_of, profile=profile, lazy=lazy,
+    )
+    make_messy(ctx, fill)
+    return fill
+
+
+# --------------------------------------------------------------------------------------------
+# Everything at once
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoData:
+    """The whole demo dataset for one seed."""
+
+    organisation: dict[str, str]
+    branches: list[BranchRow]
+    fills: dict[str, BranchFill]
+    mistakes: list[PlantedMistake]
+
+
+def build_dataset(seed: int, year: int, as_of: date) -> DemoData:
+    """Organisation, branches, every branch's fill and the planted mistakes for `seed`."""
+    rng = random.Random(seed)
+    branches = demo_branches(rng)
+    fills = {b.code: generate_branch(rng, b, year, as_of) for b in branches}
+    mistakes = plant_mistakes(rng, fills, year)
+    return DemoData(demo_organisation(), branches, fills, mistakes)

@@ -1,0 +1,223 @@
+"""The workspace: one folder per committee office, like a git repository.
+
+taizhang.toml  支部名单.xlsx  workbook_templates/  outbox/ inbox/ archive/ feedback/ output/
+.taizhang/  store.sqlite3  secret.key  lock  taizhang.log"""
+
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+from taizhang.errors import ConfigError, WorkspaceExists, WorkspaceLocked, WorkspaceNotFound
+from taizhang.safeio import atomic_write_text
+from taizhang.workspace import config as config_mod
+from taizhang.workspace.definitions import WorkbookDefinition, load_definitions
+from taizhang.workspace.lock import create_lock, holder_info, is_stale, locked_message, read_lock
+
+CONFIG_NAME = "taizhang.toml"
+BRANCHES_NAME = "支部名单.xlsx"
+STATE_DIR = ".taizhang"
+FOLDERS = ("workbook_templates", "outbox", "inbox", "archive", "feedback", "output")
+
+
+@dataclass
+class Workspace:
+    """A workspace folder and lazily loaded settings, definitions and key."""
+
+    root: Path
+    _overrides: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def branches_path(self) -> Path:
+        return self.root / BRANCHES_NAME
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def store_path(self) -> Path:
+        return self.state / "store.sqlite3"
+
+    @property
+    def key_path(self) -> Path:
+        return self.state / "secret.key"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.state / "lock"
+
+    def folder(self, name: str) -> Path:
+        """A workspace sub-folder (outbox, inbox, archive, feedback, output, …), created on demand."""
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @cached_property
+    def definitions(self) -> WorkbookDefinition:
+        """The ledger definitions in force: shipped ones with this workspace's overrides."""
+        return load_definitions(self.root)
+
+    @cached_property
+    def settings(self) -> config_mod.Settings:
+        """The typed settings from taizhang.toml."""
+        headers: dict[str, str] = {}
+        try:
+            rec = self.definitions.ledger("recruitment")
+            headers = {c.header: c.key for c in rec.columns if c.type == "date"}
+        except KeyError:
+            pass
+        return config_mod.load(self.config_path, headers)
+
+    @cached_property
+    def key(self) -> bytes:
+        """The workspace's secret signing key."""
+        try:
+            data = self.key_path.read_bytes().strip()
+        except OSError:
+            raise ConfigError(
+                f"找不到工作区的密钥文件 {self.key_path}。密钥丢失后已下发的台账无法核验，"
+                "请从备份中恢复该文件。"
+            ) from None
+        try:
+            return bytes.fromhex(data.decode("ascii"))
+        except ValueError:
+            raise ConfigError(f"密钥文件 {self.key_path} 已损坏，请从备份中恢复。") from None
+
+    @contextlib.contextmanager
+    def lock(self, command: str) -> Iterator[None]:
+        """Hold the workspace lock for the duration of a writing command.
+
+        Raises WorkspaceLocked, naming the holder, when another command holds it. A lock left by
+        a command that was killed (its process is gone, or its process id now belongs to another
+        process) is recognised and taken over. While the lock is held, no other taizhang command
+        writes here, so partial files left by a killed command (`.~tz-*`) are removed.
+        """
+        self.state.mkdir(exist_ok=True)
+        info = holder_info(command)
+        for _attempt in range(3):
+            if create_lock(self.lock_path, info):
+                break
+            holder = read_lock(self.lock_path)
+            if is_stale(holder, self.lock_path):
+                with contextlib.suppress(OSError):
+                    self.lock_path.unlink()
+                continue
+            raise WorkspaceLocked(locked_message(holder))
+        else:  # pragma: no cover - a race with another process taking the stale lock
+            raise WorkspaceLocked(locked_message(read_lock(self.lock_path)))
+        try:
+            self.remove_partial_files()
+            yield
+        finally:
+            if read_lock(self.lock_path) == info:  # never release a lock that is not ours
+                with contextlib.suppress(OSError):
+                    self.lock_path.unlink()
+
+    def remove_partial_files(self) -> list[Path]:
+        """Remove the temporary files of atomic writes that a killed command left behind (call
+        only while holding the lock); return them."""
+        from taizhang.safeio import TEMP_PREFIX
+
+        removed = []
+        # inbox/ is never touched: what is there was received, whatever its name
+        for folder in (self.root, self.state, *(self.root / name for name in FOLDERS if name != "inbox")):
+            if not folder.is_dir():
+                continue
+            paths = folder.rglob(TEMP_PREFIX + "*") if folder not in (self.root, self.state) \
+                else folder.glob(TEMP_PREFIX + "*")
+            for path in paths:
+                if path.is_file() and not path.is_symlink():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(path)
+        return removed
+
+
+def is_workspace(path: Path) -> bool:
+    """Whether `path` holds a workspace."""
+    return (path / CONFIG_NAME).is_file() and (path / STATE_DIR).is_dir()
+
+
+def find(start: Path | None = None, explicit: Path | None = None) -> Workspace:
+    """The workspace at `explicit`, or the first one from `start` (default: cwd) upwards."""
+    if explicit is not None:
+        root = Path(explicit).expanduser().resolve()
+        if not is_workspace(root):
+            raise WorkspaceNotFound(
+                f"{root} 不是 taizhang 工作区（没有 {CONFIG_NAME}）。"
+                "请用 taizhang init 创建，或用 -w 指定正确的文件夹。"
+            )
+        return Workspace(root)
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_workspace(folder):
+            return Workspace(folder)
+    raise WorkspaceNotFound(
+        f"当前文件夹（{here}）及其上级都不是 taizhang 工作区。"
+        "请先进入工作区文件夹，或用 -w 指定，或用 taizhang init 创建一个。"
+    )
+
+
+def init(
+    root: Path,
+    *,
+    org: str,
+    year: int,
+    deadline: date | None = None,
+    code: str = "",
+) -> Workspace:
+    """Create a workspace in `root` (created if needed). Refuses a folder that holds one already."""
+    root = Path(root).expanduser().resolve()
+    if (root / CONFIG_NAME).exists() or (root / STATE_DIR).exists():
+        raise WorkspaceExists(f"{root} 已经是一个 taizhang 工作区，未做任何改动。")
+    if not org.strip():
+        raise ConfigError("请用 --org 写明本单位名称。")
+    if not 2000 <= year <= 2100:
+        raise ConfigError(f"年度 {year} 不合理，请写四位年份，例如 2025。")
+    if deadline is not None and deadline.year < year:
+        raise ConfigError(f"报送截止日期 {deadline} 早于台账年度 {year} 年，请核对。")
+    root.mkdir(parents=True, exist_ok=True)
+    state = root / STATE_DIR
+    try:
+        state.mkdir()
+    except FileExistsError:  # another init got here first
+        raise WorkspaceExists(f"{root} 已经是一个 taizhang 工作区，未做任何改动。") from None
+    ws = Workspace(root)
+    with ws.lock("taizhang init"):
+        _fill_new(ws, org=org, code=code, year=year, deadline=deadline)
+    return ws
+
+
+def _fill_new(ws: Workspace, *, org: str, code: str, year: int, deadline: date | None) -> None:
+    """Write a new workspace's folders, key, settings, branch list and store."""
+    from taizhang.workspace import branches, store
+
+    root, state = ws.root, ws.state
+    for name in FOLDERS:
+        (root / name).mkdir(exist_ok=True)
+    key_path = state / "secret.key"
+    fd = os.open(key_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    os.chmod(key_path, 0o600)
+    atomic_write_text(root / CONFIG_NAME, config_mod.default_text(
+        org=org.strip(), code=code.strip(), year=year, deadline=deadline))
+    atomic_write_text(
+        root / "workbook_templates" / "README.txt",
+        "在这里放置本单位修改或新增的台账定义（.toml），会覆盖或补充程序自带的定义。\n"
+        "可先用 taizhang templates --export 把程序自带的定义复制到这里，再修改。\n",
+    )
+    branches.write_template(ws.branches_path)
+    store.Store.create(ws.store_path).close()

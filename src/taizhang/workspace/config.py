@@ -1,0 +1,284 @@
+"""Workspace settings (taizhang.toml): organisation, round, limits and every rule parameter.
+
+The defaults are the text `DEFAULT_TOML` itself: `init` writes it out with comments, and the
+loader reads it first and lays the workspace's file over it, so the written defaults and the
+code's defaults can never differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from taizhang import catalog
+from taizhang.errors import ConfigError
+from taizhang.problems import Severity
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[no-redef]
+
+DEFAULT_TOML = '''\
+# taizhang 工作区设置。以“#”开头的是说明，修改设置后保存即可生效。
+
+[organisation]
+name = "{org}"            # 本单位（党委、党工委、机关党委、党总支）名称
+code = "{code}"           # 本单位编码，向上级报送汇总时使用
+year = {year}             # 台账年度
+deadline = {deadline}     # 报送截止日期，迟于此日期收到的标为“逾期”
+contact = ""              # 联系人，写入填表说明和通知
+phone = ""                # 联系电话
+
+[collect]
+# 没有身份信息（_meta）的工作簿：warn = 接收但标明“来源无法核实”；refuse = 不接收
+unverified = "warn"
+max_file_mb = 30               # 单个文件大小上限（MB）
+max_unpacked_mb = 200          # 工作簿解压后的总大小上限（MB），防止“压缩炸弹”
+max_ratio = 200                # 压缩比上限
+max_rows_per_sheet = 20000     # 每个工作表读取的行数上限
+max_problems_per_file = 500    # 每个文件最多列出的问题条数
+max_zip_depth = 2              # 压缩包内再套压缩包的最大层数
+max_zip_files = 2000           # 一个压缩包内最多处理的文件数
+
+[rules]
+# 规则的严重程度可以调整为“错误”“警告”“提示”，或写“关闭”停用该规则。
+# 规则编号见 README 的“校验规则”一节。例如：
+#   "MEET-CMTE-M" = "提示"
+#   "LIFE-TALK-Y" = "关闭"
+[rules.severity]
+
+[dues]
+# 《关于中国共产党党费收缴、使用和管理的规定》：交纳比例按月计算基数分档，
+# 整个基数适用同一比例（不分段累进），边界值属于较低一档（“含”）。
+rounding = "0.01"              # 月应交的取舍单位：0.01 = 到分，0.1 = 到角（四舍五入）
+# 在职党员：[上限（含）, 比例]，最后一档为超过最高上限时的比例
+working = [[3000, "0.005"], [5000, "0.01"], [10000, "0.015"], ["inf", "0.02"]]
+# 离退休党员：以基本离退休费为基数
+retired = [[5000, "0.005"], ["inf", "0.01"]]
+# 按定额交纳的人员类别：[最低, 最高]（元/月）
+fixed = {{ "学生" = ["0.2", "0.2"], "下岗失业" = ["0.2", "0.2"], "农民" = ["0.2", "1"] }}
+other_category = "working"     # “其他”人员类别按哪种方式计算：working（在职）或 fixed_any（不核对）
+high_monthly = "1000"          # 月应交超过此数时提示核对（中组部2017年通知）
+arrears_months = 6             # 连续多少个月未交视为自行脱党（错误）
+# 预备党员从支部大会接收之月起交纳党费，此前的月份不算未交
+probation_from_admission = true
+
+[recruitment]
+# 《中国共产党发展党员工作细则》
+min_age = 18                   # 递交入党申请书时的最低年龄（周岁）
+talk_within_months = 1         # 收到申请书后多少个月内谈话
+activist_to_candidate_months = 12   # 积极分子培养多少个月以上才能确定为发展对象
+approve_warn_months = 3        # 上级党委审批期限（超过为警告）
+approve_error_months = 6       # 审批最长期限（超过为错误）
+probation_months = 12          # 预备期
+# 本地规定的间隔，可在任意两个日期之间增加，例如递交申请书到确定积极分子至少6个月：
+#   [[recruitment.intervals]]
+#   from = "递交申请书日期"
+#   to = "确定积极分子日期"
+#   min_months = 6
+#   severity = "警告"
+
+[frequency]
+# 《中国共产党支部工作条例（试行）》及各地规定：每个周期至少召开的次数
+general_meeting_per_quarter = 1    # 支部党员大会
+committee_per_month = 1            # 支委会
+committee_min_full_members = 7    # 正式党员达到此人数的支部才设支委会、才检查支委会次数
+group_per_month = 1                # 党小组会（名册中有党小组时）
+lecture_per_quarter = 1            # 党课
+secretary_lectures_per_year = 1    # 支部书记讲党课
+theme_day_per_month = 1            # 主题党日
+life_meeting_per_year = 1          # 组织生活会
+review_per_year = 1                # 民主评议党员
+talk_per_year = 1                  # 谈心谈话
+# 次数按截至收集日已过去的月份、季度计算；本月（本季度）未结束的不计入。
+'''
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A local minimum interval between two recruitment dates (column keys)."""
+
+    start: str
+    end: str
+    min_months: int
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a workspace, typed."""
+
+    org_name: str
+    org_code: str
+    year: int
+    deadline: date | None
+    contact: str
+    phone: str
+    collect: dict[str, Any]
+    severity: dict[str, Severity | None]  # rule id -> override (None = switched off)
+    dues: dict[str, Any]
+    recruitment: dict[str, Any]
+    intervals: tuple[Interval, ...]
+    frequency: dict[str, int]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def rule_severity(self, rule_id: str) -> Severity | None:
+        """The severity in force for a rule, or None when the workspace switched it off."""
+        if rule_id in self.severity:
+            return self.severity[rule_id]
+        return catalog.get(rule_id).severity
+
+    def limit(self, name: str) -> int:
+        """A collect limit as an int."""
+        return int(self.collect[name])
+
+
+def default_text(org: str = "", code: str = "", year: int = 2025, deadline: date | None = None) -> str:
+    """The commented default taizhang.toml with the organisation filled in."""
+    dl = (deadline or date(year + 1, 1, 15)).isoformat()
+    return DEFAULT_TOML.format(org=_toml_str(org), code=_toml_str(code), year=year, deadline=dl)
+
+
+def _toml_str(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ConfigError(f"taizhang.toml 中 {where} 的值“{value}”不是数字") from None
+
+
+def _brackets(raw: Any, where: str) -> tuple[tuple[Decimal, Decimal], ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"taizhang.toml 中 {where} 应是 [[上限, 比例], …] 的列表")
+    out = []
+    for item in raw:
+        if not isinstance(item, list) or len(item) != 2:
+            raise ConfigError(f"taizhang.toml 中 {where} 的每一档应是 [上限, 比例]")
+        upper = Decimal("Infinity") if str(item[0]).lower() == "inf" else _decimal(item[0], where)
+        out.append((upper, _decimal(item[1], where)))
+    if [u for u, _ in out] != sorted(u for u, _ in out) or out[-1][0] != Decimal("Infinity"):
+        raise ConfigError(f"taizhang.toml 中 {where} 的上限应从小到大排列，最后一档为 \"inf\"")
+    return tuple(out)
+
+
+def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = None) -> Settings:
+    """Typed settings from a parsed taizhang.toml laid over the defaults."""
+    defaults = tomllib.loads(default_text())
+    merged = _merge(defaults, data)
+    org = merged.get("organisation", {})
+    try:
+        year = int(org.get("year"))
+    except (TypeError, ValueError):
+        raise ConfigError("taizhang.toml 中 organisation.year（台账年度）应是年份，例如 2025") from None
+    deadline = org.get("deadline")
+    if isinstance(deadline, str) and deadline.strip():
+        try:
+            deadline = date.fromisoformat(deadline.strip())
+        except ValueError:
+            raise ConfigError(f"taizhang.toml 中 deadline“{deadline}”不是日期，请写成 2026-01-15") from None
+    if deadline is not None and not isinstance(deadline, date):
+        deadline = None
+    severity: dict[str, Severity | None] = {}
+    for rule_id, value in (merged.get("rules", {}).get("severity", {}) or {}).items():
+        if rule_id not in catalog.RULES:
+            raise ConfigError(f"taizhang.toml 的 [rules.severity] 中有未知的规则编号“{rule_id}”")
+        text = str(value).strip()
+        if text in ("关闭", "off", "false", "停用"):
+            severity[rule_id] = None
+            continue
+        try:
+            severity[rule_id] = Severity.parse(text)
+        except ValueError:
+            raise ConfigError(
+                f"taizhang.toml 中规则 {rule_id} 的严重程度“{value}”无效，可写 错误、警告、提示 或 关闭"
+            ) from None
+    dues_raw = merged.get("dues", {})
+    dues = dict(dues_raw)
+    dues["rounding"] = _decimal(dues_raw.get("rounding"), "dues.rounding")
+    dues["working"] = _brackets(dues_raw.get("working"), "dues.working")
+    dues["retired"] = _brackets(dues_raw.get("retired"), "dues.retired")
+    dues["high_monthly"] = _decimal(dues_raw.get("high_monthly"), "dues.high_monthly")
+    fixed = {}
+    for cat, pair in (dues_raw.get("fixed") or {}).items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ConfigError(f"taizhang.toml 中 dues.fixed 的“{cat}”应是 [最低, 最高]")
+        fixed[cat] = (_decimal(pair[0], "dues.fixed"), _decimal(pair[1], "dues.fixed"))
+    dues["fixed"] = fixed
+    rec = dict(merged.get("recruitment", {}))
+    intervals = []
+    headers = recruitment_headers or {}
+    for i, item in enumerate(rec.pop("intervals", []) or []):
+        where = f"recruitment.intervals 第{i + 1}项"
+        try:
+            start, end, months = item["from"], item["to"], int(item["min_months"])
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"taizhang.toml 中 {where} 应写明 from、to 和 min_months") from None
+        keys = []
+        for name in (start, end):
+            key = headers.get(name, name)
+            if headers and key not in headers.values():
+                raise ConfigError(f"taizhang.toml 中 {where}：发展党员表没有“{name}”这一日期列")
+            keys.append(key)
+        try:
+            sev = Severity.parse(item.get("severity", "警告"))
+        except ValueError:
+            raise ConfigError(f"taizhang.toml 中 {where} 的 severity 无效") from None
+        intervals.append(Interval(keys[0], keys[1], months, sev))
+    for key, value in rec.items():
+        if not isinstance(value, int):
+            raise ConfigError(f"taizhang.toml 中 recruitment.{key} 应是整数")
+    freq = merged.get("frequency", {})
+    for key, value in freq.items():
+        if not isinstance(value, int) or value < 0:
+            raise ConfigError(f"taizhang.toml 中 frequency.{key} 应是不小于0的整数")
+    collect = merged.get("collect", {})
+    if collect.get("unverified") not in ("warn", "refuse"):
+        raise ConfigError("taizhang.toml 中 collect.unverified 只能是 warn 或 refuse")
+    return Settings(
+        org_name=str(org.get("name", "")),
+        org_code=str(org.get("code", "")),
+        year=year,
+        deadline=deadline,
+        contact=str(org.get("contact", "")),
+        phone=str(org.get("phone", "")),
+        collect=collect,
+        severity=severity,
+        dues=dues,
+        recruitment=rec,
+        intervals=tuple(intervals),
+        frequency=dict(freq),
+        raw=merged,
+    )
+
+
+def load(path: Path, recruitment_headers: dict[str, str] | None = None) -> Settings:
+    """Read and check taizhang.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"找不到设置文件 {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"设置文件 {path.name} 格式有误：{exc}") from None
+    return parse(data, recruitment_headers)
+
+
+def defaults(year: int = 2025) -> Settings:
+    """The default settings (used by `validate FILE` outside a workspace)."""
+    return parse(tomllib.loads(default_text(year=year)))

@@ -1,0 +1,125 @@
+"""What every workbook taizhang writes shares: cell formats, column widths that fit Chinese text,\nrow heights for wrapped text, values written safely (never as formulas), print setup, and the\nsigned `_meta` sheet. Used by issue, feedback, consolidate and roll-ups."""
+
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from taizhang.signing import META_SHEET
+
+
+# --- shared formatting -------------------------------------------------------------------------
+def text_width(text: Any) -> int:
+    """The display width of text in a spreadsheet cell: a CJK character counts as two."""
+    s = "" if text is None else str(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def fit_widths(widths: list[int], lo: int = 6, hi: int = 50) -> list[float]:
+    return [min(max(w + 2, lo), hi) for w in widths]
+
+
+FORM_WIDTH = 60
+MESSAGE_WIDTH = 70
+
+
+def wrapped_height(cells: list[tuple[int, str]], width: int) -> float:
+    """A row height (points) that shows wrapped text of about `width` characters per line:
+    neither Excel nor LibreOffice grows a row for wrapped text written by xlsxwriter."""
+    lines = 1
+    for _c, text in cells:
+        n = sum(max(1, -(-text_width(line) // (width - 2))) for line in text.splitlines() or [""])
+        lines = max(lines, n)
+    return min(409, 14 * lines + 2)
+
+
+class Formats:
+    """The cell formats of one workbook, created once."""
+
+    def __init__(self, wb: Any):
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        cell = {**base, "border": 1}
+
+        def fmt(**extra: Any) -> Any:
+            return wb.add_format({**cell, **extra})
+
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center",
+                                    "font_name": "黑体"})
+        self.info = wb.add_format({**base, "align": "left"})
+        self.note = wb.add_format({**base, "align": "left", "text_wrap": True, "valign": "top"})
+        self.head = fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2")
+        self.text = fmt()
+        self.wrap = fmt(text_wrap=True, valign="top")
+        self.center = fmt(align="center")
+        self.int = fmt(num_format="0", align="center")
+        self.money = fmt(num_format="#,##0.00")
+        self.pct = fmt(num_format="0.0%", align="center")
+        self.date = fmt(num_format="yyyy-mm-dd", align="center")
+        self.datetime = fmt(num_format="yyyy-mm-dd hh:mm", align="center")
+        self.bad = fmt(align="center", font_color="#C00000", bold=True)
+        self.invalid = fmt(bg_color="#FFC7CE")
+        self.missing = fmt(align="center", font_color="#7F7F7F", italic=True)
+        total = {"bold": True, "bg_color": "#F2F2F2"}
+        self.t_text = fmt(**total, align="center", text_wrap=True)
+        self.t_int = fmt(**total, num_format="0", align="center")
+        self.t_money = fmt(**total, num_format="#,##0.00")
+        self.t_pct = fmt(**total, num_format="0.0%", align="center")
+        self.error = fmt(font_color="#C00000", bold=True, align="center")
+        self.warning = fmt(font_color="#9C5700", align="center")
+
+
+def write_value(sh: Any, r: int, c: int, value: Any, f: Formats, *, kind: str = "", wide: float = 0) -> int:
+    """Write a typed value (an empty cell keeps its border); return its display width (0 for text
+    that cannot be wider than `wide`, the widest seen so far: measuring is what costs)."""
+    if value is None or value == "":
+        sh.write_blank(r, c, None, f.text)
+        return 0
+    if isinstance(value, bool):
+        sh.write_string(r, c, "是" if value else "否", f.center)
+        return 2
+    if isinstance(value, datetime):
+        sh.write_datetime(r, c, value, f.datetime)
+        return 16
+    if isinstance(value, date):
+        sh.write_datetime(r, c, datetime.combine(value, time()), f.date)
+        return 10
+    if isinstance(value, Decimal):
+        sh.write_number(r, c, float(value), f.money)
+        return len(f"{value:,.2f}")
+    if isinstance(value, int):
+        sh.write_number(r, c, value, f.int)
+        return len(str(value))
+    if isinstance(value, float):
+        sh.write_number(r, c, value, f.money if kind == "money" else f.text)
+        return len(str(value))
+    text = str(value)
+    sh.write_string(r, c, text, f.wrap if kind == "wrap" else f.text)
+    if 2 * len(text) <= wide:
+        return 0
+    return max((text_width(line) for line in text.splitlines()), default=0)
+
+
+
+
+
+def print_setup(sh: Any, *, header_rows: tuple[int, int]) -> None:
+    sh.set_landscape()
+    sh.set_paper(9)  # A4
+    sh.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sh.repeat_rows(*header_rows)
+    sh.fit_to_pages(1, 0)
+    sh.center_horizontally()
+    sh.set_footer("&C第 &P 页，共 &N 页")
+
+
+def write_meta_sheet(wb: Any, identity: Any, signature: str) -> None:
+    """The very hidden `_meta` sheet: the identity's (field, value) pairs and the signature."""
+    ws = wb.add_worksheet(META_SHEET)
+    for r, (k, v) in enumerate([*identity.items(), ("signature", signature)]):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v)
+    ws.very_hidden()
+    ws.protect()
