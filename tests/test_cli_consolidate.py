@@ -44,9 +44,11 @@ def test_consolidate_json_and_strict(runner, tmp_path: Path) -> None:
 
 
 def test_consolidate_refuses_when_the_workspace_is_locked(runner, tmp_path: Path) -> None:
+    from taizhang.workspace import lock
+
     ws = stored_workspace(tmp_path / "ws")
-    with ws.lock("taizhang collect"):
-        result = invoke(runner, "-w", ws.root, "consolidate", "--as-of", AS_OF)
+    ws.lock_path.write_text(json.dumps(lock.holder_info("taizhang collect")), encoding="utf-8")
+    result = invoke(runner, "-w", ws.root, "consolidate", "--as-of", AS_OF)
     assert result.exit_code == 1
     assert "工作区正被另一个 taizhang 命令使用" in result.stderr
 

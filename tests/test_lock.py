@@ -3,6 +3,7 @@ left by a killed command is recognised, and partial files of a killed command ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,9 +24,20 @@ WRITING = [
 ]
 
 
+@contextlib.contextmanager
+def held_elsewhere(ws, command: str = "taizhang collect"):
+    """The lock file of another live command (this process's id and start time, so never stale),
+    without this process counting itself as the holder."""
+    _holder(ws, command=command)
+    try:
+        yield
+    finally:
+        ws.lock_path.unlink(missing_ok=True)
+
+
 @pytest.mark.parametrize("command", WRITING, ids=[" ".join(c) for c in WRITING])
 def test_a_second_writing_command_says_who_holds_the_lock(runner, ws, command) -> None:
-    with ws.lock("taizhang collect"):
+    with held_elsewhere(ws):
         result = invoke(runner, "-w", ws.root, *command)
     assert result.exit_code == 1, result.output
     assert "工作区正被另一个 taizhang 命令使用（taizhang collect" in result.stderr
@@ -34,7 +46,7 @@ def test_a_second_writing_command_says_who_holds_the_lock(runner, ws, command) -
 
 
 def test_reading_commands_do_not_wait_for_the_lock(runner, ws) -> None:
-    with ws.lock("taizhang collect"):
+    with held_elsewhere(ws):
         for command in (("status",), ("problems",), ("branches",)):
             result = invoke(runner, "-w", ws.root, *command)
             assert result.exit_code == 0, (command, result.output)
@@ -46,6 +58,25 @@ def test_the_lock_is_released_after_a_command_and_after_an_error(runner, ws) -> 
     with pytest.raises(RuntimeError):
         with ws.lock("taizhang issue"):
             raise RuntimeError("boom")
+    assert not ws.lock_path.exists()
+
+
+def test_python_callers_of_the_library_take_the_lock_too(ws) -> None:
+    from taizhang.collect import collect
+    from taizhang.consolidate import consolidate
+
+    with held_elsewhere(ws), pytest.raises(WorkspaceLocked, match="taizhang collect"):
+        collect(ws)
+    with held_elsewhere(ws, "taizhang issue"), pytest.raises(WorkspaceLocked, match="taizhang issue"):
+        consolidate(ws)
+
+
+def test_use_cases_called_under_the_lock_go_on_under_it(ws) -> None:
+    from taizhang.collect import collect
+
+    with ws.lock("taizhang demo"):
+        collect(ws)  # re-entrant: the same process already holds the lock
+        assert json.loads(ws.lock_path.read_text(encoding="utf-8"))["command"] == "taizhang demo"
     assert not ws.lock_path.exists()
 
 

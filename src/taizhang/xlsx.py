@@ -1,4 +1,6 @@
-"""What every workbook taizhang writes shares: cell formats, column widths that fit Chinese text,\nrow heights for wrapped text, values written safely (never as formulas), print setup, and the\nsigned `_meta` sheet. Used by issue, feedback, consolidate and roll-ups."""
+"""What every workbook taizhang writes shares: cell formats, column widths that fit Chinese text,
+row heights for wrapped text, values written safely (never as formulas), print setup, and the
+signed `_meta` sheet. Used by issue, feedback, consolidate and roll-ups."""
 
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def collect(
     for p in paths or []:
         if not p.exists():
             raise InputError(f"找不到 {p}。")
-    with ws.lock("taizhang collect"), progress_bar("收集", 0, enabled=not as_json) as bar:
+    with progress_bar("收集", 0, enabled=not as_json) as bar:
         task = bar.add_task("收集台账", total=None, item="")
 
         def step(display: str, total: int | None) -> None:
@@ -123,9 +123,8 @@ def status(
     """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
     ws = find_workspace()
     if remind:
-        with ws.lock("taizhang status --remind"):
-            st = round_status(ws)
-            reminder = str(write_reminders(ws, st))
+        st = round_status(ws)
+        reminder = str(write_reminders(ws, st))
     else:
         st, reminder = round_status(ws), ""
     if as_json:

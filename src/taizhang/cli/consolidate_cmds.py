@@ -52,8 +52,7 @@ def consolidate(
     """汇总各支部当前报送的台账，生成 output/汇总台账.xlsx 和 output/统计表.xlsx（表1至表5，含图表）。"""
     ws = find_workspace()
     day = parse_as_of(as_of)
-    with ws.lock("taizhang consolidate"):
-        result = consolidate_workspace(ws, year=year, strict=strict, as_of=day, unit=unit)
+    result = consolidate_workspace(ws, year=year, strict=strict, as_of=day, unit=unit)
     if as_json:
         print_json(result.to_dict())
         return

@@ -35,8 +35,7 @@ def link_add(
 ) -> None:
     """（上级用）为一个下级党总支（党委）建立上报链接，生成交给对方的密钥文件。"""
     ws = find_workspace()
-    with ws.lock("taizhang link add"):
-        added = links.add(ws, code, renew=renew, out=out)
+    added = links.add(ws, code, renew=renew, out=out)
     if as_json:
         print_json(added.to_dict())
         return
@@ -58,8 +57,7 @@ def link_import(
 ) -> None:
     """（下级用）导入上级发来的密钥文件；以后用 taizhang rollup 生成的汇总用它签名。"""
     ws = find_workspace()
-    with ws.lock("taizhang link import"):
-        imported = links.import_link(ws, file)
+    imported = links.import_link(ws, file)
     if as_json:
         print_json(imported.to_dict())
         return
@@ -102,8 +100,7 @@ def link_remove(
 ) -> None:
     """（上级用）删除一个下级的上报链接：此后它的汇总将被拒收（已收集的不受影响）。"""
     ws = find_workspace()
-    with ws.lock("taizhang link remove"):
-        removed = links.remove(ws, code)
+    removed = links.remove(ws, code)
     if as_json:
         print_json(removed.to_dict())
         return
@@ -118,8 +115,7 @@ def rollup(
 ) -> None:
     """（下级用）把本单位所属各支部当前的台账和统计数据汇总成一个签名文件（outbox 文件夹），报送上级。"""
     ws = find_workspace()
-    with ws.lock("taizhang rollup"):
-        result = rollup_workspace(ws, year=year, as_of=parse_as_of(as_of))
+    result = rollup_workspace(ws, year=year, as_of=parse_as_of(as_of))
     if as_json:
         print_json(result.to_dict())
         return

@@ -30,14 +30,13 @@ def issue(
 ) -> None:
     """为支部名单中的每个支部生成本年度的台账工作簿（outbox 文件夹），并生成下发通知。"""
     ws = find_workspace()
-    with ws.lock("taizhang issue"):
-        with progress_bar("生成台账", 0, enabled=not as_json) as bar:
-            task = bar.add_task("生成台账", total=None, item="")
+    with progress_bar("生成台账", 0, enabled=not as_json) as bar:
+        task = bar.add_task("生成台账", total=None, item="")
 
-            def step(result: IssueResult) -> None:
-                bar.update(task, advance=1, item=result.name)
+        def step(result: IssueResult) -> None:
+            bar.update(task, advance=1, item=result.name)
 
-            report = issue_workspace(ws, codes=branch or None, roster_file=roster, force=force, progress=step)
+        report = issue_workspace(ws, codes=branch or None, roster_file=roster, force=force, progress=step)
     if as_json:
         print_json(report.to_dict())
     else:

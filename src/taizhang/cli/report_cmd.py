@@ -70,7 +70,7 @@ def report(
         raise InputError(f"{k.name}是全单位的一份报告，不用写 --branch 或 --all。")
     if branch and all_branches:
         raise InputError("--branch 和 --all 只能选一个。")
-    with ws.lock(f"taizhang report {k.name}"), progress_bar("生成报告", 0, enabled=not as_json) as bar:
+    with progress_bar("生成报告", 0, enabled=not as_json) as bar:
         task = bar.add_task(f"生成{k.name}", total=None, item="")
 
         def step(label: str, done: int, total: int) -> None:

@@ -22,7 +22,7 @@ from taizhang.cli.common import (
 )
 from taizhang.levels import hierarchy
 from taizhang.workspace import branches as branches_mod
-from taizhang.workspace.definitions import export_definitions, load_definitions
+from taizhang.workspace.definitions import load_definitions
 
 
 @handle_errors
@@ -100,8 +100,7 @@ def templates(
     ws = find_workspace()
     copied: list[str] = []
     if export:
-        with ws.lock("taizhang templates --export"):
-            copied = export_definitions(ws.folder("workbook_templates"))
+        copied = workspace.export_templates(ws)
     definition = load_definitions(ws.root)
     data = {
         "id": definition.id, "version": definition.version, "exported": copied,

@@ -31,6 +31,7 @@ from taizhang.collect.process import (
     process_file,
 )
 from taizhang.problems import Severity
+from taizhang.workspace import Workspace, writes
 
 
 @dataclass
@@ -105,6 +106,7 @@ def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) ->
     return Path(name)
 
 
+@writes("taizhang collect")
 def collect(
     ws: "Any",
     paths: list[Path] | None = None,
@@ -186,7 +188,7 @@ def _failed(cand: Candidate, failure: Any) -> Processed:
                      suffix=cand.path.suffix.lower() or ".xlsx")
 
 
-def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, *,
+def store_processed(ws: Workspace, store: Any, cand: Candidate, processed: Processed, *,
                     write_feedback: bool = True) -> FileResult:
     """Record what became of one processed file (one transaction): a return or a roll-up stored
     and the received bytes archived, its feedback put in place, or the file recorded as refused
@@ -246,7 +248,7 @@ def store_processed(ws: Any, store: Any, cand: Candidate, processed: Processed, 
     return result
 
 
-def _store_rollup(ws: Any, store: Any, processed: Processed, result: FileResult) -> FileResult:
+def _store_rollup(ws: Workspace, store: Any, processed: Processed, result: FileResult) -> FileResult:
     from taizhang.levels import hierarchy
     from taizhang.levels.receive import store_rollup
 
@@ -269,14 +271,14 @@ def _will_be_current(store: Any, processed: Processed) -> bool:
     return not current or processed.submitted_at >= current[0].submitted_at
 
 
-def _feedback_path(ws: Any, processed: Processed) -> Path:
+def _feedback_path(ws: Workspace, processed: Processed) -> Path:
     from taizhang.collect.feedback import feedback_name
 
     assert processed.ret is not None
     return ws.folder("feedback") / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
 
 
-def _place_feedback(ws: Any, processed: Processed) -> str:
+def _place_feedback(ws: Workspace, processed: Processed) -> str:
     """Move the feedback workbook the worker wrote into place; "" when it cannot be (the return
     is stored all the same: a feedback file open in Excel must not stop the batch)."""
     target = _feedback_path(ws, processed)
@@ -288,7 +290,7 @@ def _place_feedback(ws: Any, processed: Processed) -> str:
     return str(target)
 
 
-def _remove_feedback(ws: Any, processed: Processed) -> None:
+def _remove_feedback(ws: Workspace, processed: Processed) -> None:
     try:
         _feedback_path(ws, processed).unlink()
     except OSError:  # gone already, or open in Excel (Windows): it stays

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.issue.workbook import FIRST_DATA_ROW, IssueRound, write_workbook
 from taizhang.problems import Problem, count_by_severity, sort_key
@@ -19,6 +19,9 @@ from taizhang.safeio import safe_filename
 from taizhang.signing import Identity
 from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import WorkbookDefinition
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 LIST_SHEET = "问题清单"
 
@@ -155,7 +158,7 @@ def build_feedback(
     return path
 
 
-def write_feedback(ws: Any, ret: BranchReturn, problems: list[Problem], original: Path,
+def write_feedback(ws: Workspace, ret: BranchReturn, problems: list[Problem], original: Path,
                    identity: tuple[Identity, str] | None = None) -> Path:
     """Write feedback/<编码>_<支部名称>_反馈.xlsx for a collected return; return its path."""
     path = ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name)

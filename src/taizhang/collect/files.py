@@ -1,4 +1,5 @@
-"""The files a collection run looks at: workbooks in inbox/ or named on the command line, and the\nworkbooks inside zip files (names decoded, paths kept inside, nesting bounded)."""
+"""The files a collection run looks at: workbooks in inbox/ or named on the command line, and the
+workbooks inside zip files (names decoded, paths kept inside, nesting bounded)."""
 
 
 from __future__ import annotations

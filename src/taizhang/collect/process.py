@@ -1,4 +1,5 @@
-"""One file, start to finish, without the store: read, identify, extract, validate. Collect runs it\nin worker processes; the branch self-check (`taizhang validate FILE`) runs it with no workspace."""
+"""One file, start to finish, without the store: read, identify, extract, validate. Collect runs it
+in worker processes; the branch self-check (`taizhang validate FILE`) runs it with no workspace."""
 
 
 from __future__ import annotations

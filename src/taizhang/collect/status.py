@@ -10,6 +10,7 @@ from typing import Any
 
 from taizhang.problems import Problem
 from taizhang.safeio import atomic_path, new_xlsx
+from taizhang.workspace import Workspace, writes
 from taizhang.workspace import branches as branches_mod
 from taizhang.workspace.store import Store, Submission
 
@@ -107,7 +108,7 @@ class RoundStatus:
         }
 
 
-def round_status(ws: Any) -> RoundStatus:
+def round_status(ws: Workspace) -> RoundStatus:
     """The status of every 党支部 of the workspace's tree for the workspace's year (those listed
     in lower units' roll-ups included), and of every lower unit that rolls up to it."""
     from taizhang.levels import hierarchy
@@ -179,7 +180,8 @@ def _day(stamp: str) -> date:
     return datetime.fromisoformat(stamp).date()
 
 
-def write_reminders(ws: Any, status: RoundStatus) -> Path:
+@writes("taizhang status --remind")
+def write_reminders(ws: Workspace, status: RoundStatus) -> Path:
     """Write output/催报名单.xlsx: the branches still missing or needing fixes; return its path."""
     path = ws.folder("output") / "催报名单.xlsx"
     todo = [b for b in status.branches if b.state in (MISSING, NEEDS_FIX)]
@@ -213,7 +215,7 @@ def write_reminders(ws: Any, status: RoundStatus) -> Path:
     return path
 
 
-def current_problems(ws: Any, code: str | None = None) -> list[tuple[Submission, list[Problem]]]:
+def current_problems(ws: Workspace, code: str | None = None) -> list[tuple[Submission, list[Problem]]]:
     """The problems of every current return (or one branch's), with the submission they belong to."""
     year = ws.settings.year
     with Store.open(ws.store_path) as store:

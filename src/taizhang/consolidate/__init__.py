@@ -29,6 +29,7 @@ from taizhang.statistics.model import (
     ExcludedReturn,
     Stats,
 )
+from taizhang.workspace import Workspace, writes
 from taizhang.workspace.store import Store
 
 LEDGER_FILE = "汇总台账.xlsx"
@@ -83,7 +84,8 @@ def output_names(unit_name: str = "") -> tuple[str, str]:
     return LEDGER_FILE.replace(".xlsx", tail), STATS_FILE.replace(".xlsx", tail)
 
 
-def consolidate(ws: Any, *, year: int | None = None, strict: bool = False,
+@writes("taizhang consolidate")
+def consolidate(ws: Workspace, *, year: int | None = None, strict: bool = False,
                 as_of: date | None = None, unit: str | None = None) -> ConsolidateResult:
     """Write output/汇总台账.xlsx and output/统计表.xlsx for `year` (default: the workspace's year).
 

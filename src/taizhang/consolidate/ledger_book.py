@@ -1,4 +1,5 @@
-"""汇总台账.xlsx: one sheet per ledger with every branch's rows (branch code and name in front,\nan autofilter), and a sheet of every problem found; written row by row in constant memory."""
+"""汇总台账.xlsx: one sheet per ledger with every branch's rows (branch code and name in front,
+an autofilter), and a sheet of every problem found; written row by row in constant memory."""
 
 
 from __future__ import annotations

@@ -11,12 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang import workspace as workspace_mod
 from taizhang.errors import WorkspaceExists
 from taizhang.safeio import atomic_write_text
 from taizhang.workspace import branches as branches_mod
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 Progress = Callable[[str], None]
 
@@ -140,7 +143,7 @@ def _sub_unit_rows(sub_units: list[Any]) -> list[dict[str, str]]:
     return [{**su.row.as_row(), "kind": branches_mod.GENERAL_BRANCH} for su in sub_units]
 
 
-def _second_level(ws: Any, sub_units: list[Any], *, seed: int, year: int, as_of: date,
+def _second_level(ws: Workspace, sub_units: list[Any], *, seed: int, year: int, as_of: date,
                   say: Progress) -> list[dict[str, Any]]:
     """Each 党总支 as its own workspace in 下级党总支/<name>/: the committee links it, it imports
     the key, issues to its branches, they fill in, it collects and rolls up; the roll-up goes
@@ -191,7 +194,7 @@ def _set_contact(path: Path, contact: str, phone: str) -> None:
     atomic_write_text(path, text)
 
 
-def _consolidate(ws: Any, as_of: date, say: Progress) -> list[str]:
+def _consolidate(ws: Workspace, as_of: date, say: Progress) -> list[str]:
     from taizhang.consolidate import consolidate
 
     result = consolidate(ws, as_of=as_of)
@@ -200,7 +203,7 @@ def _consolidate(ws: Any, as_of: date, say: Progress) -> list[str]:
     return paths
 
 
-def _reports(ws: Any, as_of: date, say: Progress) -> list[str]:
+def _reports(ws: Workspace, as_of: date, say: Progress) -> list[str]:
     from taizhang.reports.generate import generate_all
 
     paths = [str(p) for p in generate_all(ws, as_of=as_of)]

@@ -21,7 +21,7 @@ import warnings
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl.styles.numbers import is_date_format
@@ -30,6 +30,9 @@ from taizhang.demo.organisation import BranchFill
 from taizhang.errors import InputError
 from taizhang.safeio import atomic_path, set_text_cell
 from taizhang.workspace.definitions import Ledger, WorkbookDefinition
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 HEADER_SCAN_ROWS = 10
 DATE_FORMAT = "yyyy-mm-dd"
@@ -82,7 +85,7 @@ def normalise_header(value: Any) -> str:
     return text.rstrip("*")
 
 
-def find_header(ws: Any, ledger: Ledger) -> tuple[int, dict[str, int]]:
+def find_header(ws: Workspace, ledger: Ledger) -> tuple[int, dict[str, int]]:
     """The header row (1-based) among the first 10 rows, and column key -> 1-based column.
 
     The header row is the row that matches the most of the ledger's headers.
@@ -101,7 +104,7 @@ def find_header(ws: Any, ledger: Ledger) -> tuple[int, dict[str, int]]:
     return best_row, best
 
 
-def _fill_table(ws: Any, ledger: Ledger, rows: list[dict[str, Any]], path: Path) -> None:
+def _fill_table(ws: Workspace, ledger: Ledger, rows: list[dict[str, Any]], path: Path) -> None:
     header_row, positions = find_header(ws, ledger)
     if not positions:
         raise InputError(f"工作簿 {path.name} 的“{ledger.sheet}”表中找不到表头，无法填写。")
@@ -128,7 +131,7 @@ def _fill_table(ws: Any, ledger: Ledger, rows: list[dict[str, Any]], path: Path)
                 cell.value = None
 
 
-def _fill_form(ws: Any, ledger: Ledger, values: dict[str, Any]) -> None:
+def _fill_form(ws: Workspace, ledger: Ledger, values: dict[str, Any]) -> None:
     labels = {normalise_header(col.header): col.key for col in ledger.columns}
     for row in ws.iter_rows(min_row=1, max_col=2):
         if len(row) < 2:

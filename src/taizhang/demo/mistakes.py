@@ -1,4 +1,5 @@
-"""Realistic mistakes planted into a few demo branches, recorded exactly where, and messy typing\nthat the reader accepts with a 提示."""
+"""Realistic mistakes planted into a few demo branches, recorded exactly where, and messy typing
+that the reader accepts with a 提示."""
 
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The demo's fictional organisation: the 机关党委, its directly led branches and the two 党总支\nthat run workspaces of their own."""
+"""The demo's fictional organisation: the 机关党委, its directly led branches and the two 党总支
+that run workspaces of their own."""
 
 
 from __future__ import annotations

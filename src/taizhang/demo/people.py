@@ -1,4 +1,5 @@
-"""The demo's people: names, members with consistent dates (joining, transfers, posts), and the\nroster rows a branch would type."""
+"""The demo's people: names, members with consistent dates (joining, transfers, posts), and the
+roster rows a branch would type."""
 
 
 from __future__ import annotations

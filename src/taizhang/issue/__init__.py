@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from taizhang.workspace import Workspace
 from taizhang.issue.members import RosterImport, read_member_list
 from taizhang.issue.workbook import IssueRound, workbook_name, write_workbook
+from taizhang.workspace import Workspace, writes
 
 
 @dataclass
@@ -111,8 +112,9 @@ def issue_branches(
 
 
 
+@writes("taizhang issue")
 def issue_workspace(
-    ws: "Workspace",
+    ws: Workspace,
     *,
     codes: list[str] | None = None,
     roster_file: Path | None = None,
@@ -170,7 +172,7 @@ def notice_name(year: int) -> str:
     return f"关于报送{year}年党建工作台账的通知.docx"
 
 
-def write_round_notice(ws: "Workspace", rnd: IssueRound, branches: list[Branch]) -> Path:
+def write_round_notice(ws: Workspace, rnd: IssueRound, branches: list[Branch]) -> Path:
     """Write the round's notice (公文 format) into outbox/ beside the workbooks; return its path."""
     from taizhang.issue.notice import write_notice
 

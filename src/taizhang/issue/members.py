@@ -1,4 +1,5 @@
-"""A member list (an export of the office's member register) read and shared out to the branches'\n党员名册 when the workbooks are issued."""
+"""A member list (an export of the office's member register) read and shared out to the branches'
+党员名册 when the workbooks are issued."""
 
 
 from __future__ import annotations

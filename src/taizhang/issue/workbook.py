@@ -1,4 +1,5 @@
-"""One branch's ledger workbook as issued: 填表说明, a sheet per ledger with headers, drop-downs,\ndate validation, input messages and prefilled rows, the lists sheet, and the signed `_meta`."""
+"""One branch's ledger workbook as issued: 填表说明, a sheet per ledger with headers, drop-downs,
+date validation, input messages and prefilled rows, the lists sheet, and the signed `_meta`."""
 
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
 
 if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
     pass
 from taizhang.xlsx import write_meta_sheet
 
@@ -188,7 +190,7 @@ def _validation(col: Column, year: int, lists: _Lists) -> dict[str, Any] | None:
     return {"validate": "any", **msg} if msg else None
 
 
-def _write_value(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+def _write_value(ws: Workspace, r: int, c: int, value: Any, fmt: Any) -> None:
     if value is None or value == "":
         return
     if isinstance(value, datetime):
@@ -203,7 +205,7 @@ def _write_value(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
         ws.write_string(r, c, str(value), fmt)
 
 
-def _protect(ws: Any) -> None:
+def _protect(ws: Workspace) -> None:
     ws.protect("", {
         "insert_rows": True, "delete_rows": True, "sort": True, "autofilter": True,
         "format_cells": True, "format_columns": True, "format_rows": True,
@@ -214,7 +216,7 @@ def _protect(ws: Any) -> None:
 Marks = dict[tuple[int, str], list[str]]  # (row index, column key) -> messages
 
 
-def _mark(ws: Any, f: _Formats, r: int, c: int, value: Any, messages: list[str]) -> None:
+def _mark(ws: Workspace, f: _Formats, r: int, c: int, value: Any, messages: list[str]) -> None:
     """Highlight a cell with a problem and attach the messages as an Excel comment."""
     _write_value(ws, r, c, value, f.problem)
     if value is None or value == "":

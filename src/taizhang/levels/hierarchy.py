@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.errors import InputError
 from taizhang.problems import Problem
@@ -28,6 +28,9 @@ from taizhang.workspace.branches import (
     is_node,
     usable,
 )
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ def build(
     return Tree(org_name=org_name, org_code=org_code, units=ordered, problems=list(problems))
 
 
-def load(ws: Any, *, year: int | None = None) -> Tree:
+def load(ws: Workspace, *, year: int | None = None) -> Tree:
     """The workspace's tree: its 支部名单 (with its problems), its registered links, and the units
     of each linked unit's current roll-up for `year` (default: the workspace's year)."""
     from taizhang.levels import links as links_mod

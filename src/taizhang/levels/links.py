@@ -29,6 +29,7 @@ from typing import Any
 from taizhang.errors import ConfigError, InputError
 from taizhang.safeio import atomic_write_text, safe_filename
 from taizhang.signing import key_fingerprint
+from taizhang.workspace import Workspace, writes
 
 try:
     import tomllib
@@ -153,11 +154,11 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
 
 
 # --- upper side --------------------------------------------------------------------------------
-def _links_path(ws: Any) -> Path:
+def _links_path(ws: Workspace) -> Path:
     return Path(ws.state) / LINKS_FILE
 
 
-def registered(ws: Any) -> dict[str, Registered]:
+def registered(ws: Workspace) -> dict[str, Registered]:
     """Every lower unit registered in this workspace, by unit code."""
     data = _read_json(_links_path(ws), "上报链接文件")
     out: dict[str, Registered] = {}
@@ -169,24 +170,25 @@ def registered(ws: Any) -> dict[str, Registered]:
     return out
 
 
-def _save(ws: Any, items: dict[str, Registered]) -> None:
+def _save(ws: Workspace, items: dict[str, Registered]) -> None:
     data = {"format": FORMAT, "links": {code: {**r.link._stored(), "retired": r.retired}
                                         for code, r in items.items()}}
     _write_secret(_links_path(ws), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def linked_codes(ws: Any) -> frozenset[str]:
+def linked_codes(ws: Workspace) -> frozenset[str]:
     """The codes of the lower units that roll up to this workspace."""
     return frozenset(registered(ws))
 
 
-def verification_keys(ws: Any) -> dict[str, LinkKey]:
+def verification_keys(ws: Workspace) -> dict[str, LinkKey]:
     """The keys collect verifies roll-ups with, by unit code."""
     return {code: LinkKey(code, r.link.unit_name, r.link.key, r.link.fingerprint, tuple(r.retired))
             for code, r in registered(ws).items()}
 
 
-def add(ws: Any, code: str, *, renew: bool = False, out: Path | None = None) -> Added:
+@writes("taizhang link add")
+def add(ws: Workspace, code: str, *, renew: bool = False, out: Path | None = None) -> Added:
     """Create the link key for lower unit `code` (a 党总支/党委 on the branch list) and write the
     key file to hand over: to `out` (a folder or a file name), default `output/`.
 
@@ -225,7 +227,7 @@ def add(ws: Any, code: str, *, renew: bool = False, out: Path | None = None) -> 
     return Added(link, path, old.link.fingerprint if old else "")
 
 
-def key_file_path(ws: Any, link: Link, out: Path | None = None) -> Path:
+def key_file_path(ws: Workspace, link: Link, out: Path | None = None) -> Path:
     """Where `add` writes the key file: `out` (a folder, or a file name), default output/."""
     name = f"{safe_filename(link.unit_code)}_{safe_filename(link.unit_name)}{KEY_FILE_SUFFIX}"
     if out is None:
@@ -234,7 +236,8 @@ def key_file_path(ws: Any, link: Link, out: Path | None = None) -> Path:
     return out / name if out.is_dir() or not out.suffix else out
 
 
-def remove(ws: Any, code: str) -> Registered:
+@writes("taizhang link remove")
+def remove(ws: Workspace, code: str) -> Registered:
     """Forget lower unit `code`'s link: its roll-ups are refused from now on (those already
     collected stay). Returns the record removed; InputError when there is none."""
     links = registered(ws)
@@ -299,11 +302,12 @@ def read_key_file(path: Path) -> Link:
 
 
 # --- lower side --------------------------------------------------------------------------------
-def _uplink_path(ws: Any) -> Path:
+def _uplink_path(ws: Workspace) -> Path:
     return Path(ws.state) / UPLINK_FILE
 
 
-def import_link(ws: Any, path: Path) -> Imported:
+@writes("taizhang link import")
+def import_link(ws: Workspace, path: Path) -> Imported:
     """Import the key file the upper office handed over; roll-ups are signed with it from now on.
 
     Refuses a key made for another unit (the workspace's own code, when set, must match).
@@ -330,7 +334,7 @@ def _set_org_code(path: Path, code: str) -> bool:
     return bool(n)
 
 
-def uplink(ws: Any) -> Link | None:
+def uplink(ws: Workspace) -> Link | None:
     """The link imported from the upper level, or None."""
     data = _read_json(_uplink_path(ws), "上报密钥文件")
     if not data:
@@ -341,7 +345,7 @@ def uplink(ws: Any) -> Link | None:
         raise ConfigError(f"上报密钥文件 {_uplink_path(ws)} 已损坏。请向上级要一份新的密钥文件重新导入。") from None
 
 
-def require_uplink(ws: Any) -> Link:
+def require_uplink(ws: Workspace) -> Link:
     """The imported link; InputError saying what to do when there is none."""
     link = uplink(ws)
     if link is None:

@@ -37,6 +37,7 @@ from taizhang.records import BranchReturn
 from taizhang.safeio import atomic_path, new_xlsx, safe_filename
 from taizhang.statistics.load import load_stats
 from taizhang.statistics.model import MISSING, BranchStats, NoReturns, Stats
+from taizhang.workspace import Workspace, writes
 from taizhang.workspace.store import Store
 from taizhang.xlsx import Formats, print_setup, text_width, write_meta_sheet, write_value
 
@@ -90,7 +91,8 @@ def rollup_name(link: links.Link, year: int) -> str:
     return f"{safe_filename(link.unit_code)}_{safe_filename(link.unit_name)}_{year}年党建工作台账汇总.xlsx"
 
 
-def rollup(ws: Any, *, year: int | None = None, as_of: date | None = None) -> RollupResult:
+@writes("taizhang rollup")
+def rollup(ws: Workspace, *, year: int | None = None, as_of: date | None = None) -> RollupResult:
     """Write the signed roll-up of `year` (default: the workspace's) into outbox/; return what it
     holds. Raises InputError without an imported link, NoReturns when nothing was collected."""
     link = links.require_uplink(ws)

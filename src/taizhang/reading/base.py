@@ -1,4 +1,5 @@
-"""What the reading package hands on: the read limits, the raw sheet, the error for a file that\ncannot be read, and cell-reference arithmetic."""
+"""What the reading package hands on: the read limits, the raw sheet, the error for a file that
+cannot be read, and cell-reference arithmetic."""
 
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Limits checked before any parser sees a file: the size, every zip member inflated against a\nbyte budget (zip bombs), and no DTD in any XML part (entity bombs, external entities)."""
+"""Limits checked before any parser sees a file: the size, every zip member inflated against a
+byte budget (zip bombs), and no DTD in any XML part (entity bombs, external entities)."""
 
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""OpenDocument spreadsheets: a streaming scan of content.xml for each table's extent, formulas,\nmerged ranges and, for oversized tables, the cells themselves."""
+"""OpenDocument spreadsheets: a streaming scan of content.xml for each table's extent, formulas,
+merged ranges and, for oversized tables, the cells themselves."""
 
 
 from __future__ import annotations

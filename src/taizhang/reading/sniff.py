@@ -1,4 +1,5 @@
-"""What a file really is, from its bytes: xlsx, xlsm, ods, xls, et — or something else, refused\nwith the reason (CSV, Word, PDF, an image, a password-protected package …)."""
+"""What a file really is, from its bytes: xlsx, xlsm, ods, xls, et — or something else, refused
+with the reason (CSV, Word, PDF, an image, a password-protected package …)."""
 
 
 from __future__ import annotations

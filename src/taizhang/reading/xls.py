@@ -1,4 +1,5 @@
-"""Legacy .xls (OLE2/BIFF): just enough of the container and records to bound each sheet's extent\nand to see a password before calamine opens the file."""
+"""Legacy .xls (OLE2/BIFF): just enough of the container and records to bound each sheet's extent
+and to see a password before calamine opens the file."""
 
 
 from __future__ import annotations

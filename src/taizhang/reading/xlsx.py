@@ -1,4 +1,5 @@
-"""The sheet XML of xlsx/xlsm, scanned without a full parse: a sheet's extent (so calamine never\nallocates a huge rectangle), the formulas and whether they have cached results, merged ranges."""
+"""The sheet XML of xlsx/xlsm, scanned without a full parse: a sheet's extent (so calamine never
+allocates a huge rectangle), the formulas and whether they have cached results, merged ranges."""
 
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from taizhang.reports.kinds import BRANCH, KINDS, ReportKind
 from taizhang.safeio import atomic_path, safe_filename
 from taizhang.statistics.load import ReturnsByYear, load_current, load_stats
 from taizhang.statistics.model import Stats
+from taizhang.workspace import Workspace, writes
 from taizhang.workspace.definitions import shipped_dir
 
 REPORTS_FOLDER = "reports"
@@ -76,7 +77,7 @@ class ReportRun:
 
 
 # --- templates ---------------------------------------------------------------------------------
-def template_for(ws: Any, kind: ReportKind, explicit: Path | None = None) -> Path:
+def template_for(ws: Workspace, kind: ReportKind, explicit: Path | None = None) -> Path:
     """The template to use: `explicit`, else the workspace's report_templates/<种类>.docx, else
     the shipped one. TemplateProblem when the file named does not exist or is not a .docx."""
     if explicit is not None:
@@ -190,7 +191,7 @@ def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "
 
 
 # --- data ----------------------------------------------------------------------------------------
-def load_inputs(ws: Any, period: Period, *, as_of: dt.date, report_date: dt.date | None = None,
+def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: dt.date | None = None,
                 strict: bool = False, unit: str | None = None) -> ReportInputs:
     """Gather what every report of `period` reads: statistics, current returns, problems — for
     the whole workspace, or for the branches under `unit` (a code of the tree)."""
@@ -223,7 +224,7 @@ def _title(kind: ReportKind, ctx: dict[str, Any]) -> str:
     return f"{ctx['org']}{ctx['period']['label']}{kind.name}"
 
 
-def output_path(ws: Any, kind: ReportKind, period: Period, stats: Stats, code: str = "") -> Path:
+def output_path(ws: Workspace, kind: ReportKind, period: Period, stats: Stats, code: str = "") -> Path:
     """Where a report is written: output/reports/<种类>/<编码>_<支部>_<期间><种类>.docx for a branch,
     output/reports/<期间><种类>.docx for the committee."""
     folder = ws.folder("output") / REPORTS_FOLDER
@@ -236,7 +237,8 @@ def output_path(ws: Any, kind: ReportKind, period: Period, stats: Stats, code: s
     return folder / f"{unit}{safe_filename(period.label + kind.name)}.docx"
 
 
-def generate(ws: Any, kind: ReportKind | str, *, branches: Sequence[str] | None = None,
+@writes("taizhang report")
+def generate(ws: Workspace, kind: ReportKind | str, *, branches: Sequence[str] | None = None,
              period: Period | None = None, template: Path | None = None, as_of: dt.date | None = None,
              report_date: dt.date | None = None, strict: bool = False, unit: str | None = None,
              progress: Progress | None = None, inputs: ReportInputs | None = None) -> ReportRun:
@@ -308,7 +310,8 @@ def _branch_codes(stats: Stats, wanted: Sequence[str] | None, period: Period, ru
     return codes
 
 
-def generate_all(ws: Any, *, as_of: dt.date | None = None, progress: Progress | None = None) -> list[Path]:
+@writes("taizhang report")
+def generate_all(ws: Workspace, *, as_of: dt.date | None = None, progress: Progress | None = None) -> list[Path]:
     """Write every kind of report for the workspace's year (the quarterly report for its last
     quarter, the term report for the years collected, up to three): what the demo does."""
     as_of = as_of or dt.date.today()
@@ -325,7 +328,7 @@ def generate_all(ws: Any, *, as_of: dt.date | None = None, progress: Progress | 
     return paths
 
 
-def _demo_period(ws: Any, kind: ReportKind, year: int, as_of: dt.date) -> Period:
+def _demo_period(ws: Workspace, kind: ReportKind, year: int, as_of: dt.date) -> Period:
     from taizhang.party.periods import YEARS
     from taizhang.workspace.store import Store
 
@@ -337,7 +340,7 @@ def _demo_period(ws: Any, kind: ReportKind, year: int, as_of: dt.date) -> Period
     return Period.years_between(first, year)
 
 
-def fields(ws: Any, kind: ReportKind, *, period: Period | None = None, code: str | None = None,
+def fields(ws: Workspace, kind: ReportKind, *, period: Period | None = None, code: str | None = None,
            as_of: dt.date | None = None) -> dict[str, Any]:
     """The placeholders a template of `kind` can use, with their values for one branch (the first
     that returned, or `code`) or the committee: a flat {"meetings.general": 4, …} mapping."""

@@ -1,4 +1,5 @@
-"""Statistics from a workspace: the current returns of a period's years, loaded from the store one\nbranch at a time, handed to `compute`, and placed in the organisation tree."""
+"""Statistics from a workspace: the current returns of a period's years, loaded from the store one
+branch at a time, handed to `compute`, and placed in the organisation tree."""
 
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.party.periods import Period
 from taizhang.records import BranchReturn
@@ -19,6 +20,9 @@ from taizhang.statistics.model import (
     NoReturns,
     Stats,
 )
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 
 class StoredReturns(Mapping[str, list[BranchReturn]]):
@@ -95,7 +99,7 @@ class Loaded:
     statuses: dict[int, Any]
 
 
-def load_current(ws: Any, period: Period, *, strict: bool = False) -> Loaded:
+def load_current(ws: Workspace, period: Period, *, strict: bool = False) -> Loaded:
     """The current return of every branch for each year of `period`, with statuses; with
     `strict`, the returns with errors are listed as excluded (they are still there).
 
@@ -127,7 +131,7 @@ def load_current(ws: Any, period: Period, *, strict: bool = False) -> Loaded:
     return loaded
 
 
-def load_stats(ws: Any, period: Period, *, as_of: date | None = None, strict: bool = False,
+def load_stats(ws: Workspace, period: Period, *, as_of: date | None = None, strict: bool = False,
                loaded: Loaded | None = None, unit: str | None = None) -> Stats:
     """The figures of `period` from the workspace's current returns (every year of the period),
     for every 党支部 of the workspace's tree — or, with `unit` (the code of any unit of the tree:

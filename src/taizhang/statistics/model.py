@@ -1,4 +1,5 @@
-"""The figures as plain data: membership, meetings, activities, dues, recruitment, compliance and\nreturn status per branch, their totals, and `Stats` for a period. Every `to_dict()` is JSON-ready."""
+"""The figures as plain data: membership, meetings, activities, dues, recruitment, compliance and
+return status per branch, their totals, and `Stats` for a period. Every `to_dict()` is JSON-ready."""
 
 
 from __future__ import annotations

@@ -7,13 +7,14 @@ taizhang.toml  支部名单.xlsx  workbook_templates/  outbox/ inbox/ archive/ f
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from taizhang.errors import ConfigError, WorkspaceExists, WorkspaceLocked, WorkspaceNotFound
 from taizhang.safeio import atomic_write_text
@@ -25,6 +26,8 @@ CONFIG_NAME = "taizhang.toml"
 BRANCHES_NAME = "支部名单.xlsx"
 STATE_DIR = ".taizhang"
 FOLDERS = ("workbook_templates", "outbox", "inbox", "archive", "feedback", "output")
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -99,12 +102,25 @@ class Workspace:
     def lock(self, command: str) -> Iterator[None]:
         """Hold the workspace lock for the duration of a writing command.
 
+        Every library use-case that writes (collect, consolidate, issue, rollup, report, link,
+        reminders, template export) takes it itself, so Python callers are protected as the CLI
+        is. Re-entrant within a process: a use-case called while this process holds the lock
+        (the demo collecting, then consolidating) goes on under the same lock.
+
         Raises WorkspaceLocked, naming the holder, when another command holds it. A lock left by
         a command that was killed (its process is gone, or its process id now belongs to another
         process) is recognised and taken over. While the lock is held, no other taizhang command
         writes here, so partial files left by a killed command (`.~tz-*`) are removed.
         """
         self.state.mkdir(exist_ok=True)
+        key = self.lock_path.resolve()
+        if _HELD.get(key, 0) > 0:
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
         info = holder_info(command)
         for _attempt in range(3):
             if create_lock(self.lock_path, info):
@@ -117,10 +133,12 @@ class Workspace:
             raise WorkspaceLocked(locked_message(holder))
         else:  # pragma: no cover - a race with another process taking the stale lock
             raise WorkspaceLocked(locked_message(read_lock(self.lock_path)))
+        _HELD[key] = 1
         try:
             self.remove_partial_files()
             yield
         finally:
+            _HELD.pop(key, None)
             if read_lock(self.lock_path) == info:  # never release a lock that is not ours
                 with contextlib.suppress(OSError):
                     self.lock_path.unlink()
@@ -143,6 +161,33 @@ class Workspace:
                         path.unlink()
                         removed.append(path)
         return removed
+
+
+# Workspaces whose lock this process holds: lock path → depth (see Workspace.lock).
+_HELD: dict[Path, int] = {}
+
+
+def writes(command: str) -> Callable[[F], F]:
+    """Decorate a library use-case `fn(ws, ...)` so that it runs holding `ws.lock(command)`."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(ws: Workspace, *args: Any, **kwargs: Any) -> Any:
+            with ws.lock(command):
+                return fn(ws, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+@writes("taizhang templates --export")
+def export_templates(ws: Workspace) -> list[str]:
+    """Copy the shipped ledger definitions into the workspace's workbook_templates/ for editing;
+    the names of the files copied (existing ones are kept)."""
+    from taizhang.workspace.definitions import export_definitions
+
+    return export_definitions(ws.folder("workbook_templates"))
 
 
 def is_workspace(path: Path) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang import catalog
 from taizhang.errors import InputError
 from taizhang.problems import Problem
 from taizhang.safeio import atomic_path, new_xlsx, safe_filename, strip_control
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 SHEET = "支部名单"
 HEADER_ROW = 2  # 1-based: row 1 is the title, row 2 the headers, data from row 3
@@ -110,7 +113,7 @@ def _text(value: Any) -> str:
     return " ".join(strip_control(str(value)).replace("\u3000", " ").split())
 
 
-def load(ws: Any) -> tuple[list[Branch], list[Problem]]:
+def load(ws: Workspace) -> tuple[list[Branch], list[Problem]]:
     """A workspace's branch list and its problems (parents checked against the list and the
     workspace's own code)."""
     return read(ws.branches_path, org_code=ws.settings.org_code)

@@ -1,4 +1,5 @@
-"""One writing command at a time per workspace: a lock file naming who holds it (computer, process,\ncommand, start time), created atomically, and recognised as stale when its process is gone."""
+"""One writing command at a time per workspace: a lock file naming who holds it (computer, process,
+command, start time), created atomically, and recognised as stale when its process is gone."""
 
 
 from __future__ import annotations
