@@ -11,8 +11,8 @@ from conftest import invoke, make_workspace
 from test_consolidate import store_returns, stored_workspace
 from test_statistics import return_001_2023, return_001_2024, return_002_2024
 
+from taizhang.consolidate import figures
 from taizhang.party.periods import Period
-from taizhang.statistics.load import load_stats
 
 AS_OF = "2026-01-10"
 
@@ -67,10 +67,10 @@ def test_stats_json_equals_stats_to_dict(runner, tmp_path: Path) -> None:
     ws = stored_workspace(tmp_path / "ws")
     result = invoke(runner, "-w", ws.root, "stats", "--as-of", AS_OF, "--json")
     assert result.exit_code == 0, result.output
-    expected = load_stats(ws, Period.year(2025), as_of=date(2026, 1, 10)).to_dict()
+    expected = figures(ws, Period.year(2025), as_of=date(2026, 1, 10)).to_dict()
     assert json.loads(result.stdout) == expected
     assert expected["total"]["dues"]["due"] == "3884.08"
-    assert expected["branches"][1]["status"]["state"] == "需修改"  # from status.round_status
+    assert expected["branches"][1]["status"]["state"] == "需修改"  # handed in from collect.status
 
 
 def test_stats_for_a_quarter_and_one_branch(runner, tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_stats_for_a_quarter_and_one_branch(runner, tmp_path: Path) -> None:
                     "--as-of", "2025-10-15", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    expected = load_stats(ws, Period.quarter(2025, 3), as_of=date(2025, 10, 15)).only("001").to_dict()
+    expected = figures(ws, Period.quarter(2025, 3), as_of=date(2025, 10, 15)).only("001").to_dict()
     assert data == expected
     assert data["period"]["label"] == "2025年第三季度"
     assert [b["code"] for b in data["branches"]] == ["001"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import DEMO_AS_OF, invoke
 
+from taizhang.consolidate import figures
 from taizhang.party.periods import Period
 from taizhang.reports.generate import generate
-from taizhang.statistics.load import load_stats
 
 AS_OF = DEMO_AS_OF.isoformat()
 
@@ -17,7 +17,7 @@ AS_OF = DEMO_AS_OF.isoformat()
 def test_report_all_branches_writes_one_per_returned_branch(runner, demo_ws) -> None:
     result = invoke(runner, "-w", demo_ws.root, "report", "支部年度工作报告", "--all", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    returned = len(load_stats(demo_ws, Period.year(2025), as_of=DEMO_AS_OF).returned)
+    returned = len(figures(demo_ws, Period.year(2025), as_of=DEMO_AS_OF).returned)
     assert returned >= 11
     assert f"2025年支部年度工作报告：已生成{returned}份" in result.stdout
     assert "未生成：" in result.stdout and "未报送2025年的台账" in result.stdout

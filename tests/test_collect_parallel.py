@@ -78,8 +78,8 @@ def test_a_file_whose_worker_died_is_reported_unreadable_with_a_chinese_message(
     from taizhang.collect import _failed
     from taizhang.collect.files import Candidate
     from taizhang.collect.pool import Failed
-    from taizhang.collect.process import UNREADABLE
     from taizhang.collect.process import file_result as _result
+    from taizhang.vocabulary import UNREADABLE
 
     path = tmp_path / "一支部.xlsx"
     path.write_bytes(b"PK\x03\x04 whatever")

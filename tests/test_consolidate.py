@@ -330,14 +330,14 @@ def test_libreoffice_converts_both_workbooks_to_pdf(result, tmp_path: Path) -> N
 
 
 def test_figures_read_from_the_store_branch_by_branch_equal_those_of_the_returns_in_memory(ws) -> None:
-    from taizhang.collect.status import round_status
+    from taizhang.collect.status import round_status, statuses
     from taizhang.party.periods import Period
     from taizhang.statistics.compute import compute
     from taizhang.statistics.load import ReturnsByYear, StoredReturns, load_current, load_stats
     from taizhang.workspace import branches as branches_mod
 
     period = Period.year(2025)
-    loaded = load_current(ws, period)
+    loaded = load_current(ws, period, statuses=statuses(ws, period.years))
     assert isinstance(loaded.returns, StoredReturns) and sorted(loaded.returns) == ["001", "002"]
     assert loaded.returns["001"][0].rows("roster") == return_001_2025().rows("roster")
     assert ReturnsByYear(loaded.returns)["002"][2025].rows("meetings") == return_002_2025().rows("meetings")

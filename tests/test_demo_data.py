@@ -16,7 +16,9 @@ from taizhang.demo import data as demo_data
 from taizhang.demo import dues as demo_dues
 from taizhang.demo import organisation, people
 from taizhang.demo.organisation import BranchFill
-from taizhang.demo.people import clean_name, in_standing
+from taizhang.party.calendar import day_before, months_elapsed
+from taizhang.party.hosts import name_key
+from taizhang.party.members import counted_on
 from taizhang.workspace import config
 from taizhang.workspace.definitions import load_definitions
 
@@ -24,7 +26,7 @@ YEAR = 2025
 AS_OF = date(2026, 1, 10)  # collected early next year: the whole year has passed
 SEED = 2025
 
-expected_monthly_due = pytest.importorskip("taizhang.validate").expected_monthly_due
+from taizhang.party.dues import expected_monthly_due
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,12 @@ def as_money(value: object) -> Decimal:
 
 
 def roster_names(fill: BranchFill) -> dict[str, dict]:
-    return {clean_name(r["name"]): r for r in fill.ledgers["roster"]}
+    return {name_key(r["name"]): r for r in fill.ledgers["roster"]}
+
+
+def in_standing(row: dict, day: date) -> bool:
+    """A roster row ({key: value}) in standing at the end of `day`, by party.members."""
+    return counted_on(row.get("standing") or "在册", row.get("join_date"), row.get("change_date"), day)
 
 
 def full_in_standing(fill: BranchFill, day: date) -> int:
@@ -213,10 +220,11 @@ def test_general_meeting_attendance_matches_roster(clean):
             assert 0 < r["present"] <= r["expected"]
             assert r["topic_count"] == len(r["topic"].split("；"))
             names = roster_names(f)
-            assert clean_name(r["host"]) in names and clean_name(r["recorder"]) in names
+            assert name_key(r["host"]) in names and name_key(r["recorder"]) in names
             if r["meeting_type"] == "支部党员大会":
                 day = as_date(r["date"])
-                assert r["expected"] == sum(1 for m in f.ledgers["roster"] if in_standing(m, day))
+                # expected: the members in standing when the meeting began (not those it admits)
+                assert r["expected"] == sum(1 for m in f.ledgers["roster"] if in_standing(m, day_before(day)))
                 assert r["present"] >= r["expected"] // 2 + 1  # quorum: more than half
             if r["expected"] > r["present"]:
                 assert r["absentees"].count("（") == r["expected"] - r["present"]
@@ -267,11 +275,11 @@ def test_activity_participants_are_plausible(clean):
 def test_dues_rows_match_the_roster(clean):
     for f in clean.values():
         roster = roster_names(f)
-        dues = [clean_name(r["name"]) for r in f.ledgers["dues"]]
+        dues = [name_key(r["name"]) for r in f.ledgers["dues"]]
         assert all(name in roster for name in dues), f.code
         assert sorted(dues) == sorted(roster), f.code  # in standing, and the one transferred out
         for r in f.ledgers["dues"]:
-            assert r["person_category"] == roster[clean_name(r["name"])]["person_category"]
+            assert r["person_category"] == roster[name_key(r["name"])]["person_category"]
 
 
 def test_monthly_due_follows_the_rules(clean):
@@ -303,7 +311,7 @@ def test_months_paid_and_totals(clean):
             paid = [m for m in months if m is not None]
             assert all(m == r["monthly_due"] for m in paid)
             assert r["total"] == (sum(paid, Decimal("0")) if paid else None)
-            member = roster[clean_name(r["name"])]
+            member = roster[name_key(r["name"])]
             first = [k for k in range(1, 13) if months[k - 1] is not None]
             if member["member_type"] == "预备党员" and member["join_date"].year == YEAR:
                 assert first[0] == member["join_date"].month  # from the month of admission
@@ -331,7 +339,7 @@ def test_mid_year_returns_only_hold_the_past():
             assert all(r[f"m{k}"] is None for k in range(7, 13))
     assert demo_dues.paid_through(YEAR, as_of) == 6
     assert demo_dues.paid_through(YEAR, date(YEAR, 6, 9)) == 5
-    assert demo_dues.months_passed(YEAR, as_of) == 5
+    assert months_elapsed(YEAR, as_of) == 5
 
 
 # --- 发展党员 -------------------------------------------------------------------------------
@@ -534,7 +542,7 @@ def test_any_seed_and_date_gives_consistent_data(seed, day):
     for f in d.fills.values():
         roster = roster_names(f)
         assert 8 <= len(roster) <= 60
-        assert {clean_name(r["name"]) for r in f.ledgers["dues"]} == set(roster)
+        assert {name_key(r["name"]) for r in f.ledgers["dues"]} == set(roster)
         for r in f.ledgers["recruitment"]:
             if r.get("admitted") and r["admitted"].year == YEAR:
                 assert roster[r["name"]]["member_type"] == "预备党员"

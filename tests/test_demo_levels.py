@@ -7,11 +7,11 @@ from pathlib import Path
 
 from taizhang import workspace
 from taizhang.collect import collect
+from taizhang.consolidate import figures
 from taizhang.demo import build_demo
 from taizhang.demo.organisation import demo_sub_units
 from taizhang.levels import hierarchy
 from taizhang.party.periods import Period
-from taizhang.statistics.load import load_stats
 
 AS_OF = date(2026, 1, 10)
 
@@ -34,9 +34,9 @@ def test_two_general_branches_roll_up_into_the_committee(tmp_path: Path) -> None
     assert [(f.branch_code, len(f.rollup)) for f in rollups] == [("Z1", 3), ("Z2", 3)]
     tree = hierarchy.load(top)
     assert [u.code for u in tree.branches("Z2")] == ["Z2-01", "Z2-02", "Z2-03"] and len(tree.branches()) == 18
-    stats = load_stats(top, Period.year(2025), as_of=AS_OF)
+    stats = figures(top, Period.year(2025), as_of=AS_OF)
     for unit in report.sub_units:
-        own = load_stats(workspace.Workspace(Path(unit["workspace"])), Period.year(2025), as_of=AS_OF)
+        own = figures(workspace.Workspace(Path(unit["workspace"])), Period.year(2025), as_of=AS_OF)
         group = next(g for g in stats.groups if g.code == unit["code"])
         assert group.total.membership.to_dict() == own.total.membership.to_dict()
         assert group.total.dues.to_dict() == own.total.dues.to_dict()

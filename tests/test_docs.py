@@ -62,3 +62,12 @@ def test_readme_rule_table_matches_the_catalog() -> None:
     assert start in README and end in README
     block = README.split(start, 1)[1].split(end, 1)[0].strip()
     assert block == rules_markdown().strip(), "run: python tools/update_readme.py"
+
+
+def test_the_architecture_page_names_every_package_and_the_readme_points_to_it() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    src = ROOT / "src" / "taizhang"
+    packages = sorted(p.name for p in src.iterdir() if (p / "__init__.py").is_file())
+    missing = [name for name in packages if f"`{name}/`" not in page]
+    assert missing == [], f"docs/architecture.md does not describe {missing}"
+    assert "docs/architecture.md" in README

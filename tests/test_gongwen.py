@@ -200,8 +200,8 @@ def test_signature_rule_holds_for_any_body_and_date(org, day):
     org_p, date_p = gongwen.add_signature(d, org, day)
     r_org = int(org_p._p.find(f"{W}pPr/{W}ind").get(f"{W}rightChars")) / 100
     r_date = int(date_p._p.find(f"{W}pPr/{W}ind").get(f"{W}rightChars")) / 100
-    start_org = r_org + gongwen._text_width_chars(org)
-    start_date = r_date + gongwen._text_width_chars(date_p.text)
+    start_org = r_org + gongwen.text_width_chars(org)
+    start_date = r_date + gongwen.text_width_chars(date_p.text)
     assert min(r_org, r_date) == pytest.approx(2.0, abs=0.01)
     assert start_org - start_date == pytest.approx(2.0, abs=0.02)
 

@@ -22,18 +22,18 @@ from test_statistics import (
 )
 
 from taizhang import gongwen
+from taizhang.consolidate import figures
 from taizhang.party.periods import Period
 from taizhang.reports.context import TO_BE_FILLED, money
 from taizhang.reports.generate import generate, generate_all, load_inputs
 from taizhang.reports.kinds import KINDS, find_kind
-from taizhang.statistics.load import load_stats
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture(scope="module")
 def year_stats(demo_ws):
-    return load_stats(demo_ws, Period.year(2025), as_of=AS_OF)
+    return figures(demo_ws, Period.year(2025), as_of=AS_OF)
 
 
 def text_of(path: Path | str) -> str:
@@ -133,7 +133,7 @@ def test_a_branch_that_wrote_no_summary_gets_placeholders_not_invented_text(tmp_
 
 def test_quarterly_report_covers_the_quarter_and_plans_the_next(demo_ws) -> None:
     q3 = Period.quarter(2025, 3)
-    stats = load_stats(demo_ws, q3, as_of=AS_OF)
+    stats = figures(demo_ws, q3, as_of=AS_OF)
     b = stats.branch("001")
     path = one(generate(demo_ws, "季度", branches=["001"], period=q3, as_of=AS_OF))
     text = text_of(path)
@@ -160,7 +160,7 @@ def test_term_report_covers_each_year_and_the_total(tmp_path) -> None:
                        (return_002_2025(), "2026-01-06T10:00:00", [])])
     term = Period.years_between(2023, 2025)
     as_of = date(2026, 1, 10)
-    stats = load_stats(ws, term, as_of=as_of)
+    stats = figures(ws, term, as_of=as_of)
     path = one(generate(ws, "换届", branches=["001"], period=term, as_of=as_of))
     text = text_of(path)
     b = stats.branch("001")
@@ -244,8 +244,8 @@ def test_committee_report_totals_tables_and_charts(demo_ws, year_stats) -> None:
 
 
 def test_a_report_for_one_unit_of_the_tree(demo_ws) -> None:
-    unit = next(g for g in load_stats(demo_ws, Period.year(2025), as_of=AS_OF).groups if g.depth == 0)
-    stats = load_stats(demo_ws, Period.year(2025), as_of=AS_OF, unit=unit.code)
+    unit = next(g for g in figures(demo_ws, Period.year(2025), as_of=AS_OF).groups if g.depth == 0)
+    stats = figures(demo_ws, Period.year(2025), as_of=AS_OF, unit=unit.code)
     path = one(generate(demo_ws, "总结", unit=unit.code, as_of=AS_OF))
     assert Path(path).name == f"{unit.name}_2025年党委年度党建工作总结.docx"
     text = text_of(path)
@@ -353,7 +353,7 @@ def test_charts_of_a_large_committee_show_the_lowest_branches(demo_ws, monkeypat
 
     monkeypatch.setattr(context, "CHART_ALL_UP_TO", 5)
     monkeypatch.setattr(context, "CHART_LOWEST", 3)
-    stats = load_stats(demo_ws, Period.year(2025), as_of=AS_OF)
+    stats = figures(demo_ws, Period.year(2025), as_of=AS_OF)
     labels, values, which = context._bars(stats, lambda b: b.meetings.total)
     ranked = sorted(b.meetings.total for b in stats.returned)
     assert values == ranked[:3] and len(labels) == 3

@@ -20,15 +20,18 @@ from typing import Any
 import pytest
 
 from taizhang.party.periods import Period
+from taizhang.reading import column_letter
 from taizhang.records import BranchReturn, LedgerData, Row
-from taizhang.statistics.compute import age_band, compute, in_standing, owed_months, stage_at
+from taizhang.statistics.compute import age_band, compute
 from taizhang.statistics.model import AGE_BANDS, ExcludedReturn, Stats
 from taizhang.workspace import config
 from taizhang.workspace.branches import Branch
+from taizhang.workspace.definitions import load_definitions
 
 D = date
 M = Decimal
 SETTINGS = config.defaults(2025)
+DEFINITION = load_definitions()
 BRANCHES = [
     Branch("001", "机关第一党支部", secretary="王建国"),
     Branch("002", "办公室党支部", secretary="赵红"),
@@ -40,13 +43,15 @@ SHEETS = {"roster": "党员名册", "meetings": "三会一课", "activities": "�
 
 # --- building returns ------------------------------------------------------------------------
 def make_return(code: str, name: str, year: int, **ledgers: list[dict[str, Any]]) -> BranchReturn:
-    """A BranchReturn with the given ledgers' rows ({key: value} each), Excel rows from 3."""
+    """A BranchReturn with the given ledgers' rows ({key: value} each), Excel rows from 3, every
+    column of the shipped definition found (as on a sheet read from an issued workbook)."""
     ret = BranchReturn(code, name, year, template_id="dangjian-taizhang", template_version="2025.1")
     for ledger_id, sheet in SHEETS.items():
         rows = ledgers.get(ledger_id, [])
+        columns = DEFINITION.ledger(ledger_id).columns
         ret.ledgers[ledger_id] = LedgerData(
             ledger_id, sheet, [Row(excel_row=i, values=dict(v)) for i, v in enumerate(rows, start=3)],
-            letters={},
+            letters={col.key: column_letter(i) for i, col in enumerate(columns)},
         )
     return ret
 
@@ -252,42 +257,11 @@ def _row(**values: Any) -> Row:
     return Row(3, values)
 
 
-def test_standing_follows_join_transfer_and_change_dates() -> None:
-    out = _row(join_date=D(2005, 7, 1), standing="转出", change_date=D(2025, 8, 15))
-    assert in_standing(out, D(2025, 8, 14)) and not in_standing(out, D(2025, 8, 15))
-    came = _row(join_date=D(2010, 7, 1), standing="转入", change_date=D(2025, 3, 10))
-    assert not in_standing(came, D(2025, 3, 9)) and in_standing(came, D(2025, 3, 10))
-    new = _row(join_date=D(2025, 5, 20), standing="在册")
-    assert not in_standing(new, D(2025, 5, 19)) and in_standing(new, D(2025, 5, 20))
-    assert not in_standing(_row(join_date=D(2000, 1, 1), standing="去世"), D(2025, 1, 1))  # no date: gone
-
-
 @pytest.mark.parametrize("age, band", [(18, AGE_BANDS[0]), (30, AGE_BANDS[0]), (31, AGE_BANDS[1]),
                                        (40, AGE_BANDS[1]), (41, AGE_BANDS[2]), (50, AGE_BANDS[2]),
                                        (51, AGE_BANDS[3]), (60, AGE_BANDS[3]), (61, AGE_BANDS[4])])
 def test_age_bands_have_inclusive_upper_bounds(age: int, band: str) -> None:
     assert age_band(age) == band
-
-
-def test_owed_months_from_admission_and_until_leaving() -> None:
-    assert owed_months(_row(join_date=D(2025, 5, 20)), 2025, SETTINGS) == (5, 12)
-    assert owed_months(_row(join_date=D(2024, 11, 1)), 2025, SETTINGS) == (1, 12)
-    assert owed_months(_row(join_date=D(2005, 7, 1), standing="转出", change_date=D(2025, 8, 15)), 2025,
-                       SETTINGS) == (1, 8)
-    assert owed_months(_row(join_date=D(2010, 1, 1), standing="转入", change_date=D(2025, 3, 10)), 2025,
-                       SETTINGS) == (3, 12)
-    assert owed_months(_row(join_date=D(2005, 7, 1), standing="转出", change_date=D(2024, 8, 15)), 2025,
-                       SETTINGS) is None
-    assert owed_months(None, 2025, SETTINGS) == (1, 12)  # not on the roster: every month
-
-
-def test_stage_is_derived_from_the_dates_not_the_stage_column() -> None:
-    row = _row(applied=D(2023, 3, 1), activist=D(2023, 9, 1), candidate=D(2024, 10, 1),
-               admitted=D(2025, 11, 10), stage="预备党员")
-    assert stage_at(row, D(2023, 1, 1)) is None
-    assert stage_at(row, D(2023, 6, 30)) == "入党申请人"
-    assert stage_at(row, D(2024, 12, 31)) == "发展对象"
-    assert stage_at(row, D(2025, 12, 31)) == "预备党员"
 
 
 # --- a year -------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from builders import MEMBERS, build, dues_row, meeting, member, only, recruit, run
 
+from taizhang.party.hosts import name_key, split_names
 from taizhang.problems import Severity
-from taizhang.validate.context import name_key, split_names
 
 D = date
 

@@ -11,8 +11,8 @@ from builders import AFTER_YEAR, build, dues_row, member, only, run, settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from taizhang.party.dues import expected_monthly_due
 from taizhang.problems import Severity
-from taizhang.validate import expected_monthly_due
 
 D = Decimal
 DEFAULT = settings()

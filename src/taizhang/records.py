@@ -24,6 +24,9 @@ class Row:
     # text is kept in `raw` so that feedback can show it and later checks skip the cell.
     invalid: set[str] = field(default_factory=set)
     raw: dict[str, str] = field(default_factory=dict)
+    # Keys of number columns whose cell held the number as text ("20" typed into a text-formatted
+    # cell): read as the number, but Excel's own SUM leaves such cells out.
+    text_cells: set[str] = field(default_factory=set, compare=False)
 
     def get(self, key: str, default: Value = None) -> Value:
         """The typed value of column `key`, or `default` when empty or absent."""
@@ -73,6 +76,49 @@ class BranchReturn:
         """The values of a form ledger (年度小结) as one dict."""
         rows = self.rows(ledger_id)
         return dict(rows[0].values) if rows else {}
+
+
+# --- reading typed values -------------------------------------------------------------------
+# Every reader of rows (the checks, the statistics, the reports, the roll-ups) goes through these:
+# a cell the reader could not read (`row.invalid`) or a value of another type is None, so that no
+# figure ever uses a cell that a problem says is wrong.
+
+def date_of(row: Row, key: str) -> date | None:
+    """The date in column `key`, or None (empty, unreadable or not a date)."""
+    value = row.values.get(key)
+    return value if isinstance(value, date) and key not in row.invalid else None
+
+
+def int_of(row: Row, key: str) -> int | None:
+    """The whole number in column `key`, or None."""
+    value = row.values.get(key)
+    if key in row.invalid or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    return None
+
+
+def money_of(row: Row, key: str) -> Decimal | None:
+    """The amount in column `key` as Decimal, or None."""
+    value = row.values.get(key)
+    if key in row.invalid or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    return None
+
+
+def text_of(row: Row, key: str) -> str:
+    """The text in column `key`, stripped ("" when empty or unreadable)."""
+    value = row.values.get(key)
+    if value is None or key in row.invalid:
+        return ""
+    return str(value).strip()
 
 
 def encode_value(value: Value) -> Any:

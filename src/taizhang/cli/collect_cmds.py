@@ -22,10 +22,10 @@ from taizhang.cli.common import (
 )
 from taizhang.collect import CollectReport
 from taizhang.collect import collect as collect_files
-from taizhang.collect.process import ACCEPTED, NEEDS_FIX
 from taizhang.collect.status import current_problems, round_status, write_reminders
 from taizhang.errors import InputError
 from taizhang.safeio import strip_control
+from taizhang.vocabulary import ACCEPTED, NEEDS_FIX
 
 OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
 # Up to this many files every one is listed; beyond, only those with problems.

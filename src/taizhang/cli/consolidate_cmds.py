@@ -17,12 +17,11 @@ from taizhang.cli.common import (
     print_json,
     table,
 )
-from taizhang.consolidate import ConsolidateResult
+from taizhang.consolidate import ConsolidateResult, figures
 from taizhang.consolidate import consolidate as consolidate_workspace
 from taizhang.errors import InputError
 from taizhang.party.periods import HELP as PERIOD_HELP
 from taizhang.party.periods import parse_period
-from taizhang.statistics.load import load_stats
 from taizhang.statistics.model import BranchStats, Stats, percent_text
 
 AsOfOpt = Annotated[str | None, typer.Option(
@@ -111,7 +110,7 @@ def stats(
     """统计主要数据：党员、三会一课、组织生活、党费、发展党员和达标情况。"""
     ws = find_workspace()
     p = parse_period(period, ws.settings.year)
-    result = load_stats(ws, p, as_of=parse_as_of(as_of), strict=strict, unit=unit)
+    result = figures(ws, p, as_of=parse_as_of(as_of), strict=strict, unit=unit)
     if branch:
         if result.branch(branch.strip()) is None:
             raise InputError(f"支部名单中没有编码为“{branch}”的支部。请用 taizhang status 查看各支部的编码。")

@@ -19,6 +19,7 @@ from taizhang.cli.common import (
     table,
 )
 from taizhang.issue import IssueResult, issue_workspace
+from taizhang.vocabulary import FAILED, ISSUED
 
 
 @handle_errors
@@ -44,14 +45,14 @@ def issue(
             console.print(problems_table("支部名单中的问题（有错误的支部未下发）", report.branch_problems))
         rows = [[r.code, r.name, r.status, r.roster_rows or "", Path(r.path).name, r.message] for r in report.results]
         console.print(table("下发结果", ["编码", "支部", "状态", "预填党员", "文件", "说明"], rows))
-        issued = sum(r.status == "已下发" for r in report.results)
+        issued = sum(r.status == ISSUED for r in report.results)
         console.print(f"已生成 {issued} 个台账，位于 {plain(ws.root / 'outbox')}")
         if report.notice:
             console.print(f"下发通知：{plain(report.notice)}")
         if report.roster and report.roster.unmatched:
             console.print(f"[yellow]党员信息表中有 {len(report.roster.unmatched)} 个“所在支部”与名单不符，未导入："
                           f"{plain('、'.join(report.roster.unmatched[:10]))}[/]")
-    if any(r.status == "失败" for r in report.results):
+    if any(r.status == FAILED for r in report.results):
         raise typer.Exit(1)
 
 

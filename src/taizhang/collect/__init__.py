@@ -19,11 +19,7 @@ from typing import Any, Callable
 from taizhang import catalog
 from taizhang.collect.files import Candidate, content_id, find_candidates, sha256_bytes
 from taizhang.collect.process import (
-    DUPLICATE,
-    FAILED_OUTCOMES,
     FEEDBACK_FAILED,
-    UNIDENTIFIED,
-    UNREADABLE,
     CollectContext,
     FileResult,
     Processed,
@@ -31,6 +27,7 @@ from taizhang.collect.process import (
     process_file,
 )
 from taizhang.problems import Severity
+from taizhang.vocabulary import DUPLICATE, FAILED_OUTCOMES, UNIDENTIFIED, UNREADABLE
 from taizhang.workspace import Workspace, writes
 
 

@@ -30,6 +30,11 @@ class Candidate:
     problems: list[Problem] = field(default_factory=list)  # problems found while unpacking
 
 
+def candidate_for(path: Path) -> Candidate:
+    """The candidate for one file named by the user (the self-check)."""
+    return Candidate(path, str(path), _mtime(path))
+
+
 def sha256_bytes(data: bytes) -> str:
     """The hex SHA-256 of `data`."""
     return hashlib.sha256(data).hexdigest()

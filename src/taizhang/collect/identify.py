@@ -159,3 +159,39 @@ def _from_file_name(file_name: str, branches: dict[str, Branch]) -> Branch | Non
     if match and match.group(1) in branches:
         return branches[match.group(1)]
     return None
+
+
+def identify_claimed(
+    reader: SheetSource,
+    *,
+    properties: dict[str, str],
+    file_name: str,
+    key: bytes | None,
+    default_year: int,
+    template_id: str,
+    current_version: str,
+) -> Identification:
+    """A branch's self-check: whose workbook it says it is, with no branch list to match.
+
+    The identity in `_meta` (or the properties) is taken as claimed; with the workspace's `key` it
+    is verified (a failed signature is an error, as in collect), without one it cannot be. A
+    workbook with no identity is checked as the file's own, for `default_year`."""
+    identity, signature = read_identity(reader, properties)
+    if identity is None:
+        stem = Path(file_name).stem
+        problems = [catalog.make("ID-UNVERIFIED", how="文件内容", branch=stem, severity=Severity.WARNING)]
+        return Identification(Branch("", stem), default_year, None, False, "", problems)
+    problems = []
+    verified = False
+    if key is not None:
+        verified = identity.verify(key, signature)
+        if not verified:
+            problems.append(catalog.make("ID-SIGNATURE", reason="签名与内容不符，或不是用本单位的密钥签发的",
+                                         branch=f"“{identity.branch_name}”", severity=Severity.WARNING))
+    if identity.template_id != template_id:
+        problems.append(catalog.make("ID-OLD-TEMPLATE", version=f"{identity.template_id} {identity.template_version}",
+                                     current=f"{template_id} {current_version}"))
+    elif identity.template_version != current_version:
+        problems.append(catalog.make("ID-OLD-TEMPLATE", version=identity.template_version, current=current_version))
+    return Identification(Branch(identity.branch_code, identity.branch_name), identity.year, identity, verified,
+                          "签名" if verified else "", problems, signature)

@@ -13,18 +13,18 @@ from taizhang import catalog
 from taizhang.collect.files import Candidate, content_id
 from taizhang.problems import Problem, Severity, count_by_severity
 from taizhang.records import BranchReturn
+from taizhang.vocabulary import (
+    ACCEPTED,
+    FAILED_OUTCOMES,
+    NEEDS_FIX,
+    NOT_WORKBOOK,
+    UNIDENTIFIED,
+    UNREADABLE,
+)
 from taizhang.workspace.branches import Branch
 from taizhang.workspace.config import Settings
 from taizhang.workspace.definitions import WorkbookDefinition
 
-# Outcomes shown to the user, one per file.
-ACCEPTED = "已接收"
-NEEDS_FIX = "需修改"
-UNIDENTIFIED = "无法识别"
-UNREADABLE = "无法读取"
-NOT_WORKBOOK = "不是工作簿"
-DUPLICATE = "已收过"
-FAILED_OUTCOMES = {UNIDENTIFIED, UNREADABLE, NOT_WORKBOOK}
 FEEDBACK_FAILED = ("已接收，但反馈表未能写入feedback文件夹（原来的反馈表可能正在Excel或WPS中打开）。"
                    "问题可用 taizhang problems 查看。")
 
@@ -39,6 +39,9 @@ class CollectContext:
     key: bytes
     as_of: date
     links: dict[str, Any] = field(default_factory=dict)  # unit code -> links.LinkKey (roll-ups)
+    # A branch's self-check (`taizhang validate FILE`): no branch list; the workbook's claimed
+    # identity decides the branch and the year, verified only when `key` is not empty.
+    self_check: bool = False
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Processed:
     problems: list[Problem] = field(default_factory=list)
     suffix: str = ".xlsx"
     signed: tuple[Any, str] | None = None  # (Identity, signature) of a verified return
+    claimed: tuple[Any, str] | None = None  # (Identity, signature) the workbook claims, verified or not
     rollup: Any = None  # rollup_format.RollupContent of a verified roll-up (then `ret` is None)
     feedback_tmp: str = ""  # the feedback workbook, written under a temporary name
     feedback_failed: bool = False  # the feedback workbook could not be written
@@ -88,7 +92,7 @@ class FileResult:
 def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     """Read, identify, extract and validate one file. Never raises for a bad file."""
     from taizhang import reading
-    from taizhang.collect.identify import identify
+    from taizhang.collect.identify import identify, identify_claimed
     from taizhang.reading.extract import extract_return
     from taizhang.validate import validate
 
@@ -115,26 +119,40 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     # archived under what the file really is, never under a suffix taken from its name
     base.suffix = ".xls" if reader.kind == "et" else f".{reader.kind}"
     try:
-        from taizhang.levels.rollup_format import is_rollup
+        from taizhang.levels.rollup_format import is_rollup, meta
 
         if is_rollup(reader):
+            if ctx.self_check:  # a roll-up is checked by the level above, not self-checked
+                unit = str(meta(reader).get("unit_name") or "下级单位").strip()
+                base.problems = [catalog.make("ID-ROLLUP-FILE", unit=unit)]
+                base.outcome = UNIDENTIFIED
+                return base
             return _process_rollup(candidate, ctx, base, limits)
-        ident = identify(
-            reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
-            key=ctx.key, year=ctx.settings.year, instructions_sheet=ctx.definition.instructions.sheet,
-            current_version=ctx.definition.version, unverified=str(ctx.settings.collect.get("unverified")),
-        )
+        if ctx.self_check:
+            ident = identify_claimed(
+                reader, properties=properties, file_name=Path(candidate.display).name, key=ctx.key or None,
+                default_year=ctx.settings.year, template_id=ctx.definition.id,
+                current_version=ctx.definition.version,
+            )
+        else:
+            ident = identify(
+                reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
+                key=ctx.key, year=ctx.settings.year, instructions_sheet=ctx.definition.instructions.sheet,
+                current_version=ctx.definition.version, unverified=str(ctx.settings.collect.get("unverified")),
+            )
         if not ident.accepted:
             base.problems = ident.problems
             base.outcome = UNIDENTIFIED
             return base
         assert ident.branch is not None
         identity = ident.identity
-        if identity is not None and ident.verified:
-            base.signed = (identity, ident.signature)
+        if identity is not None:
+            base.claimed = (identity, ident.signature)
+            if ident.verified:
+                base.signed = base.claimed
         ret, problems = extract_return(
             ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
-            year=ctx.settings.year,
+            year=ident.year if ctx.self_check and ident.year else ctx.settings.year,
             template_id=identity.template_id if identity else "",
             template_version=identity.template_version if identity else "",
         )

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from taizhang import catalog
-from taizhang.problems import Problem, Severity, count_by_severity
+from taizhang.problems import Problem, count_by_severity
 from taizhang.records import BranchReturn
 from taizhang.workspace import config
 from taizhang.workspace.definitions import WorkbookDefinition, load_definitions
+
+if TYPE_CHECKING:
+    from taizhang.workspace import Workspace
 
 
 @dataclass
@@ -45,54 +47,30 @@ class SelfCheck:
         return data
 
 
-def check_file(path: Path, *, workspace: Any | None = None, as_of: date | None = None,
+def check_file(path: Path, *, workspace: Workspace | None = None, as_of: date | None = None,
                feedback: bool = False) -> SelfCheck:
-    """Read and check one returned workbook as collect would; optionally write feedback beside it."""
-    from taizhang import reading
-    from taizhang.collect.identify import read_identity
-    from taizhang.levels.rollup_format import is_rollup, meta
-    from taizhang.reading.extract import extract_return
-    from taizhang.validate import validate
+    """Read and check one returned workbook exactly as collect does (`collect.process.process_file`,
+    in self-check mode: no store, no branch list); optionally write the feedback workbook beside it."""
+    from taizhang.collect.files import candidate_for
+    from taizhang.collect.process import CollectContext, process_file
 
     as_of = as_of or date.today()
-    result = SelfCheck(file=str(path))
-    try:
-        reader = reading.open_workbook(path)
-        properties = reading.read_properties(path)
-    except reading.UnreadableFile as exc:
-        result.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
-        return result
-    if is_rollup(reader):
-        unit = str(meta(reader).get("unit_name") or "下级单位").strip()
-        result.branch_name = unit
-        result.problems = [catalog.make("ID-ROLLUP-FILE", unit=unit)]
-        return result
-    identity, signature = read_identity(reader, properties)
+    default_year = workspace.settings.year if workspace else as_of.year - (as_of.month == 1)
+    settings = workspace.settings if workspace else config.defaults(default_year)
     definition: WorkbookDefinition = workspace.definitions if workspace else load_definitions()
-    year = identity.year if identity else (workspace.settings.year if workspace else as_of.year - (as_of.month == 1))
-    settings = workspace.settings if workspace else config.defaults(year)
-    if workspace is not None and identity is not None:
-        result.verified = identity.verify(workspace.key, signature)
-    problems: list[Problem] = []
-    if identity is None:
-        problems.append(catalog.make("ID-UNVERIFIED", how="文件内容", branch=path.stem, severity=Severity.WARNING))
-    elif identity.template_id != definition.id:
-        problems.append(catalog.make("ID-OLD-TEMPLATE", version=f"{identity.template_id} {identity.template_version}",
-                                     current=f"{definition.id} {definition.version}"))
-    elif identity.template_version != definition.version:
-        problems.append(catalog.make("ID-OLD-TEMPLATE", version=identity.template_version, current=definition.version))
-    ret, extracted = extract_return(
-        definition, reader, branch_code=identity.branch_code if identity else "",
-        branch_name=identity.branch_name if identity else path.stem, year=year,
-        template_id=identity.template_id if identity else "",
-        template_version=identity.template_version if identity else "",
-    )
-    problems += extracted + validate(ret, definition, settings, as_of=as_of)
-    result.branch_code, result.branch_name, result.year = ret.branch_code, ret.branch_name, year
+    ctx = CollectContext(definition=definition, settings=settings, branches={},
+                         key=workspace.key if workspace else b"", as_of=as_of, self_check=True)
+    done = process_file(candidate_for(path), ctx)
+    result = SelfCheck(file=str(path), problems=done.problems)
+    ret = done.ret
+    if ret is None:
+        return result
+    identity, signature = done.claimed if done.claimed is not None else (None, "")
+    result.branch_code, result.branch_name, result.year = ret.branch_code, ret.branch_name, ret.year
+    result.verified = done.verified if workspace is not None and identity is not None else None
     result.rows = {led.sheet: len(led.rows) for led in ret.ledgers.values()}
-    result.problems = problems
-    if feedback and problems:
-        result.feedback = str(_write_feedback(path, ret, problems, definition, settings, identity, signature))
+    if feedback and done.problems:
+        result.feedback = str(_write_feedback(path, ret, done.problems, definition, settings, identity, signature))
     return result
 
 

@@ -3,6 +3,7 @@ and the reminder list (催报名单.xlsx)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -10,14 +11,10 @@ from typing import Any
 
 from taizhang.problems import Problem
 from taizhang.safeio import atomic_path, new_xlsx
+from taizhang.vocabulary import LATE, MISSING, NEEDS_FIX, RETURNED
 from taizhang.workspace import Workspace, writes
 from taizhang.workspace import branches as branches_mod
 from taizhang.workspace.store import Store, Submission
-
-RETURNED = "已报送"
-LATE = "逾期报送"
-MISSING = "未报送"
-NEEDS_FIX = "需修改"
 
 
 @dataclass
@@ -221,3 +218,30 @@ def current_problems(ws: Workspace, code: str | None = None) -> list[tuple[Submi
     with Store.open(ws.store_path) as store:
         subs = store.submissions(year=year, branch_code=code, current_only=True)
         return [(s, store.problems(s.id)) for s in subs]
+
+
+def stored_statuses(store: Store, year: int) -> dict[str, dict[str, Any]]:
+    """Where each branch's return of a year other than the workspace's round stands, from the
+    store alone (no deadline known for it: on time unknown)."""
+    out: dict[str, dict[str, Any]] = {}
+    for sub in store.submissions(year=year):
+        entry = out.setdefault(sub.branch_code, {"submissions": 0})
+        entry["submissions"] += 1
+        if sub.is_current:
+            entry.update(state=NEEDS_FIX if sub.errors else RETURNED, on_time=None,
+                         returned_at=sub.submitted_at, errors=sub.errors, warnings=sub.warnings,
+                         verified=sub.verified)
+    return out
+
+
+def statuses(ws: Workspace, years: Iterable[int]) -> dict[int, Any]:
+    """Year → where each branch's return stands: the round's status for the workspace's year,
+    the stored returns' for the others. What the statistics are handed."""
+    out: dict[int, Any] = {}
+    with Store.open(ws.store_path) as store:
+        for year in years:
+            if year != ws.settings.year:
+                out[year] = stored_statuses(store, year)
+    if ws.settings.year in years:
+        out[ws.settings.year] = round_status(ws)
+    return out

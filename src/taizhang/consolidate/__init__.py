@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from taizhang.collect.status import statuses
 from taizhang.consolidate.ledger_book import write_ledger_workbook
 from taizhang.consolidate.stats_book import write_stats_workbook
 from taizhang.party.periods import Period
@@ -24,11 +25,8 @@ from taizhang.problems import Problem, Severity, sort_key
 from taizhang.records import BranchReturn
 from taizhang.safeio import safe_filename
 from taizhang.statistics.load import load_current, load_stats
-from taizhang.statistics.model import (
-    MISSING,
-    ExcludedReturn,
-    Stats,
-)
+from taizhang.statistics.model import ExcludedReturn, Stats
+from taizhang.vocabulary import MISSING
 from taizhang.workspace import Workspace, writes
 from taizhang.workspace.store import Store
 
@@ -76,6 +74,13 @@ class ConsolidateResult:
         }
 
 
+def figures(ws: Workspace, period: Period, *, as_of: date | None = None, strict: bool = False,
+            unit: str | None = None) -> Stats:
+    """The statistics of `period` (`taizhang stats`): the current returns' figures, with where each
+    branch's return stands."""
+    return load_stats(ws, period, as_of=as_of, strict=strict, unit=unit, statuses=statuses(ws, period.years))
+
+
 def output_names(unit_name: str = "") -> tuple[str, str]:
     """The file names of 汇总台账 and 统计表: 汇总台账.xlsx, or 汇总台账_<单位>.xlsx for one unit."""
     if not unit_name:
@@ -98,7 +103,7 @@ def consolidate(ws: Workspace, *, year: int | None = None, strict: bool = False,
     year = year or ws.settings.year
     as_of = as_of or date.today()
     period = Period.year(year)
-    loaded = load_current(ws, period, strict=strict)
+    loaded = load_current(ws, period, strict=strict, statuses=statuses(ws, period.years))
     stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
     left_out = {(e.code, e.year) for e in loaded.excluded}
     listed = [b.code for b in stats.per_branch]

@@ -12,18 +12,13 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from taizhang.party.calendar import cn_date
 from taizhang.safeio import atomic_path, new_xlsx
-from taizhang.statistics.model import (
-    MISSING,
-    PIPELINE,
-    STATES,
-    BranchStats,
-    Compliance,
-    Stats,
-)
+from taizhang.statistics.model import PIPELINE, BranchStats, Compliance, Stats
+from taizhang.vocabulary import MISSING, RETURNED, STATES
 from taizhang.xlsx import Formats, print_setup, text_width, write_value
 
-NOT_RETURNED = "未报送"
+NOT_RETURNED = MISSING
 LEFT_OUT = "有错误，未纳入汇总"
 
 SHEET_MEETINGS = "表1 三会一课开展情况"
@@ -216,7 +211,7 @@ def write_stats_workbook(path: Path, stats: Stats, *, org: str = "", deadline: d
         _chart_dues(wb, t3)
         t4 = _table(wb, f, stats, SHEET_RECRUITMENT, f"{label}各支部发展党员情况",
                     _recruitment_cols(), org,
-                    [f"期末队伍情况按各环节日期推算截至{_cn_date(stats.snapshot)}所处的阶段。", *common[1:]])
+                    [f"期末队伍情况按各环节日期推算截至{cn_date(stats.snapshot)}所处的阶段。", *common[1:]])
         _chart_pipeline(wb, t4)
         _table(wb, f, stats, SHEET_STATUS, f"{label}党建工作台账报送情况", _status_cols(), org,
                _status_notes(stats, deadline), status=True)
@@ -224,13 +219,9 @@ def write_stats_workbook(path: Path, stats: Stats, *, org: str = "", deadline: d
     return path
 
 
-def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _compliance_notes(stats: Stats) -> list[str]:
     if stats.elapsed is None:
-        return [f"截至{_cn_date(stats.as_of)}统计期间内还没有已结束的月份，未计算达标情况。"]
+        return [f"截至{cn_date(stats.as_of)}统计期间内还没有已结束的月份，未计算达标情况。"]
     end = stats.elapsed.end
     text = (f"达标情况按截至{end.year}年{end.month}月已结束的月份、季度和年度计算，每个月（季度、年度）"
             "都达到规定次数才算达标；“不适用”指支部未设支委会、没有党小组或统计期间不含完整的季度（年度）等情况。")
@@ -239,7 +230,7 @@ def _compliance_notes(stats: Stats) -> list[str]:
 
 def _common_notes(stats: Stats) -> list[str]:
     """[党员人数 note, strict note if any]: the first is left out where no membership is shown."""
-    notes = [f"党员人数按截至{_cn_date(stats.snapshot)}在册的党员计算。"]
+    notes = [f"党员人数按截至{cn_date(stats.snapshot)}在册的党员计算。"]
     if stats.excluded:
         names = "、".join(e.name for e in stats.excluded)
         notes.append(f"按严格汇总的要求，以下支部的台账有错误，未纳入本表：{names}。")
@@ -250,7 +241,7 @@ def _status_notes(stats: Stats, deadline: date | None) -> list[str]:
     counts = stats.status_counts
     notes = ["，".join(f"{s}{counts.get(s, 0)}个" for s in STATES) + "。"]
     if deadline:
-        notes.append(f"报送截止日期：{_cn_date(deadline)}；以首次报送时间判断是否逾期。")
+        notes.append(f"报送截止日期：{cn_date(deadline)}；以首次报送时间判断是否逾期。")
     if stats.excluded:
         for e in stats.excluded:
             notes.append(f"{e.name}（{e.code}）的台账有{e.errors}处错误，按严格汇总的要求未纳入汇总，"
@@ -295,7 +286,7 @@ def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[
     last_col = ncols - 1
     sh.merge_range(0, 0, 0, last_col, f"{name.split(' ', 1)[0]}  {title}", f.title)
     sh.set_row(0, 30)
-    info = f"制表单位：{org or '（未设置）'}    统计期间：{stats.period.label}    制表日期：{_cn_date(stats.as_of)}"
+    info = f"制表单位：{org or '（未设置）'}    统计期间：{stats.period.label}    制表日期：{cn_date(stats.as_of)}"
     sh.merge_range(1, 0, 1, last_col, info, f.info)
     sh.set_row(1, 20)
     # Header rows: fixed columns, then grouped figure columns.
@@ -439,7 +430,7 @@ def _write_cell(sh: Any, r: int, c: int, col: _Col, value: Any, f: Formats) -> f
     if col.kind == "verdict":
         fmt = f.bad if text == "未达标" else f.center
     elif col.kind == "state":
-        fmt = f.center if text in ("已报送",) else f.bad
+        fmt = f.center if text == RETURNED else f.bad
     sh.write_string(r, c, text, fmt)
     return text_width(text)
 

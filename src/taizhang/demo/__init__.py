@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from taizhang import workspace as workspace_mod
 from taizhang.errors import WorkspaceExists
 from taizhang.safeio import atomic_write_text
+from taizhang.vocabulary import ISSUED
 from taizhang.workspace import branches as branches_mod
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
 
     ws = workspace_mod.Workspace(root)
     issued = issue_workspace(ws)
-    report.issued = [r.path for r in issued.results if r.status == "已下发"]
+    report.issued = [r.path for r in issued.results if r.status == ISSUED]
     say(f"已下发 {len(report.issued)} 个台账到 outbox/，下发通知：{Path(issued.notice).name if issued.notice else '无'}")
 
     branch_list = branches_mod.issuable(branches_mod.read(ws.branches_path)[0])

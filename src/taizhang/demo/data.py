@@ -35,10 +35,10 @@ from taizhang.demo.people import (
     assign_posts,
     build_core,
     build_transfers,
-    clean_name,
     roster_rows,
 )
 from taizhang.demo.recruits import build_recruits, fill_recruit_people, recruitment_rows
+from taizhang.party.hosts import name_key
 
 # --------------------------------------------------------------------------------------------
 # A branch's year
@@ -59,8 +59,8 @@ def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
     profile = profile or profile_of_name
     if size is not None:
         size_range = (size, size)
-    secretary = clean_name(branch.secretary) or "王建国"
-    contact = clean_name(branch.contact) or secretary
+    secretary = name_key(branch.secretary) or "王建国"
+    contact = name_key(branch.contact) or secretary
     ctx = Ctx(
         rng=rng, code=branch.code, name=branch.name, year=year, as_of=as_of, profile=profile,
         lazy=lazy, names=NameSource(rng, [secretary, contact]), secretary=secretary, contact=contact,

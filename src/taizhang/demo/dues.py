@@ -7,31 +7,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from taizhang.demo.people import Ctx, Member, month_end
+from taizhang.demo.people import Ctx, Member
+from taizhang.party.dues import expected_monthly_due, rate_of
 from taizhang.workspace import config
 
 # --------------------------------------------------------------------------------------------
 # 党费收缴
 # --------------------------------------------------------------------------------------------
-
-
-def _rate_text(category: str, base: Decimal, settings: config.Settings) -> str:
-    brackets = {"在职": "working", "离退休": "retired"}.get(category)
-    if brackets is None:
-        return "定额"
-    for upper, rate in settings.dues[brackets]:
-        if base <= upper:
-            return f"{format((rate * 100).normalize(), 'f')}%"
-    return ""  # pragma: no cover - the last bracket is unbounded
-
-
-def _monthly_due(category: str, base: Decimal, settings: config.Settings) -> Decimal:
-    from taizhang.validate import expected_monthly_due
-
-    allowed = expected_monthly_due(category, base, settings)
-    if allowed is None:  # pragma: no cover - every category used here has a rule
-        raise ValueError(category)
-    return allowed[0]
 
 
 def _base(ctx: Ctx, m: Member) -> Decimal:
@@ -64,11 +46,6 @@ def paid_through(year: int, as_of: date) -> int:
     return as_of.month if as_of.day >= 10 else as_of.month - 1
 
 
-def months_passed(year: int, as_of: date) -> int:
-    """How many whole months of `year` have ended before `as_of` (0–12)."""
-    return sum(1 for m in range(1, 13) if month_end(year, m) < as_of)
-
-
 def dues_rows(ctx: Ctx) -> list[dict[str, Any]]:
     settings = config.defaults(ctx.year)
     last = paid_through(ctx.year, ctx.as_of)
@@ -78,7 +55,7 @@ def dues_rows(ctx: Ctx) -> list[dict[str, Any]]:
         base = _base(ctx, m)
         if ctx.profile == "big" and not boundary_done and m.category == "在职" and m.core and m.post == "党员":
             base, boundary_done = Decimal("5000.00"), True  # a bracket boundary: 含 → 1%
-        due = _monthly_due(m.category, base, settings)
+        due = expected_monthly_due(m.category, base, settings)[0]  # type: ignore[index]
         first, final = 1, last
         if m.join >= ctx.start:
             first = m.join.month  # 预备党员 pay from the month of the 支部大会
@@ -88,7 +65,7 @@ def dues_rows(ctx: Ctx) -> list[dict[str, Any]]:
             final = min(final, m.change.month)
         row: dict[str, Any] = {
             "name": m.name, "person_category": m.category, "base": base,
-            "rate": _rate_text(m.category, base, settings), "monthly_due": due,
+            "rate": rate_of(m.category, base, settings), "monthly_due": due,
         }
         for month in range(1, 13):
             row[f"m{month}"] = due if first <= month <= final else None

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from typing import Any, Iterable
 
 from taizhang.demo.organisation import CITY
-from taizhang.demo.people import Ctx, Member, committee_members, has_committee, member_in_standing
+from taizhang.demo.people import Ctx, Member, committee_members, expected_at_meeting, has_committee
+from taizhang.party.members import full_on
 
 # --------------------------------------------------------------------------------------------
 # 三会一课
@@ -146,8 +147,8 @@ def meeting_rows(ctx: Ctx) -> list[dict[str, Any]]:
     sec, rec = ctx.secretary, _recorder(ctx)
     # Admission and confirmation votes: each a 支部党员大会 of its own.
     for day, names in ctx.admissions:
-        people = ctx.roster_at(day)
-        full = [m for m in people if m.full is not None and m.full <= day]
+        people = ctx.expected_at(day)
+        full = [m for m in people if full_on(m.member_type, m.full, day)]
         who = "、".join(names)
         rows.append(_meeting(
             ctx, day, "支部党员大会", [f"讨论接收{who}同志为预备党员"], sec, rec, people,
@@ -159,7 +160,7 @@ def meeting_rows(ctx: Ctx) -> list[dict[str, Any]]:
         day = ctx.workday(anniversary, anniversary + timedelta(days=14), ctx.busy)
         if day is None:
             continue
-        people = ctx.roster_at(day)
+        people = ctx.expected_at(day)
         rows.append(_meeting(
             ctx, day, "支部党员大会", [f"讨论{name}同志预备党员转正"], sec, rec, people,
             f"{name}同志汇报预备期表现，入党介绍人和党小组介绍情况。经表决，同意{name}同志按期转为正式党员，"
@@ -174,7 +175,7 @@ def meeting_rows(ctx: Ctx) -> list[dict[str, Any]]:
             continue
         topics = [_study_phrase(y, month)] + rng.sample(_GM_TOPICS[q], rng.randint(1, 2))
         rows.append(_meeting(
-            ctx, day, "支部党员大会", topics, sec, rec, ctx.roster_at(day),
+            ctx, day, "支部党员大会", topics, sec, rec, ctx.expected_at(day),
             "全体党员集中学习，并结合本职工作交流了学习体会；会议通报了有关工作，对下一阶段工作作出安排。",
         ))
     # Monthly committee meetings where there is a committee.
@@ -185,7 +186,7 @@ def meeting_rows(ctx: Ctx) -> list[dict[str, Any]]:
             day = ctx.workday(date(y, month, 2), date(y, month, 12), ctx.busy)
             if day is None:
                 continue
-            members = [m for m in members if member_in_standing(m, day)]
+            members = [m for m in members if expected_at_meeting(m, day)]
             topics = rng.sample(_CMTE_TOPICS, rng.randint(1, 4))
             if month == 1:
                 topics = ["研究制定本年度支部工作计划"] + topics[:2]
@@ -206,7 +207,7 @@ def meeting_rows(ctx: Ctx) -> list[dict[str, Any]]:
             day = ctx.workday(date(y, month, 14), date(y, month, 27))
             if day is None:
                 continue
-            people = [m for m in ctx.roster_at(day) if m.group == g]
+            people = [m for m in ctx.expected_at(day) if m.group == g]
             others = [m for m in people if m is not leader and m.full is not None]
             recorder = others[month % len(others)].name if others else leader.name
             topic = [_study_phrase(y, month), rng.choice(["交流学习体会", "讨论本组党员思想和工作情况", "收集对支部工作的意见建议"])]
@@ -234,7 +235,7 @@ def meeting_rows(ctx: Ctx) -> list[dict[str, Any]]:
         recorder = rec if rec != host else next((m.name for m in ctx.members if m.name not in (host, sec)
                                                  and m.core and m.standing == "在册"), sec)
         rows.append(_meeting(
-            ctx, day, "党课", [title], host, recorder, ctx.roster_at(day),
+            ctx, day, "党课", [title], host, recorder, ctx.expected_at(day),
             "授课人结合工作实际讲授党课，党员认真听讲并作学习笔记。",
             note="书记讲党课" if host == sec else None,
         ))

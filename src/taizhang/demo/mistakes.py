@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from taizhang.demo.dues import months_passed
 from taizhang.demo.organisation import BranchFill
-from taizhang.demo.people import Ctx, add_months, clean_name, text_date
+from taizhang.demo.people import Ctx, add_months, text_date
+from taizhang.party.calendar import months_elapsed as months_passed
+from taizhang.party.hosts import name_key
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _candidates(fill: BranchFill, rule: str) -> list[tuple[str, int]]:
                 out.append(("meetings", i))
     elif rule == "CELL-ENUM":
         out = [("roster", i) for i, r in enumerate(led.get("roster", []))
-               if r.get("education") == "大学本科" and r["name"] == clean_name(r["name"])]
+               if r.get("education") == "大学本科" and r["name"] == name_key(r["name"])]
     elif rule == "REC-ACTIVIST-1Y":
         out = [("recruitment", i) for i, r in enumerate(led.get("recruitment", []))
                if r["stage"] == "发展对象" and typed_date(r, "activist") and typed_date(r, "candidate")]
@@ -139,7 +140,7 @@ def _plant(rng: random.Random, code: str, fill: BranchFill, rule: str, ledger_id
                 row[f"m{k}"] = wrong
         _retotal(row)
         return PlantedMistake(code, ledger_id, index, "monthly_due", rule,
-                              f"{clean_name(row['name'])}月计算基数{base}元，应按1.5%交纳{right}元，台账按1%算成{wrong}元")
+                              f"{name_key(row['name'])}月计算基数{base}元，应按1.5%交纳{right}元，台账按1%算成{wrong}元")
     if rule == "DUES-6M":
         last = months_passed(year, fill.as_of or date(year, 12, 31))
         start = rng.randint(2, max(2, min(last - 6, 6)))
@@ -147,7 +148,7 @@ def _plant(rng: random.Random, code: str, fill: BranchFill, rule: str, ledger_id
             row[f"m{k}"] = None
         _retotal(row)
         return PlantedMistake(code, ledger_id, index, f"m{start}", rule,
-                              f"{clean_name(row['name'])}{start}月至{start + 5}月连续6个月未交党费，支部未作处理")
+                              f"{name_key(row['name'])}{start}月至{start + 5}月连续6个月未交党费，支部未作处理")
     if rule == "MEET-QUORUM":
         expected = row["expected"]
         row["present"] = expected // 2
@@ -181,7 +182,7 @@ def _plant(rng: random.Random, code: str, fill: BranchFill, rule: str, ledger_id
         admitted: date = row["admitted"]
         early = add_months(admitted, 11) + timedelta(days=rng.randint(0, 15))
         for roster_row in fill.ledgers.get("roster", []):
-            if clean_name(roster_row["name"]) == clean_name(row["name"]) and roster_row.get("full_date") == row["confirmed"]:
+            if name_key(roster_row["name"]) == name_key(row["name"]) and roster_row.get("full_date") == row["confirmed"]:
                 roster_row["full_date"] = early
         row["confirmed"] = early
         return PlantedMistake(code, ledger_id, index, "confirmed", rule,

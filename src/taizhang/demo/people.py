@@ -4,11 +4,15 @@ roster rows a branch would type."""
 
 from __future__ import annotations
 
-import calendar
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable
+
+from taizhang.party.calendar import add_months, day_before
+from taizhang.party.hosts import name_key
+from taizhang.party.members import committee_required, counted_on, full_on
+from taizhang.workspace import config
 
 # --------------------------------------------------------------------------------------------
 # Names
@@ -54,12 +58,7 @@ class NameSource:
 
 def guess_gender(name: str) -> str:
     """男 or 女 for a name made by this module (by its given name)."""
-    return "女" if clean_name(name)[1:] in _FEMALE_GIVEN else "男"
-
-
-def clean_name(text: Any) -> str:
-    """A name without any spaces (half- or full-width), for comparing names across sheets."""
-    return "".join(str(text or "").split())
+    return "女" if name_key(name)[1:] in _FEMALE_GIVEN else "男"
 
 
 # --------------------------------------------------------------------------------------------
@@ -68,16 +67,8 @@ def clean_name(text: Any) -> str:
 
 
 def add_years(d: date, n: int) -> date:
-    try:
-        return d.replace(year=d.year + n)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + n, day=28)
-
-
-def add_months(d: date, n: int) -> date:
-    y, m = divmod(d.month - 1 + n, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    """`d` moved by `n` years, 29 February clamped to the 28th (as `party.calendar.add_months`)."""
+    return add_months(d, 12 * n)
 
 
 def between(rng: random.Random, lo: date, hi: date) -> date | None:
@@ -96,10 +87,6 @@ def pick_workday(rng: random.Random, lo: date, hi: date, avoid: Iterable[date] =
     days = [lo + timedelta(days=k) for k in range((hi - lo).days + 1)]
     days = [d for d in days if d.weekday() < 5 and not _holiday(d) and d not in blocked]
     return rng.choice(days) if days else None
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def text_date(d: date, style: int) -> str:
@@ -133,26 +120,15 @@ class Member:
         return "正式党员" if self.full is not None else "预备党员"
 
 
-def in_standing(row: dict[str, Any], day: date) -> bool:
-    """Whether the member of a roster row ({key: value}) belonged to the branch on `day`.
-
-    The same rule as `statistics.in_standing`: a member counts from the 入党日期 (so the 支部大会
-    that admits a 发展对象, who attends it, counts them); one transferred in from the transfer
-    date; one transferred out until the day before.
-    """
-    join = row.get("join_date")
-    if not isinstance(join, date) or join > day:
-        return False
-    standing, change = row.get("standing") or "在册", row.get("change_date")
-    if standing == "转入":
-        return not isinstance(change, date) or change <= day
-    if standing in ("转出", "停止党籍", "去世"):
-        return isinstance(change, date) and day < change
-    return True
-
-
 def member_in_standing(m: Member, day: date) -> bool:
-    return in_standing({"join_date": m.join, "standing": m.standing, "change_date": m.change}, day)
+    """Whether a demo member is in standing at the end of `day` (`party.members.counted_on`)."""
+    return counted_on(m.standing, m.join, m.change, day)
+
+
+def expected_at_meeting(m: Member, day: date) -> bool:
+    """Whether a demo member is among those entitled to attend a meeting held on `day`: in
+    standing when the day began (`party.members`: a 发展对象 admitted that day is not)."""
+    return counted_on(m.standing, m.join, m.change, day_before(day))
 
 
 def pick_education(rng: random.Random, category: str, birth_year: int) -> str:
@@ -207,7 +183,12 @@ class Ctx:
         return pick_workday(self.rng, lo, hi, avoid) if lo <= hi else None
 
     def roster_at(self, day: date) -> list[Member]:
+        """The members in standing at the end of `day`."""
         return [m for m in self.members if member_in_standing(m, day)]
+
+    def expected_at(self, day: date) -> list[Member]:
+        """The members entitled to attend a meeting held on `day`."""
+        return [m for m in self.members if expected_at_meeting(m, day)]
 
     def by_post(self, post: str) -> Member | None:
         return next((m for m in self.members if m.post == post), None)
@@ -301,10 +282,10 @@ def build_transfers(ctx: Ctx) -> None:
 
 def assign_posts(ctx: Ctx) -> None:
     end = ctx.end
-    # Counted the way the validator does: 正式党员 in standing on the roster as returned.
-    full = [m for m in ctx.members if m.full is not None and m.standing in ("在册", "转入") and m.full <= end]
+    # Asked of party.members, as the validator and the statistics ask it.
+    full = [m for m in ctx.roster_at(end) if full_on(m.member_type, m.full, end)]
     committee: list[str] = []
-    if len(full) >= 7:
+    if committee_required(len(full), config.defaults(ctx.year)):
         committee = ["书记", "组织委员", "宣传委员"]
         if len(full) >= 15:
             committee = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员"]
@@ -342,6 +323,7 @@ def committee_members(ctx: Ctx) -> list[Member]:
 
 
 def has_committee(ctx: Ctx) -> bool:
+    """Whether the branch has a committee (`assign_posts` gave it one from `party.members`)."""
     return len(committee_members(ctx)) >= 3
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from taizhang.workspace import Workspace
 from taizhang.issue.members import RosterImport, read_member_list
 from taizhang.issue.workbook import IssueRound, workbook_name, write_workbook
+from taizhang.vocabulary import EXISTS, FAILED, ISSUED
 from taizhang.workspace import Workspace, writes
 
 
@@ -92,16 +93,16 @@ def issue_branches(
         rows = (prefill or {}).get(branch.code, {})
         n_roster = len(rows.get("roster", []))
         if path.exists() and not force:
-            result = IssueResult(branch.code, branch.name, "已存在", str(path),
+            result = IssueResult(branch.code, branch.name, EXISTS, str(path),
                                  message="已下发过，未覆盖（如需重新生成请加 --force）")
         else:
             issued_at = datetime.now().isoformat(timespec="seconds")
             try:
                 identity = write_workbook(path, rnd, branch, issued_at=issued_at, prefill=rows)
             except OSError as exc:
-                result = IssueResult(branch.code, branch.name, "失败", str(path), message=f"无法写入：{exc}")
+                result = IssueResult(branch.code, branch.name, FAILED, str(path), message=f"无法写入：{exc}")
             else:
-                result = IssueResult(branch.code, branch.name, "已下发", str(path), sha256_file(path),
+                result = IssueResult(branch.code, branch.name, ISSUED, str(path), sha256_file(path),
                                      roster_rows=n_roster)
                 if record:
                     record(result, identity)
@@ -161,7 +162,7 @@ def issue_workspace(
         results = issue_branches(rnd, chosen, outbox, force=force, prefill=prefill, record=record,
                                  progress=progress)
     notice = None
-    if any(r.status == "已下发" for r in results):
+    if any(r.status == ISSUED for r in results):
         notice = write_round_notice(ws, rnd, usable)
     return IssueReport(results=results, branch_problems=list_problems, roster=roster_report,
                        notice=str(notice) if notice else "")

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from taizhang import gongwen
+from taizhang.party.calendar import cn_date
 from taizhang.safeio import atomic_path
 
 TO_BE_FILLED = "【待补充】"
@@ -17,7 +18,7 @@ def deadline_text(day: dt.date | None) -> str:
     """Return a deadline as a notice writes it, 2026年1月15日（星期四）, or 【待补充】 when unset."""
     if day is None:
         return TO_BE_FILLED
-    return f"{gongwen.chinese_date(day)}（星期{_WEEKDAYS[day.weekday()]}）"
+    return f"{cn_date(day)}（星期{_WEEKDAYS[day.weekday()]}）"
 
 
 def notice_title(year: int) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from taizhang import catalog
 from taizhang.problems import Problem, Severity, count_by_severity
+from taizhang.vocabulary import ACCEPTED, NEEDS_FIX, UNIDENTIFIED
 from taizhang.workspace.store import Carried, NewRollup, NewSubmission, Submission
 
 BRANCH_ORIGIN = "branch"
@@ -96,7 +97,7 @@ def process_rollup(reader: Any, ctx: Any, base: Any) -> Any:
     claimed = RollupIdentity.from_mapping(meta(reader))
     if claimed is not None and ctx.settings.org_code and claimed.unit_code == ctx.settings.org_code:
         base.problems = [catalog.make("ROLLUP-OWN", upper=claimed.upper_name)]
-        base.outcome = "无法识别"
+        base.outcome = UNIDENTIFIED
         return base
     identity, problems = verify(reader, ctx.links, year=ctx.settings.year)
     if identity is not None and identity.unit_code not in ctx.branches:
@@ -105,19 +106,19 @@ def process_rollup(reader: Any, ctx: Any, base: Any) -> Any:
         identity = None
     if identity is None:
         base.problems = problems
-        base.outcome = "无法识别"
+        base.outcome = UNIDENTIFIED
         return base
     try:
         content = read_content(reader, identity, ctx.definition)
     except Exception as exc:  # signed by a registered unit, but not in a layout this version reads
         base.problems = [catalog.make("ROLLUP-BROKEN", reason=f"内容无法按本版本的格式读取（{type(exc).__name__}）")]
-        base.outcome = "无法识别"
+        base.outcome = UNIDENTIFIED
         return base
     for item in content.returns:
         item.problems = item.problems + validate(item.ret, ctx.definition, ctx.settings, as_of=ctx.as_of)
     base.rollup = content
     errors = any(p.severity is Severity.ERROR for item in content.returns for p in item.problems)
-    base.outcome = "需修改" if errors else "已接收"
+    base.outcome = NEEDS_FIX if errors else ACCEPTED
     base.verified = True
     return base
 
@@ -194,7 +195,7 @@ def store_rollup(store: Any, tree: Any, processed: Any, *, display: str, year: i
     rows: dict[str, int] = {}
     for (line, new), sub in zip(accepted, stored, strict=True):
         counts = count_by_severity(new.problems)
-        line.update(outcome="需修改" if sub.errors else "已接收", errors=counts["错误"],
+        line.update(outcome=NEEDS_FIX if sub.errors else ACCEPTED, errors=counts["错误"],
                     warnings=counts["警告"], submission_id=sub.id)
         for led in new.ret.ledgers.values():
             rows[led.sheet] = rows.get(led.sheet, 0) + len(led.rows)

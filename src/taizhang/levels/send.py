@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from taizhang import catalog, reading
+from taizhang.collect.status import statuses
 from taizhang.consolidate.ledger_book import write_ledger_sheet
 from taizhang.errors import TaizhangError
 from taizhang.levels import hierarchy, links
@@ -36,7 +37,8 @@ from taizhang.problems import Problem
 from taizhang.records import BranchReturn
 from taizhang.safeio import atomic_path, new_xlsx, safe_filename
 from taizhang.statistics.load import load_stats
-from taizhang.statistics.model import MISSING, BranchStats, NoReturns, Stats
+from taizhang.statistics.model import BranchStats, NoReturns, Stats
+from taizhang.vocabulary import MISSING
 from taizhang.workspace import Workspace, writes
 from taizhang.workspace.store import Store
 from taizhang.xlsx import Formats, print_setup, text_width, write_meta_sheet, write_value
@@ -112,7 +114,7 @@ def rollup(ws: Workspace, *, year: int | None = None, as_of: date | None = None)
     if not items:
         raise NoReturns(f"还没有收集到{year}年本单位所属支部的任何台账，无法汇总报送。"
                         "请先用 taizhang collect 收集各支部的台账。")
-    stats = load_stats(ws, Period.year(year), as_of=as_of)
+    stats = load_stats(ws, Period.year(year), as_of=as_of, statuses=statuses(ws, [year]))
     created_at = datetime.now().isoformat(timespec="seconds")
     draft = _Draft(link, settings.org_name, year, created_at, tree, items, stats)
     path = ws.folder("outbox") / rollup_name(link, year)

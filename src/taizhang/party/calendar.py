@@ -1,13 +1,14 @@
-"""Calendar arithmetic for the checks: whole months passed, month addition, ages, Chinese labels.
+"""Calendar arithmetic the party rules are counted in: month ends, whole months passed, month
+addition, ages, and dates and months written the way Chinese documents write them.
 
 A month (quarter) counts as passed once `as_of` is later than its last day, the same rule as
-`taizhang.periods.Period.clip`: on 31 March, March has not ended yet.
+`party.periods.Period.clip`: on 31 March, March has not ended yet.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 QUARTER_NAMES = ("一", "二", "三", "四")
 
@@ -15,6 +16,11 @@ QUARTER_NAMES = ("一", "二", "三", "四")
 def month_end(year: int, month: int) -> date:
     """The last day of `month` in `year`."""
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def day_before(day: date) -> date:
+    """The day before `day`."""
+    return day - timedelta(days=1)
 
 
 def months_elapsed(year: int, as_of: date) -> int:

@@ -13,13 +13,13 @@ that a label can always be typed back.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from taizhang.errors import InputError
+from taizhang.party.calendar import QUARTER_NAMES, month_end
 
 YEAR = "year"
 QUARTER = "quarter"
@@ -27,17 +27,12 @@ MONTHS = "months"
 YEARS = "years"
 KINDS = (YEAR, QUARTER, MONTHS, YEARS)
 
-QUARTER_NAMES = ("一", "二", "三", "四")
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
 HELP = (
     "统计期间：年度写 2025；季度写 2025Q3；连续几个月写 2025-01..2025-06（单月写 2025-03）；"
     "跨年度（如一届任期）写 2021-2023。"
 )
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def month_label(year: int, month: int) -> str:
@@ -73,7 +68,7 @@ class Period:
         if not 1 <= quarter <= 4:
             raise InputError(f"季度应为1至4，不能是{quarter}。")
         first = 3 * quarter - 2
-        return cls(date(year, first, 1), _month_end(year, first + 2), quarter_label(year, quarter), QUARTER)
+        return cls(date(year, first, 1), month_end(year, first + 2), quarter_label(year, quarter), QUARTER)
 
     @classmethod
     def months_between(cls, first: tuple[int, int], last: tuple[int, int]) -> Period:
@@ -91,7 +86,7 @@ class Period:
             label = f"{y1}年{m1}—{m2}月"
         else:
             label = f"{month_label(y1, m1)}—{month_label(y2, m2)}"
-        return cls(date(y1, m1, 1), _month_end(y2, m2), label, MONTHS)
+        return cls(date(y1, m1, 1), month_end(y2, m2), label, MONTHS)
 
     @classmethod
     def years_between(cls, first: int, last: int) -> Period:
@@ -167,7 +162,7 @@ class Period:
         """The part of the period that has passed at `as_of`: its months that ended before that
         day (a month counts once `as_of` is later than its last day). Returns the period itself
         when all of it has passed, None when none of it has."""
-        passed = [(y, m) for y, m in self.months() if _month_end(y, m) < as_of]
+        passed = [(y, m) for y, m in self.months() if month_end(y, m) < as_of]
         if not passed:
             return None
         if len(passed) == len(self.months()):

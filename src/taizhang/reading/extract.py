@@ -121,6 +121,8 @@ class _Builder:
             return
         result: Cell = normalise(col, raw)
         row.values[col.key] = result.value
+        if isinstance(raw, str) and col.type in ("int", "money") and result.value is not None:
+            row.text_cells.add(col.key)  # Excel's SUM leaves it out (DUES-TOTAL says so)
         if result.issue is not None:
             self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **self._where(col, r, c),
                                               **result.issue.fields))

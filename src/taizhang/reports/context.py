@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from taizhang.gongwen import chinese_date
+from taizhang.party import frequency
+from taizhang.party.calendar import cn_date
+from taizhang.party.members import Roster, committee_min
 from taizhang.party.periods import QUARTER, QUARTER_NAMES, YEAR, YEARS, Period
 from taizhang.problems import Problem, Severity
 from taizhang.records import BranchReturn
@@ -27,17 +29,14 @@ from taizhang.reports import charts
 from taizhang.reports.kinds import ReportKind
 from taizhang.statistics.model import (
     AGE_BANDS,
-    LATE,
-    MISSING,
-    NEEDS_FIX,
     PIPELINE,
-    RETURNED,
     UNKNOWN,
     BranchStats,
     Compliance,
     Stats,
     percent_text,
 )
+from taizhang.vocabulary import LATE, LEFT_OUT, MISSING, NEEDS_FIX, RETURNED
 
 TO_BE_FILLED = "【待补充】"
 ZERO = Decimal(0)
@@ -74,8 +73,7 @@ class ReportInputs:
     as_of: date
     report_date: date
     deadline: date | None = None
-    frequency: dict[str, Any] = field(default_factory=dict)
-    committee_min_full_members: int = 7
+    settings: Any = None  # the workspace's Settings (the frequency requirements, the committee threshold)
     round_year: int | None = None  # the workspace's collection round
     contact: str = ""
     phone: str = ""
@@ -132,8 +130,8 @@ def period_context(period: Period, snapshot: date) -> dict[str, Any]:
     first = period.start.year
     data: dict[str, Any] = {
         "label": period.label, "kind": period.kind, "year": period.end.year, "first_year": first,
-        "start": chinese_date(period.start), "end": chinese_date(period.end),
-        "snapshot": chinese_date(snapshot), "years": len(period.years),
+        "start": cn_date(period.start), "end": cn_date(period.end),
+        "snapshot": cn_date(snapshot), "years": len(period.years),
         "next_year": period.end.year + 1, "quarter": "", "next_quarter": "",
     }
     if period.kind == QUARTER:
@@ -316,34 +314,27 @@ def summary_context(form: dict[str, Any] | None) -> dict[str, Any]:
     data["filler"] = clean_text(form.get("filler"))
     data["secretary"] = clean_text(form.get("secretary"))
     filled = form.get("filled_date")
-    data["filled_date"] = chinese_date(filled) if isinstance(filled, date) else ""
+    data["filled_date"] = cn_date(filled) if isinstance(filled, date) else ""
     return data
 
 
 def _secretary(code: str, inputs: ReportInputs, b: BranchStats, year: int) -> str:
+    """Who signs as 书记: the name the 年度小结 gives, else the roster's 书记, else the branch list's."""
     ret = inputs.returns.get(code, {}).get(year)
     if ret is not None:
         named = clean_text(ret.form("summary").get("secretary"))
         if named:
             return named
-        for row in ret.rows("roster"):
-            if clean_text(row.get("party_post")) == "书记" and clean_text(row.get("name")):
-                return clean_text(row.get("name"))
+        found = Roster.build(ret).secretaries(min(inputs.stats.snapshot, date(year, 12, 31)))
+        if found:
+            return clean_text(found[0].name)
     branch = inputs.branches.get(code)
     return clean_text(getattr(branch, "secretary", "") or b.secretary)
 
 
-def _has_committee(b: BranchStats, inputs: ReportInputs) -> bool:
-    c = b.rule("MEET-CMTE-M")
-    if c is not None and c.applies:
-        return True
-    full = b.membership.full if b.membership else 0
-    return full >= inputs.committee_min_full_members
-
-
 def branch_figures(b: BranchStats, inputs: ReportInputs) -> dict[str, Any]:
     """The figures of one branch (or a total) in report wording."""
-    has_committee = _has_committee(b, inputs)
+    has_committee = b.has_committee
     return {
         "members": _members(b), "meetings": _meetings(b, has_committee), "activities": _activities(b),
         "dues": _dues(b), "recruitment": _recruitment(b), "compliance": compliance_context(b),
@@ -351,17 +342,17 @@ def branch_figures(b: BranchStats, inputs: ReportInputs) -> dict[str, Any]:
     }
 
 
-def next_quarter_plan(period: Period, frequency: dict[str, Any], has_committee: bool,
-                      has_groups: bool) -> list[str]:
+def next_quarter_plan(period: Period, settings: Any, has_committee: bool, has_groups: bool) -> list[str]:
     """What the rules require in the quarter after `period`: the meetings to hold, in words."""
     q = (period.start.month + 2) // 3
     nxt = q + 1 if q < 4 else 1
     items = []
-    gm = int(frequency.get("general_meeting_per_quarter", 1))
-    cm = int(frequency.get("committee_per_month", 1))
-    gr = int(frequency.get("group_per_month", 1))
-    lec = int(frequency.get("lecture_per_quarter", 1))
-    theme = int(frequency.get("theme_day_per_month", 1))
+
+    def per(rule_id: str) -> int:
+        return frequency.BY_ID[rule_id].per_unit(settings)
+
+    gm, cm, gr, lec, theme = (per("MEET-GM-Q"), per("MEET-CMTE-M"), per("MEET-GROUP-M"), per("MEET-LECTURE-Q"),
+                              per("LIFE-THEME-M"))
     parts = []
     if gm > 0:
         parts.append(f"支部党员大会至少{gm}次")
@@ -377,9 +368,9 @@ def next_quarter_plan(period: Period, frequency: dict[str, Any], has_committee: 
         items.append(f"每月开展主题党日{theme}次，共{3 * theme}次。")
     if nxt == 4:
         yearly = []
-        if int(frequency.get("life_meeting_per_year", 1)) > 0:
+        if per("LIFE-OLM-Y") > 0:
             yearly.append("组织生活会")
-        if int(frequency.get("review_per_year", 1)) > 0:
+        if per("LIFE-REVIEW-Y") > 0:
             yearly.append("民主评议党员")
         if yearly:
             items.append("做好年底召开" + "和".join(yearly) + "的准备，按期完成。")
@@ -410,16 +401,16 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
         "org": clean_text(superior) or TO_BE_FILLED,
         "branch": {"code": code, "name": clean_text(b.name), "secretary": secretary or TO_BE_FILLED},
         "signer": signer_of(clean_text(b.name), figures["has_committee"]),
-        "report_date": chinese_date(inputs.report_date),
+        "report_date": cn_date(inputs.report_date),
         "period": period_context(period, stats.snapshot),
         "summary": summary_context(ret.form("summary") if ret else None),
         "findings": findings(b, inputs.problems.get(code, []), current_round=current_round),
         "plan": [],
-        "committee_min": inputs.committee_min_full_members,
+        "committee_min": committee_min(inputs.settings),
         **figures,
     }
     if period.kind == QUARTER:
-        ctx["plan"] = next_quarter_plan(period, inputs.frequency, figures["has_committee"],
+        ctx["plan"] = next_quarter_plan(period, inputs.settings, figures["has_committee"],
                                         figures["meetings"]["has_groups"])
     ctx["years"] = _term_years(stats, code, inputs) if period.kind == YEARS else []
     ctx["term_total"] = _term_row("合计", b, inputs)
@@ -444,7 +435,7 @@ def _superior(stats: Stats, b: BranchStats) -> str:
 def _term_row(label: str, b: BranchStats | None, inputs: ReportInputs) -> dict[str, Any]:
     """One row of a term report's tables: a year (or the total) of one branch, flat."""
     if b is None or not b.returned:
-        return {"year": label, "returned": False, **dict.fromkeys(_TERM_KEYS, "—"), "members": "未报送"}
+        return {"year": label, "returned": False, **dict.fromkeys(_TERM_KEYS, "—"), "members": MISSING}
     f = branch_figures(b, inputs)
     me, ac, du, rc = f["meetings"], f["activities"], f["dues"], f["recruitment"]
     return {"year": label, "returned": True, "members": f["members"]["total"], "general": me["general"],
@@ -462,7 +453,7 @@ def _term_years(stats: Stats, code: str, inputs: ReportInputs) -> list[dict[str,
 def _branch_row(index: int, b: BranchStats, inputs: ReportInputs) -> dict[str, Any]:
     row: dict[str, Any] = {"index": index, "name": clean_text(b.name), "code": b.code, "returned": b.returned}
     if not b.returned:
-        note = "有错误未纳入" if b.excluded else "未报送"
+        note = LEFT_OUT if b.excluded else MISSING
         row.update(note=note, members=note)
         for key in ("general", "committee", "group", "lectures", "secretary_lectures", "theme",
                     "life_meeting", "review", "talk_times", "activities_total", "due", "paid", "rate",
@@ -522,7 +513,7 @@ def _status_rows(stats: Stats, problems: dict[str, list[Problem]]) -> list[dict[
 
 def _stamp_date(stamp: str) -> str:
     try:
-        return chinese_date(date.fromisoformat(stamp[:10]))
+        return cn_date(date.fromisoformat(stamp[:10]))
     except ValueError:
         return clean_text(stamp)
 
@@ -670,7 +661,7 @@ def _chart_dues(stats: Stats) -> Chart:
 def _chart_pipeline(stats: Stats) -> Chart:
     r = stats.total.recruitment
     counts = [r.pipeline.get(s, 0) for s in PIPELINE] if r else [0] * len(PIPELINE)
-    title = f"发展党员工作情况（截至{chinese_date(stats.snapshot)}）"
+    title = f"发展党员工作情况（截至{cn_date(stats.snapshot)}）"
     return Chart(charts.pipeline_chart(list(PIPELINE), counts, title=title), title)
 
 
@@ -727,9 +718,9 @@ def committee_context(inputs: ReportInputs, kind: ReportKind) -> dict[str, Any]:
         "kind": kind.name,
         "org": org,
         "signer": org if org.startswith(("中共", TO_BE_FILLED)) else f"中共{org}委员会",
-        "report_date": chinese_date(inputs.report_date),
-        "as_of": chinese_date(inputs.as_of),
-        "deadline": chinese_date(inputs.deadline) if inputs.deadline else TO_BE_FILLED,
+        "report_date": cn_date(inputs.report_date),
+        "as_of": cn_date(inputs.as_of),
+        "deadline": cn_date(inputs.deadline) if inputs.deadline else TO_BE_FILLED,
         "period": period_context(period, stats.snapshot),
         "counts": {
             "branches": listed, "returned": len(returned), "on_time": len(on_time), "late": len(late),
@@ -763,7 +754,7 @@ def committee_context(inputs: ReportInputs, kind: ReportKind) -> dict[str, Any]:
         "round": current_round,
         "contact": clean_text(inputs.contact) or TO_BE_FILLED,
         "phone": clean_text(inputs.phone) or TO_BE_FILLED,
-        "committee_min": inputs.committee_min_full_members,
+        "committee_min": committee_min(inputs.settings),
         **figures,
     }
     return ctx

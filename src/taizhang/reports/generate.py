@@ -24,6 +24,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from taizhang import gongwen
+from taizhang.collect.status import statuses
 from taizhang.errors import InputError, TaizhangError
 from taizhang.party.periods import Period
 from taizhang.problems import Problem
@@ -198,7 +199,7 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
     from taizhang.workspace import branches as branches_mod
     from taizhang.workspace.store import Store
 
-    loaded = load_current(ws, period, strict=strict)
+    loaded = load_current(ws, period, strict=strict, statuses=statuses(ws, period.years))
     stats = load_stats(ws, period, as_of=as_of, strict=strict, loaded=loaded, unit=unit)
     returns = ReturnsByYear(loaded.returns)  # loads a branch's returns when a report asks for them
     problems: dict[str, list[Problem]] = {}
@@ -212,8 +213,7 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
     return ReportInputs(
         org=s.org_name, stats=stats, returns=returns, problems=problems,
         branches={b.code: b for b in items}, as_of=as_of, report_date=report_date or as_of,
-        deadline=s.deadline, frequency=dict(s.frequency),
-        committee_min_full_members=int(s.frequency.get("committee_min_full_members", 7)),
+        deadline=s.deadline, settings=s,
         round_year=s.year, contact=s.contact, phone=s.phone, unit_name=stats.unit_name,
     )
 

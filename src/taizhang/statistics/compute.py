@@ -8,17 +8,13 @@ current returns from a workspace's store and calls `compute`.
 Counting rules, in one place:
 
 - Membership is counted at the snapshot day: the period's end, or `as_of` when that is earlier
-  (the roster cannot know the future). A member counts from the 入党日期; a 转入 member from the
-  变动日期; a 转出/停止党籍/去世 member until the day before the 变动日期. 正式 or 预备 at that
-  day from the 转正日期 (the 党员类别 column when there is no date).
+  (the roster cannot know the future), by `party.members` (who is in standing, who is full).
 - Meetings, activities and recruitment steps are counted when their date falls in the period.
-- Compliance with the meeting frequencies (`settings.frequency`) is counted over the part of the
-  period that has passed at `as_of` (whole months, quarters and years only), unit by unit: a rule
-  is met when every passed month (quarter, year) had at least the required number.
-- 党费 应交 is 月应交 × the months of the period the member owed (a member admitted, or
-  transferred in, during the year from that month; one transferred out, 停止党籍 or deceased
-  until that month); 实交 is the sum of the month columns of the period. Money is summed exactly
-  and rounded once, to 0.01 元, when it is shown."""
+- Compliance with the meeting frequencies is `party.frequency.assess` over the part of the
+  period that has passed at `as_of` — the very answer the validator words as problems.
+- 党费 应交 is 月应交 × the months of the period the member owed, 实交 the sum of the month
+  columns of the period, arrears the members with an owed, ended month unpaid — all `party.dues`.
+  Money is summed exactly and rounded once, to 0.01 元, when it is shown."""
 
 
 from __future__ import annotations
@@ -26,27 +22,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from taizhang.errors import TaizhangError
-from taizhang.party.periods import Period, month_label, quarter_label
-from taizhang.records import BranchReturn, Row
+from taizhang.party import dues, frequency
+from taizhang.party.hosts import hosted_by
+from taizhang.party.members import Roster
+from taizhang.party.periods import Period
+from taizhang.party.recruitment import COUNTED_STEPS, person_key, stage_on
+from taizhang.records import BranchReturn, Row, date_of, int_of, text_of
 from taizhang.statistics.model import (
-    _UNIT_NAME,
-    _UNIT_WORD,
     ACTIVITY_TYPES,
     AGE_BANDS,
     EDUCATION,
-    FULL,
     GENDERS,
-    LEFT,
-    MISSING,
-    PROBATIONARY,
-    RETURNED,
-    RULES,
-    SECRETARY,
     UNKNOWN,
     Activities,
     BranchStats,
@@ -58,70 +48,8 @@ from taizhang.statistics.model import (
     Recruitment,
     ReturnStatus,
     Stats,
-    _Rule,
 )
-
-
-# --- helpers over rows -----------------------------------------------------------------------
-def _date(row: Row, key: str) -> date | None:
-    v = row.get(key)
-    return v if isinstance(v, date) else None
-
-
-def _int(row: Row, key: str, default: int = 0) -> int:
-    v = row.get(key)
-    if isinstance(v, bool):
-        return default
-    if isinstance(v, int):
-        return v
-    if isinstance(v, Decimal) and v == v.to_integral_value():
-        return int(v)
-    return default
-
-
-def _money(value: Any) -> Decimal | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _text(row: Row, key: str) -> str:
-    v = row.get(key)
-    return "" if v is None else str(v).strip()
-
-
-def in_standing(row: Row, day: date) -> bool:
-    """Whether the roster row's member belonged to the branch on `day`."""
-    join = _date(row, "join_date")
-    if join is not None and join > day:
-        return False
-    standing = _text(row, "standing") or "在册"
-    change = _date(row, "change_date")
-    if standing == "转入":
-        return change is None or change <= day
-    if standing in LEFT:
-        return change is not None and change > day
-    return True
-
-
-def is_full(row: Row, day: date) -> bool:
-    """Whether the member was a full member (正式党员) on `day`."""
-    full = _date(row, "full_date")
-    if full is not None:
-        return full <= day
-    return _text(row, "member_type") != PROBATIONARY
-
-
-def age_at(birth: date, day: date) -> int:
-    """Age in whole years on `day`."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+from taizhang.vocabulary import MISSING, RETURNED
 
 
 def age_band(age: int) -> str:
@@ -169,61 +97,50 @@ def _shipped_vocabulary() -> Vocabulary:
         return Vocabulary()
 
 
-# --- one branch, one year --------------------------------------------------------------------
-def _membership(roster: list[Row], day: date, vocab: Vocabulary) -> Membership:
+# --- one branch, one year: every rule asked of party/ -----------------------------------------
+def _membership(roster: Roster, day: date, vocab: Vocabulary) -> Membership:
     m = Membership(
         by_gender={g: 0 for g in (*GENDERS, UNKNOWN)},
         by_age={a: 0 for a in (*AGE_BANDS, UNKNOWN)},
         by_education={e: 0 for e in (*vocab.education, UNKNOWN)},
     )
-    for row in roster:
-        if not in_standing(row, day):
-            continue
+    for member in roster.on(day):
         m.total += 1
-        if is_full(row, day):
+        if member.full_on(day):
             m.full += 1
         else:
             m.probationary += 1
-        gender = _text(row, "gender")
-        m.by_gender[gender if gender in m.by_gender else UNKNOWN] += 1
-        birth = _date(row, "birth_date")
-        m.by_age[age_band(age_at(birth, day)) if birth else UNKNOWN] += 1
-        edu = _text(row, "education")
+        m.by_gender[member.gender if member.gender in m.by_gender else UNKNOWN] += 1
+        age = member.age_on(day)
+        m.by_age[age_band(age) if age is not None else UNKNOWN] += 1
+        edu = member.education
         if edu and edu not in m.by_education:
             m.by_education[edu] = 0
         m.by_education[edu or UNKNOWN] += 1
     return m
 
 
-def _secretaries(roster: list[Row], day: date, fallback: str) -> set[str]:
-    posts = [r for r in roster if _text(r, "party_post") == SECRETARY and _text(r, "name")]
-    current = {_text(r, "name") for r in posts if in_standing(r, day)}
-    names = current or {_text(r, "name") for r in posts}
-    if not names and fallback:
-        names = {fallback.strip()}
-    return names
-
-
 def _meetings(rows: list[Row], period: Period, secretaries: set[str]) -> Meetings:
     m = Meetings()
     for row in rows:
-        if not period.contains(_date(row, "date")):
+        if not period.contains(date_of(row, "date")):
             continue
-        kind = _text(row, "meeting_type")
+        kind = text_of(row, "meeting_type")
         if kind == "支部党员大会":
             m.general += 1
-            present, expected = row.get("present"), row.get("expected")
-            if isinstance(present, int) and isinstance(expected, int) and expected > 0:
+            present, expected = int_of(row, "present"), int_of(row, "expected")
+            if present is not None and expected is not None and expected > 0:
                 m.general_present += present
                 m.general_expected += expected
         elif kind == "支委会":
             m.committee += 1
-            m.committee_topics += max(_int(row, "topic_count", 1), 0) if "topic_count" not in row.invalid else 1
+            topics = int_of(row, "topic_count")
+            m.committee_topics += max(topics if topics is not None else 1, 0)
         elif kind == "党小组会":
             m.group += 1
         elif kind == "党课":
             m.lectures += 1
-            if _text(row, "host") in secretaries:
+            if hosted_by(text_of(row, "host"), secretaries):
                 m.secretary_lectures += 1
     return m
 
@@ -231,191 +148,68 @@ def _meetings(rows: list[Row], period: Period, secretaries: set[str]) -> Meeting
 def _activities(rows: list[Row], period: Period, vocab: Vocabulary) -> Activities:
     a = Activities(by_type={t: 0 for t in vocab.activity_types})
     for row in rows:
-        if not period.contains(_date(row, "date")):
+        if not period.contains(date_of(row, "date")):
             continue
-        kind = _text(row, "activity_type") or "其他"
+        kind = text_of(row, "activity_type") or "其他"
         a.by_type[kind] = a.by_type.get(kind, 0) + 1
-        people = max(_int(row, "participants"), 0)
+        people = max(int_of(row, "participants") or 0, 0)
         a.participants += people
         if kind == "谈心谈话":
             a.talk_person_times += people
     return a
 
 
-def owed_months(roster_row: Row | None, year: int, settings: Any) -> tuple[int, int] | None:
-    """The first and last month of `year` a member owed dues (None when none): from admission
-    (or transfer in) during the year, until the month of leaving (转出, 停止党籍, 去世)."""
-    first, last = 1, 12
-    if roster_row is None:
-        return first, last
-    join = _date(roster_row, "join_date")
-    if join is not None:
-        if join.year > year:
-            return None
-        if join.year == year and settings.dues.get("probation_from_admission", True):
-            first = join.month
-    standing = _text(roster_row, "standing")
-    change = _date(roster_row, "change_date")
-    if change is not None and standing == "转入":
-        if change.year > year:
-            return None
-        if change.year == year:
-            first = max(first, change.month)
-    if standing in LEFT and change is not None:
-        if change.year < year:
-            return None
-        if change.year == year:
-            last = change.month
-    return (first, last) if first <= last else None
-
-
-def _dues(rows: list[Row], roster: list[Row], year: int, months: list[int], passed: set[int],
-          settings: Any) -> Dues:
-    by_name: dict[str, Row] = {}
-    for r in roster:
-        by_name.setdefault(_text(r, "name"), r)
+def _dues(ret: BranchReturn, roster: Roster, months: list[int], as_of: date, settings: Any) -> Dues:
     d = Dues()
-    arrears: list[str] = []
-    for row in rows:
-        name = _text(row, "name")
+    year = ret.year
+    columns = [m for m in range(1, 13) if ret.letter("dues", f"m{m}")]
+    for row in ret.rows("dues"):
+        name = text_of(row, "name")
+        member = roster.find(name) if roster.present else None
         d.members += 1
-        span = owed_months(by_name.get(name), year, settings)
-        owed = [m for m in months if span and span[0] <= m <= span[1]]
-        monthly = _money(row.get("monthly_due")) if "monthly_due" not in row.invalid else None
-        if monthly is not None and monthly > 0:
-            d.due_exact += monthly * len(owed)
-        paid = {m: _money(row.get(f"m{m}")) for m in months}
-        for value in paid.values():
-            if value is not None:
-                d.paid_exact += value
-        if any(m in passed and not paid.get(m) for m in owed) and (monthly is None or monthly > 0):
-            arrears.append(name or f"第{row.excel_row}行")
-    d.arrears = arrears
-    d.arrears_count = len(arrears)
+        d.due_exact += dues.due_in(row, member, year, settings, months)
+        d.paid_exact += dues.paid_in(row, months)
+        if dues.unpaid_months(row, member, year, as_of, settings, columns=columns, within=months):
+            d.arrears.append(name or f"第{row.excel_row}行")
+    d.arrears_count = len(d.arrears)
     return d
-
-
-_STEPS = (("applied", "applied"), ("activist", "activists"), ("candidate", "candidates"),
-          ("admitted", "admitted"), ("confirmed", "confirmed"))
-
-
-def stage_at(row: Row, day: date) -> str | None:
-    """The recruitment stage of a person on `day`, from the dates (None before applying)."""
-    def on(key: str) -> bool:
-        d = _date(row, key)
-        return d is not None and d <= day
-
-    if on("confirmed"):
-        return FULL
-    if on("admitted"):
-        return "预备党员"
-    if on("candidate"):
-        return "发展对象"
-    if on("activist"):
-        return "入党积极分子"
-    if on("applied"):
-        return "入党申请人"
-    return None
 
 
 def _recruitment(rows: list[Row], period: Period, day: date) -> Recruitment:
     r = Recruitment()
     for row in rows:
-        for key, attr in _STEPS:
-            if period.contains(_date(row, key)):
+        for key, attr in COUNTED_STEPS:
+            if period.contains(date_of(row, key)):
                 setattr(r, attr, getattr(r, attr) + 1)
-        stage = stage_at(row, day)
-        if stage in r.pipeline:
-            r.pipeline[stage] += 1
+        found = stage_on(row, day)
+        if found is not None and found[1] in r.pipeline:
+            r.pipeline[found[1]] += 1
     return r
 
 
-def _person_key(row: Row) -> tuple[str, str]:
-    birth = _date(row, "birth_date") or _date(row, "applied")
-    return _text(row, "name"), birth.isoformat() if birth else ""
-
-
-def _unit_periods(elapsed: Period, unit: str) -> list[tuple[str, Period]]:
-    if unit == "month":
-        return [(month_label(y, m), Period.months_between((y, m), (y, m))) for y, m in elapsed.months()]
-    if unit == "quarter":
-        return [(quarter_label(y, q), Period.quarter(y, q)) for y, q in elapsed.quarters()]
-    return [(f"{y}年", Period.year(y)) for y in elapsed.whole_years()]
-
-
-def _rule_title(rule: _Rule, per: int) -> str:
-    every = "每个党小组每月" if rule.rule_id == "MEET-GROUP-M" else f"每{_UNIT_WORD[rule.unit]}"
-    return f"{rule.name}（{every}至少{per}次）"
-
-
-def _compliance(ret: BranchReturn, roster: list[Row], part: Period, elapsed: Period | None,
-                settings: Any, secretaries: set[str]) -> list[Compliance]:
+def _compliance(ret: BranchReturn, roster: Roster, part: Period, elapsed: Period | None,
+                settings: Any) -> list[Compliance]:
     out = []
-    freq = settings.frequency
-    day = elapsed.end if elapsed else None
-    full_members = sum(1 for r in roster if day and in_standing(r, day) and is_full(r, day))
-    groups = {_text(r, "group") for r in roster if day and in_standing(r, day) and _text(r, "group")}
-    minimum = int(freq.get("committee_min_full_members", 7))
-    for rule in RULES:
-        per = int(freq.get(rule.setting, rule.default))
-        title = _rule_title(rule, per)
-        reason = ""
-        if settings.rule_severity(rule.rule_id) is None:
-            reason = "本单位设置中已关闭此项检查"
-        elif per <= 0:
-            reason = "本单位设置为不检查次数"
-        elif not _unit_periods(part, rule.unit):
-            reason = f"统计期间不含完整的{_UNIT_NAME[rule.unit]}，不计算"
-        elif elapsed is None:
-            reason = "统计期间内还没有已结束的月份"
-        elif rule.rule_id == "MEET-CMTE-M" and full_members < minimum:
-            reason = f"正式党员{full_members}人，不足{minimum}人，不设支委会"
-        elif rule.rule_id == "MEET-GROUP-M" and not groups:
-            reason = "党员名册中没有党小组"
-        units = _unit_periods(elapsed, rule.unit) if elapsed and not reason else []
-        if not reason and not units:
-            reason = f"统计期间内还没有已结束的{_UNIT_NAME[rule.unit]}"
-        if reason:
-            out.append(Compliance(rule.rule_id, title, 0, 0, True, False, reason))
-            continue
-        need = per * (len(groups) if rule.rule_id == "MEET-GROUP-M" else 1)
-        dates = []
-        for row in ret.rows(rule.source):
-            kind = _text(row, "meeting_type" if rule.source == "meetings" else "activity_type")
-            if kind != rule.kind:
-                continue
-            if rule.rule_id == "MEET-LECTURE-SEC" and _text(row, "host") not in secretaries:
-                continue
-            d = _date(row, "date")
-            if d is not None:
-                dates.append(d)
-        held, short = 0, []
-        for label, unit in units:
-            n = sum(1 for d in dates if unit.contains(d))
-            held += n
-            if n < need:
-                short.append(label)
-        out.append(Compliance(rule.rule_id, title, need * len(units), held, not short, True, "", short))
+    for rule in frequency.RULES:
+        a = frequency.assess(rule, ret.rows(rule.ledger), roster, part, elapsed, settings)
+        out.append(Compliance(rule.rule_id, a.title, a.required, a.held, a.met, a.applies, a.reason,
+                              [u.label for u, _ in a.short]))
     return out
 
 
 def _branch_year(ret: BranchReturn, branch: Any, part: Period, elapsed: Period | None,
-                 snapshot: date, settings: Any, vocab: Vocabulary) -> BranchStats:
-    roster = ret.rows("roster")
-    fallback = getattr(branch, "secretary", "") or ""
-    secretaries = _secretaries(roster, snapshot, fallback)
+                 snapshot: date, as_of: date, settings: Any, vocab: Vocabulary) -> BranchStats:
+    roster = Roster.build(ret)
     year = ret.year
-    months = [m for y, m in part.months() if y == year]
-    passed = {m for y, m in (elapsed.months() if elapsed else []) if y == year}
     return BranchStats(
-        code=branch.code, name=branch.name, secretary=fallback, returned=True,
-        years_returned=[year],
+        code=branch.code, name=branch.name, secretary=getattr(branch, "secretary", "") or "", returned=True,
+        years_returned=[year], has_committee=roster.has_committee(snapshot, settings),
         membership=_membership(roster, snapshot, vocab),
-        meetings=_meetings(ret.rows("meetings"), part, secretaries),
+        meetings=_meetings(ret.rows("meetings"), part, roster.secretary_keys(snapshot)),
         activities=_activities(ret.rows("activities"), part, vocab),
-        dues=_dues(ret.rows("dues"), roster, year, months, passed, settings),
+        dues=_dues(ret, roster, [m for y, m in part.months() if y == year], as_of, settings),
         recruitment=_recruitment(ret.rows("recruitment"), part, snapshot),
-        compliance=_compliance(ret, roster, part, elapsed, settings, secretaries),
+        compliance=_compliance(ret, roster, part, elapsed, settings),
     )
 
 
@@ -474,7 +268,7 @@ def _sum_dues(items: Iterable[Dues], *, distinct_names: bool) -> Dues:
 def _sum_recruitment(items: Iterable[Recruitment]) -> Recruitment:
     total = Recruitment()
     for r in items:
-        for _key, attr in _STEPS:
+        for _key, attr in COUNTED_STEPS:
             setattr(total, attr, getattr(total, attr) + getattr(r, attr))
         _add_counts(total.pipeline, r.pipeline)
     return total
@@ -484,7 +278,7 @@ def _sum_compliance(groups: list[tuple[str, list[Compliance]]], *, by_branch: bo
     """Combine rule results: over the years of one branch, or over branches (`short` then
     names the branches that fell short)."""
     out = []
-    for rule in RULES:
+    for rule in frequency.RULES:
         results = [(who, c) for who, cs in groups for c in cs if c.rule_id == rule.rule_id]
         if not results:
             continue
@@ -514,6 +308,7 @@ def _combine_years(code: str, name: str, secretary: str, items: list[BranchStats
         return out
     out.returned = True
     out.years_returned = [y for b in returned for y in b.years_returned]
+    out.has_committee = returned[-1].has_committee
     out.membership = returned[-1].membership
     out.meetings = _sum_meetings(b.meetings for b in returned if b.meetings)
     out.activities = _sum_activities(b.activities for b in returned if b.activities)
@@ -529,6 +324,7 @@ def total_of(items: list[BranchStats], status: ReturnStatus) -> BranchStats:
     if not returned:
         return total
     total.years_returned = sorted({y for b in returned for y in b.years_returned})
+    total.has_committee = any(b.has_committee for b in returned)
     total.membership = _sum_membership(b.membership for b in returned if b.membership)
     total.meetings = _sum_meetings(b.meetings for b in returned if b.meetings)
     total.activities = _sum_activities(b.activities for b in returned if b.activities)
@@ -635,7 +431,7 @@ def compute(
             ret = rets.get(year)
             raw_status = status_map.get(year, {}).get(b.code) if year in status_map else None
             if ret is not None and (b.code, year) not in excluded_keys:
-                bs = _branch_year(ret, b, part, elapsed, snapshot, settings, vocab)
+                bs = _branch_year(ret, b, part, elapsed, snapshot, as_of, settings, vocab)
             else:
                 bs = BranchStats(code=b.code, name=b.name, secretary=getattr(b, "secretary", "") or "")
                 bs.excluded = (b.code, year) in excluded_keys
@@ -650,7 +446,7 @@ def compute(
                 people: dict[tuple[str, str], Row] = {}
                 for y in sorted(usable):  # a later year's row wins
                     for row in usable[y].rows("recruitment"):
-                        people[_person_key(row)] = row
+                        people[person_key(row)] = row
                 recruitment = _recruitment(list(people.values()), period, term_snapshot)
             per_branch.append(_combine_years(b.code, b.name, getattr(b, "secretary", "") or "",
                                              yearly, recruitment))

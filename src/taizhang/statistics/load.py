@@ -12,14 +12,7 @@ from typing import TYPE_CHECKING, Any
 from taizhang.party.periods import Period
 from taizhang.records import BranchReturn
 from taizhang.statistics.compute import by_year, compute, total_of, total_status
-from taizhang.statistics.model import (
-    NEEDS_FIX,
-    RETURNED,
-    ExcludedReturn,
-    GroupStats,
-    NoReturns,
-    Stats,
-)
+from taizhang.statistics.model import ExcludedReturn, GroupStats, NoReturns, Stats
 
 if TYPE_CHECKING:
     from taizhang.workspace import Workspace
@@ -99,24 +92,23 @@ class Loaded:
     statuses: dict[int, Any]
 
 
-def load_current(ws: Workspace, period: Period, *, strict: bool = False) -> Loaded:
-    """The current return of every branch for each year of `period`, with statuses; with
-    `strict`, the returns with errors are listed as excluded (they are still there).
+def load_current(ws: Workspace, period: Period, *, strict: bool = False,
+                 statuses: Mapping[int, Any] | None = None) -> Loaded:
+    """The current return of every branch for each year of `period`; with `strict`, the returns
+    with errors are listed as excluded (they are still there). `statuses` (year → the return
+    status of each branch, from `collect.status.statuses`) is handed in by the caller: the
+    statistics count figures, they do not decide where a return stands.
 
     Returns are read from the store only when `Loaded.returns[code]` is asked for, so memory does
     not grow with the number of branches. Raises NoReturns when no return of the period's years
     has been collected.
     """
-    from taizhang.collect.status import round_status
     from taizhang.workspace.store import Store
 
-    settings = ws.settings
     ids: dict[str, list[int]] = {}
-    loaded = Loaded(StoredReturns(ws.store_path, ids), {}, [], {})
+    loaded = Loaded(StoredReturns(ws.store_path, ids), {}, [], dict(statuses or {}))
     with Store.open(ws.store_path) as store:
         for year in period.years:
-            if year != settings.year:
-                loaded.statuses[year] = _store_statuses(store, year)
             for code, sub in sorted(store.current(year).items()):
                 ids.setdefault(code, []).append(sub.id)
                 loaded.submissions[(code, year)] = sub
@@ -126,13 +118,12 @@ def load_current(ws: Workspace, period: Period, *, strict: bool = False) -> Load
         years = "、".join(f"{y}年" for y in period.years)
         raise NoReturns(f"还没有收集到{years}的任何台账，无法统计。请先把报回的台账放进 inbox 文件夹，"
                         "运行 taizhang collect 收集。")
-    if settings.year in period.years:
-        loaded.statuses[settings.year] = round_status(ws)
     return loaded
 
 
 def load_stats(ws: Workspace, period: Period, *, as_of: date | None = None, strict: bool = False,
-               loaded: Loaded | None = None, unit: str | None = None) -> Stats:
+               loaded: Loaded | None = None, unit: str | None = None,
+               statuses: Mapping[int, Any] | None = None) -> Stats:
     """The figures of `period` from the workspace's current returns (every year of the period),
     for every 党支部 of the workspace's tree — or, with `unit` (the code of any unit of the tree:
     a 党总支, a 党委 below, or one 党支部), for the 党支部 under it only.
@@ -149,7 +140,7 @@ def load_stats(ws: Workspace, period: Period, *, as_of: date | None = None, stri
     tree = hierarchy.load(ws, year=period.years[-1])
     node = tree.unit(unit) if unit else None
     items = tree.branches(node.code if node else "")
-    loaded = loaded or load_current(ws, period, strict=strict)
+    loaded = loaded or load_current(ws, period, strict=strict, statuses=statuses)
     returns, excluded = loaded.returns, loaded.excluded
     if node is not None:
         codes = {u.code for u in items}
@@ -189,16 +180,3 @@ def group_by_tree(stats: Stats, tree: Any, unit: str = "") -> Stats:
     for s in stats.per_year.values():
         group_by_tree(s, tree, unit)
     return stats
-
-
-def _store_statuses(store: Any, year: int) -> dict[str, dict[str, Any]]:
-    """Statuses of a year other than the workspace's round (no deadline known: on time unknown)."""
-    out: dict[str, dict[str, Any]] = {}
-    for sub in store.submissions(year=year):
-        entry = out.setdefault(sub.branch_code, {"submissions": 0})
-        entry["submissions"] += 1
-        if sub.is_current:
-            entry.update(state=NEEDS_FIX if sub.errors else RETURNED, on_time=None,
-                         returned_at=sub.submitted_at, errors=sub.errors, warnings=sub.warnings,
-                         verified=sub.verified)
-    return out

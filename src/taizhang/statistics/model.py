@@ -11,6 +11,8 @@ from typing import Any
 
 from taizhang.errors import TaizhangError
 from taizhang.party.periods import Period
+from taizhang.party.recruitment import PIPELINE
+from taizhang.vocabulary import MISSING, ON_TIME, OVERDUE, STATES
 
 # --- vocabulary ------------------------------------------------------------------------------
 UNKNOWN = "未填"
@@ -20,13 +22,7 @@ EDUCATION = ("研究生", "大学本科", "大学专科", "中等专科", "高�
 ACTIVITY_TYPES = ("主题党日", "组织生活会", "民主评议党员", "谈心谈话", "集中学习研讨", "参观见学",
                   "重温入党誓词", "政治生日", "警示教育", "志愿服务", "其他")
 MEETING_TYPES = ("支部党员大会", "支委会", "党小组会", "党课")
-PIPELINE = ("入党申请人", "入党积极分子", "发展对象", "预备党员")
-LEFT = ("转出", "停止党籍", "去世")
-SECRETARY = "书记"
-FULL, PROBATIONARY = "正式党员", "预备党员"
 
-RETURNED, LATE, NEEDS_FIX, MISSING = "已报送", "逾期报送", "需修改", "未报送"
-STATES = (RETURNED, LATE, NEEDS_FIX, MISSING)
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -37,31 +33,6 @@ class NoReturns(TaizhangError):
     """No return has been collected for the period asked about."""
 
 
-@dataclass(frozen=True)
-class _Rule:
-    rule_id: str
-    name: str
-    unit: str  # month / quarter / year
-    setting: str
-    source: str  # meetings / activities
-    kind: str  # meeting type or activity type
-    default: int = 1
-
-
-RULES: tuple[_Rule, ...] = (
-    _Rule("MEET-GM-Q", "支部党员大会", "quarter", "general_meeting_per_quarter", "meetings", "支部党员大会"),
-    _Rule("MEET-CMTE-M", "支委会", "month", "committee_per_month", "meetings", "支委会"),
-    _Rule("MEET-GROUP-M", "党小组会", "month", "group_per_month", "meetings", "党小组会"),
-    _Rule("MEET-LECTURE-Q", "党课", "quarter", "lecture_per_quarter", "meetings", "党课"),
-    _Rule("MEET-LECTURE-SEC", "书记讲党课", "year", "secretary_lectures_per_year", "meetings", "党课"),
-    _Rule("LIFE-THEME-M", "主题党日", "month", "theme_day_per_month", "activities", "主题党日"),
-    _Rule("LIFE-OLM-Y", "组织生活会", "year", "life_meeting_per_year", "activities", "组织生活会"),
-    _Rule("LIFE-REVIEW-Y", "民主评议党员", "year", "review_per_year", "activities", "民主评议党员"),
-    _Rule("LIFE-TALK-Y", "谈心谈话", "year", "talk_per_year", "activities", "谈心谈话"),
-)
-RULE_IDS = tuple(r.rule_id for r in RULES)
-_UNIT_WORD = {"month": "月", "quarter": "季度", "year": "年"}
-_UNIT_NAME = {"month": "月份", "quarter": "季度", "year": "年度"}
 
 
 # --- plain data ------------------------------------------------------------------------------
@@ -261,7 +232,7 @@ class ReturnStatus:
         """按时 / 逾期 / "" (unknown or not returned)."""
         if self.on_time is None:
             return ""
-        return "按时" if self.on_time else "逾期"
+        return ON_TIME if self.on_time else OVERDUE
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -279,6 +250,7 @@ class BranchStats:
     secretary: str = ""
     returned: bool = False
     excluded: bool = False  # returned, but left out (strict: the return has errors)
+    has_committee: bool = False  # enough full members for a 支部委员会 (party.members)
     years_returned: list[int] = field(default_factory=list)
     membership: Membership | None = None
     meetings: Meetings | None = None
@@ -305,7 +277,7 @@ class BranchStats:
             return None if x is None else x.to_dict()
 
         return {"code": self.code, "name": self.name, "secretary": self.secretary,
-                "returned": self.returned, "excluded": self.excluded,
+                "returned": self.returned, "excluded": self.excluded, "has_committee": self.has_committee,
                 "years_returned": list(self.years_returned),
                 "membership": opt(self.membership), "meetings": opt(self.meetings),
                 "activities": opt(self.activities), "dues": opt(self.dues),

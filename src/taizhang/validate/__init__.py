@@ -17,13 +17,11 @@ from datetime import date
 
 from taizhang import catalog
 from taizhang.errors import DefinitionError
-from taizhang.party.calendar import add_months, months_elapsed, quarters_elapsed
 from taizhang.problems import Problem, Severity, sort_key
 from taizhang.records import BranchReturn
-from taizhang.validate import activities, cross, dues, meetings, recruitment  # noqa: F401  (register the checks)
+from taizhang.validate import cross, dues, frequency, meetings, recruitment, roster  # noqa: F401  (register the checks)
 from taizhang.validate.cells import CELL_RULES, check_cells
 from taizhang.validate.context import CHECKS, Context
-from taizhang.validate.dues import expected_monthly_due
 from taizhang.workspace.config import Settings
 from taizhang.workspace.definitions import WorkbookDefinition
 
@@ -31,10 +29,6 @@ __all__ = [
     "CELL_RULES",
     "CHECKS",
     "Context",
-    "add_months",
-    "expected_monthly_due",
-    "months_elapsed",
-    "quarters_elapsed",
     "rules_markdown",
     "validate",
 ]

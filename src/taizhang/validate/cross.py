@@ -11,18 +11,11 @@ from collections.abc import Iterator
 
 from taizhang import catalog
 from taizhang.party.calendar import cn_date
+from taizhang.party.hosts import name_key, split_names
+from taizhang.party.members import FULL, PROBATIONARY, SECRETARY
 from taizhang.problems import Problem
-from taizhang.validate.context import (
-    FULL,
-    PROBATIONARY,
-    SECRETARY,
-    Context,
-    check,
-    date_of,
-    name_key,
-    split_names,
-    text_of,
-)
+from taizhang.records import date_of, text_of
+from taizhang.validate.context import Context, check
 
 ROSTER, DUES, MEETINGS, RECRUITMENT = "roster", "dues", "meetings", "recruitment"
 
@@ -104,7 +97,7 @@ def check_secretary(ctx: Context) -> Iterator[Problem]:
     """Not exactly one 书记 among the members in standing, and no 备注 on the roster mentions 书记."""
     if not ctx.roster.present:
         return
-    secretaries = ctx.roster.secretaries()
+    secretaries = ctx.roster.secretaries(ctx.snapshot, strict=True)
     if len(secretaries) == 1:
         return
     if any(SECRETARY in m.note for m in ctx.roster.members):

@@ -1,9 +1,7 @@
 """发展党员: the dates of each person's way into the Party, row by row.
 
-Periods are counted in calendar months with the day clamped (`periods.add_months`). "一年以上"
-and "满一年" include the day one year on (《民法典》第一千二百五十九条: 以上、以下、以内、届满
-包括本数): an activist of 2024-03-01 may become a 发展对象 on 2025-03-01, not on 2025-02-28.
-Likewise "within one month / three months" includes the day the month ends.
+The stages and intervals are `party.recruitment`'s (how months are counted, which day is "one
+year on"); the checks here word what it answers.
 """
 
 from __future__ import annotations
@@ -13,26 +11,15 @@ from datetime import date
 from decimal import Decimal
 
 from taizhang import catalog
+from taizhang.party import recruitment as rules
 from taizhang.party.calendar import add_months, age_on, cn_date, months_and_days, span_text
+from taizhang.party.hosts import split_names
+from taizhang.party.recruitment import STEP_KEYS
 from taizhang.problems import Problem, Severity
-from taizhang.records import Row
-from taizhang.validate.context import Context, check, date_of, split_names, text_of
+from taizhang.records import date_of, text_of
+from taizhang.validate.context import Context, check
 
 RECRUITMENT = "recruitment"
-# The dates of the pipeline, in the order of the columns of the shipped definition.
-STEP_KEYS = ("applied", "talked", "activist", "candidate", "trained", "admitted", "approved", "confirmed")
-# The date that puts a person at each stage, most advanced first.
-STAGES = (("confirmed", "正式党员"), ("admitted", "预备党员"), ("candidate", "发展对象"),
-          ("activist", "入党积极分子"), ("applied", "入党申请人"))
-
-
-def _rec(ctx: Context, name: str, default: int) -> int:
-    try:
-        return int(ctx.settings.recruitment.get(name, default))
-    except (TypeError, ValueError):
-        return default
-
-
 def _step_keys(ctx: Context) -> list[str]:
     led = ctx.ledger(RECRUITMENT)
     if led is None:
@@ -47,7 +34,7 @@ def _header(ctx: Context, key: str) -> str:
 @check("REC-AGE")
 def check_age(ctx: Context) -> Iterator[Problem]:
     """Younger than `min_age` (18) on the day of 递交申请书; the 18th birthday itself is fine."""
-    minimum = _rec(ctx, "min_age", 18)
+    minimum = rules.setting(ctx.settings, "min_age")
     for row in ctx.rows(RECRUITMENT):
         birth, applied = date_of(row, "birth_date"), date_of(row, "applied")
         if birth is None or applied is None or applied < birth:
@@ -61,12 +48,12 @@ def check_age(ctx: Context) -> Iterator[Problem]:
 @check("REC-TALK-1M")
 def check_talk(ctx: Context) -> Iterator[Problem]:
     """谈话 later than `talk_within_months` after 递交申请书 (the day the month ends is in time)."""
-    months = _rec(ctx, "talk_within_months", 1)
+    months = rules.setting(ctx.settings, "talk_within_months")
     for row in ctx.rows(RECRUITMENT):
         applied, talked = date_of(row, "applied"), date_of(row, "talked")
         if applied is None or talked is None or talked < applied:
             continue  # a talk before the application is REC-ORDER's
-        if talked > add_months(applied, months):
+        if talked > rules.talk_deadline(applied, ctx.settings):
             yield catalog.make("REC-TALK-1M", value=talked, applied=cn_date(applied), months=months,
                                talked=cn_date(talked), **ctx.where(RECRUITMENT, row, "talked"))
 
@@ -100,12 +87,11 @@ def check_order(ctx: Context) -> Iterator[Problem]:
 @check("REC-ACTIVIST-1Y")
 def check_activist_year(ctx: Context) -> Iterator[Problem]:
     """发展对象 before one year (`activist_to_candidate_months`) of training as an activist."""
-    months = _rec(ctx, "activist_to_candidate_months", 12)
     for row in ctx.rows(RECRUITMENT):
         activist, candidate = date_of(row, "activist"), date_of(row, "candidate")
         if activist is None or candidate is None or candidate < activist:
             continue
-        earliest = add_months(activist, months)
+        earliest = rules.earliest_candidate(activist, ctx.settings)
         if candidate < earliest:
             yield catalog.make("REC-ACTIVIST-1Y", value=candidate, activist=cn_date(activist),
                                earliest=cn_date(earliest), candidate=cn_date(candidate),
@@ -147,12 +133,15 @@ def check_sponsors(ctx: Context) -> Iterator[Problem]:
 @check("REC-APPROVE-3M")
 def check_approval(ctx: Context) -> Iterator[Problem]:
     """上级党委审批 later than 3 months after 接收预备党员 (警告), later than 6 months (错误)."""
-    warn, error = _rec(ctx, "approve_warn_months", 3), _rec(ctx, "approve_error_months", 6)
+    warn, error = rules.setting(ctx.settings, "approve_warn_months"), rules.setting(ctx.settings, "approve_error_months")
     for row in ctx.rows(RECRUITMENT):
         admitted, approved = date_of(row, "admitted"), date_of(row, "approved")
-        if admitted is None or approved is None or approved <= add_months(admitted, warn):
+        if admitted is None or approved is None:
             continue
-        late = approved > add_months(admitted, error)
+        in_time, at_most = rules.approval_limits(admitted, ctx.settings)
+        if approved <= in_time:
+            continue
+        late = approved > at_most
         detail = f"，已超过{error}个月的最长期限" if late else f"，超过了{warn}个月"
         yield catalog.make(
             "REC-APPROVE-3M", value=approved, severity=Severity.ERROR if late else None, admitted=cn_date(admitted),
@@ -164,25 +153,17 @@ def check_approval(ctx: Context) -> Iterator[Problem]:
 @check("REC-PROBATION-1Y")
 def check_probation(ctx: Context) -> Iterator[Problem]:
     """转正 before one year (`probation_months`) after 接收预备党员."""
-    months = _rec(ctx, "probation_months", 12)
+    months = rules.setting(ctx.settings, "probation_months")
     years = str(months // 12) if months % 12 == 0 else format((Decimal(months) / 12).normalize(), "f")
     for row in ctx.rows(RECRUITMENT):
         admitted, confirmed = date_of(row, "admitted"), date_of(row, "confirmed")
         if admitted is None or confirmed is None or confirmed < admitted:
             continue
-        earliest = add_months(admitted, months)
+        earliest = rules.earliest_confirmation(admitted, ctx.settings)
         if confirmed < earliest:
             yield catalog.make("REC-PROBATION-1Y", value=confirmed, admitted=cn_date(admitted), years=years,
                                earliest=cn_date(earliest), confirmed=cn_date(confirmed),
                                **ctx.where(RECRUITMENT, row, "confirmed"))
-
-
-def stage_from_dates(row: Row) -> tuple[str, str] | None:
-    """(date key, stage) of the most advanced stage whose date is filled in, or None."""
-    for key, stage in STAGES:
-        if date_of(row, key) is not None:
-            return key, stage
-    return None
 
 
 @check("REC-STAGE")
@@ -192,7 +173,7 @@ def check_stage(ctx: Context) -> Iterator[Problem]:
     choices = led.column("stage").choices if led is not None and led.has("stage") else ()
     for row in ctx.rows(RECRUITMENT):
         stage = text_of(row, "stage")
-        found = stage_from_dates(row)
+        found = rules.stage_on(row)
         if not stage or found is None or (choices and stage not in choices):
             continue
         key, expected = found
