@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from taizhang.cli import (
+    chinese,
     collect_cmds,
     common,
     consolidate_cmds,
@@ -34,6 +35,12 @@ app.callback()(common.global_options)
 for _module in (workspace_cmds, issue_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
                 report_cmd, demo_cmd):
     _module.register(app)
+
+# Every command, including those registered above by any module, takes the global options after
+# its name too, and speaks Chinese (help, usage, errors).
+for _info in chinese.walk(app):
+    _info.callback = common.accepting_global_options(_info.callback)
+chinese.install(app)
 
 
 def main() -> None:

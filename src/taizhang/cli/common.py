@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import sys
@@ -29,6 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class State:
     workspace: Path | None = None
     debug: bool = False
+    json: bool = False
 
 
 state = State()
@@ -59,16 +61,63 @@ def _cell(value: Any) -> Text:
     return Text(strip_control("" if value is None else str(value)))
 
 
+GLOBAL_PANEL = "通用选项（写在子命令前后均可）"
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "-w", "--workspace", metavar="文件夹", show_default=False, rich_help_panel=GLOBAL_PANEL,
+    help="工作区文件夹（默认从当前文件夹向上查找）。")]
+DebugOpt = Annotated[bool, typer.Option(
+    "--debug", rich_help_panel=GLOBAL_PANEL, help="出错时显示程序内部的详细信息。")]
+
+
 def global_options(
-    workspace: Annotated[
-        Path | None,
-        typer.Option("-w", "--workspace", help="工作区文件夹（默认从当前文件夹向上查找）。", show_default=False),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示程序内部的详细信息。")] = False,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="以JSON格式输出结果（用于有 --json 选项的命令，写在命令后也可以）。")] = False,
 ) -> None:
     """党建工作台账：下发台账、收集报送、校验问题、汇总统计、生成报告。"""
     state.workspace = workspace
     state.debug = debug or bool(os.environ.get("TAIZHANG_DEBUG"))
+    state.json = as_json
+
+
+def _declares(param: inspect.Parameter, flag: str) -> bool:
+    """Whether a callback parameter is a Typer option declared with `flag`."""
+    for meta in getattr(param.annotation, "__metadata__", ()):
+        if flag in (getattr(meta, "param_decls", None) or ()):
+            return True
+    return False
+
+
+def accepting_global_options(fn: F) -> F:
+    """`fn` (a command's callback) also taking -w/--workspace and --debug, so that they can be
+    written after the subcommand as well as before it; a `--json` given before the subcommand
+    turns on the command's own --json."""
+    if getattr(fn, "_global_options", False):
+        return fn
+    sig = inspect.signature(fn, eval_str=True)
+    params = list(sig.parameters.values())
+    json_name = next((p.name for p in params if _declares(p, "--json")), None)
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+             for name, default, annotation, flag in (("tz_workspace", None, WorkspaceOpt, "-w"),
+                                                     ("tz_debug", False, DebugOpt, "--debug"))
+             if not any(_declares(p, flag) for p in params)]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, tz_workspace: Path | None = None, tz_debug: bool = False, **kwargs: Any) -> Any:
+        if tz_workspace is not None:
+            state.workspace = tz_workspace
+        state.debug = state.debug or tz_debug
+        if state.json:
+            if json_name is None:
+                raise typer.BadParameter("这个命令没有 JSON 输出，请去掉 --json。", param_hint="--json")
+            kwargs[json_name] = True
+        return fn(*args, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*params, *extra]}
+    wrapper._global_options = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
 
 
 def find_workspace() -> Any:
