@@ -15,6 +15,7 @@ import openpyxl
 from conftest import invoke, needs_soffice, soffice
 from returns import columns, fill_return, write_rows
 
+from taizhang import catalog
 from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
@@ -316,9 +317,10 @@ def test_problems_command(runner, ws) -> None:
     fill_return(ws, "001", ws.root / "inbox" / "a.xlsx", edit)
     _collect(runner, ws)
     data = json.loads(invoke(runner, "-w", ws.root, "problems", "--branch", "001", "--json").stdout)
-    assert any(p["rule_id"] == "MEET-QUORUM" for p in data[0]["problems"])
+    assert any(p["rule_id"] == "MEET-QUORUM" for p in data["returns"][0]["problems"])
     human = invoke(runner, "-w", ws.root, "problems", "--severity", "错误")
-    assert "MEET-QUORUM" in human.output
+    assert catalog.RULES["MEET-QUORUM"].title in human.output and "MEET-QUORUM" not in human.output
+    assert "MEET-QUORUM" in invoke(runner, "-w", ws.root, "problems", "--severity", "error", "--ids").output
 
 
 def test_a_large_batch_lists_only_the_files_that_need_attention() -> None:

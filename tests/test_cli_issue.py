@@ -127,7 +127,7 @@ def test_issue_to_chosen_branches_and_unknown_code(runner, ws) -> None:
     result = invoke(runner, "-w", ws.root, "issue", "-b", "002", "-b", "003", "--json")
     assert [r["code"] for r in json.loads(result.stdout)["results"]] == ["002", "003"]
     result = invoke(runner, "-w", ws.root, "issue", "--branch", "999")
-    assert result.exit_code == 1 and "没有这些编码：999" in result.output
+    assert result.exit_code == 1 and "没有编码为“999”的支部" in result.output and "001 机关第一党支部" in result.output
 
 
 def test_issue_with_an_empty_branch_list(runner, tmp_path: Path) -> None:

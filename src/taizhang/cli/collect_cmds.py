@@ -8,12 +8,15 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli.common import (
+    AsOfOpt,
+    BranchOpt,
     JsonOpt,
     Markup,
     console,
     find_workspace,
     handle_errors,
     parse_as_of,
+    parse_severity,
     plain,
     print_json,
     problems_table,
@@ -22,7 +25,7 @@ from taizhang.cli.common import (
 )
 from taizhang.collect import CollectReport
 from taizhang.collect import collect as collect_files
-from taizhang.collect.status import current_problems, round_status, write_reminders
+from taizhang.collect.status import problem_list, round_status, write_reminders
 from taizhang.errors import InputError
 from taizhang.safeio import strip_control
 from taizhang.vocabulary import ACCEPTED, NEEDS_FIX
@@ -34,8 +37,9 @@ LIST_ALL_UP_TO = 100
 
 @handle_errors
 def collect(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="要收集的文件或文件夹（默认 inbox 文件夹），可以是 .zip。", show_default=False)] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天检查“已过去的月份”（默认今天），如 2026-01-10。")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="文件或文件夹", help="要收集的文件或文件夹（默认 inbox 文件夹），可以是 .zip。", show_default=False)] = None,
+    as_of: AsOfOpt = None,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="不生成反馈表。")] = False,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", "-j", min=1, show_default=False,
@@ -83,7 +87,7 @@ def _render(report: CollectReport, as_json: bool) -> None:
     if len(shown) < len(report.files):
         title = f"收集结果（{len(report.files)}个文件，以下是有问题或未接收的{len(shown)}个）"
     if rows:
-        console.print(table(title, ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows))
+        console.print(table(title, ["文件", "结果", "支部", "读取行数", "错误", "警告", "说明"], rows, long=["说明"]))
     if len(shown) < len(report.files):
         console.print(f"另有 {len(report.files) - len(shown)} 个文件已接收、没有错误和警告，未逐一列出"
                       "（taizhang status 可查看各支部情况，加 --json 可得到全部结果）。")
@@ -107,7 +111,7 @@ def _render_rollups(report: CollectReport) -> None:
                  x["warnings"] or "", x["message"]] for x in f.rollup]
         shown.update(x["message"] for x in f.rollup if x["message"])
         console.print(table(f"“{f.branch_name}”汇总中的{len(f.rollup)}个支部",
-                            ["支部", "结果", "错误", "警告", "说明"], rows))
+                            ["支部", "结果", "错误", "警告", "说明"], rows, long=["说明"]))
     notes = [p.message for f in report.files for p in f.problems
              if p.rule_id.startswith("ROLLUP-") and p.message not in shown]
     for note in dict.fromkeys(notes):
@@ -122,15 +126,11 @@ def status(
 ) -> None:
     """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
     ws = find_workspace()
+    st = round_status(ws)
     if remind:
-        st = round_status(ws)
-        reminder = str(write_reminders(ws, st))
-    else:
-        st, reminder = round_status(ws), ""
+        write_reminders(ws, st)
     if as_json:
-        data = st.to_dict()
-        data["reminders"] = reminder
-        print_json(data)
+        print_json(st.to_dict())
         return
     style = {k: Markup(v) for k, v in {"已报送": "[green]已报送[/]", "逾期报送": "[yellow]逾期报送[/]",
                                        "需修改": "[red]需修改[/]", "未报送": "[red]未报送[/]"}.items()}
@@ -141,16 +141,16 @@ def status(
         row = [b.code, b.name, issued, b.returned_at[:16].replace("T", " ") or "—",
                style.get(b.state, b.state), b.errors if b.submission_id else "", b.warnings if b.submission_id else "",
                b.submissions or "", b.source]
-        rows.append(([b.group or "（直属）"] if grouped else []) + row)
+        rows.append(row + ([b.group or "（直属）"] if grouped else []))
     headers = ["编码", "支部", "下发", "报送时间", "状态", "错误", "警告", "报送次数", "来源"]
     console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）",
-                        (["所属组织"] if grouped else []) + headers, rows))
+                        headers + (["所属组织"] if grouped else []), rows, key=2))
     counts = st.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
     if st.units:
         console.print(table("下级党总支（党委）的汇总报送", ["编码", "单位", "最近一次汇总", "生成时间", "支部数", "收到次数"], [
             [u.code, u.name, u.received_at[:16].replace("T", " ") or Markup("[red]未报送[/]"),
-             u.created_at[:16].replace("T", " "), u.branches or "", u.rollups or ""] for u in st.units]))
+             u.created_at[:16].replace("T", " "), u.branches or "", u.rollups or ""] for u in st.units], key=2))
     for b in st.branches:
         if b.conflict:
             console.print(f"[yellow]{plain(b.code)} {plain(b.name)}：[/]{plain(b.conflict)}。")
@@ -160,34 +160,36 @@ def status(
                 mark = "（当前）" if h["current"] else "（已被替代）"
                 console.print(plain(f"  {b.code} {b.name}：{h['submitted_at']} {h['file']}（{h['source']}）"
                                     f" 错误{h['errors']} 警告{h['warnings']}{mark}"))
-    if reminder:
-        console.print(f"催报名单：{plain(reminder)}")
+    if st.reminders:
+        console.print(f"催报名单：{plain(st.reminders)}")
 
 
 @handle_errors
 def problems(
-    branch: Annotated[Optional[str], typer.Option("--branch", "-b", help="只看这个支部（支部编码）。")] = None,
-    severity: Annotated[Optional[str], typer.Option("--severity", help="只看某一级别：错误、警告或提示。")] = None,
+    branch: BranchOpt = None,
+    severity: Annotated[Optional[str], typer.Option(
+        "--severity", "-s", metavar="级别", show_default=False,
+        help="只看某一级别：错误、警告或提示（也可写 error、warning、info）。")] = None,
+    ids: Annotated[bool, typer.Option("--ids", help="同时列出规则编号（如 MEET-QUORUM）。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """列出各支部当前报送中的问题。"""
+    """列出各支部当前报送中的问题：先列错误，再列警告和提示。"""
     ws = find_workspace()
-    items = current_problems(ws, branch)
-    if severity:
-        items = [(s, [p for p in ps if p.severity.value == severity]) for s, ps in items]
+    result = problem_list(ws, branch, parse_severity(severity))
     if as_json:
-        print_json([{"branch_code": s.branch_code, "branch_name": s.branch_name, "file": s.file_name,
-                     "problems": [p.to_dict() for p in ps]} for s, ps in items])
+        print_json(result.to_dict())
         return
-    if not items:
-        console.print("还没有收到报送。" if not branch else f"支部 {plain(branch)} 还没有报送。")
+    if not result.returns:
+        console.print("还没有收到报送。" if not branch else f"支部 {plain(result.branch)} 还没有报送。")
         return
-    total = 0
-    for sub, ps in items:
-        if ps:
-            total += len(ps)
-            console.print(problems_table(f"{sub.branch_code} {sub.branch_name}（{sub.file_name}）", ps))
-    console.print(f"共 {total} 个问题。" if total else "[green]当前报送中没有问题。[/]")
+    for r in result.returns:
+        if r.problems:
+            sub = r.submission
+            console.print(problems_table(f"{sub.branch_code} {sub.branch_name}（{sub.file_name}）", r.problems, ids=ids))
+    if result.total:
+        console.print(f"共 {result.total} 个问题。")
+    else:
+        console.print("[green]当前报送中没有" + (f"{result.severity}。[/]" if result.severity else "问题。[/]"))
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -14,13 +15,15 @@ from typing import Annotated, Any, Callable, Iterable, TypeVar
 
 import typer
 from rich.console import Console
+from rich.cells import cell_len
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from taizhang.errors import TaizhangError
-from taizhang.problems import Problem
+from taizhang.problems import Problem, Severity
 from taizhang.safeio import strip_control
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,6 +43,19 @@ console = Console(highlight=False, soft_wrap=False, width=_WIDTH)
 err_console = Console(stderr=True, highlight=False, width=_WIDTH)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以JSON格式输出结果，供脚本使用。")]
+# Options several commands share, each with the kind of value it takes in words.
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="日期", show_default=False,
+    help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-20 或 2026年1月20日。")]
+BranchOpt = Annotated[str | None, typer.Option(
+    "--branch", "-b", metavar="支部编码", show_default=False, help="只看这个支部。")]
+BranchesOpt = Annotated[list[str] | None, typer.Option(
+    "--branch", "-b", metavar="支部编码", show_default=False, help="只处理这些支部（可写多次）。")]
+UnitOpt = Annotated[str | None, typer.Option(
+    "--unit", "-u", metavar="单位编码", show_default=False,
+    help="只统计组织中的这个单位（党总支、党委或支部的编码）所属的支部。")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", metavar="年度", show_default=False, help="哪一年的台账（默认工作区设置的年度）。")]
 
 
 class Markup(str):
@@ -151,21 +167,38 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_date(text: str | None, what: str, example: str = "2026-01-10") -> date | None:
-    """The date typed for an option (None when not given); InputError naming `what` otherwise."""
+def parse_date(text: str | None, what: str) -> date | None:
+    """The date typed for an option (None when not given), in any spelling a ledger accepts
+    (2026-01-20, 2026/1/20, 2026.1.20, 2026年1月20日, 20260120 …); InputError naming `what`
+    otherwise. The one date parser of the command line."""
     from taizhang.errors import InputError
+    from taizhang.reading.normalise import read_date
 
-    if not text:
+    if text is None or not str(text).strip():
         return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{what}“{text}”不是日期，请写成 {example} 的格式。") from None
+    value = read_date(str(text).strip()).value
+    if not isinstance(value, date):
+        raise InputError(f"{what}“{text}”不是日期，请写成 2026-01-20 或 2026年1月20日 这样的日期。")
+    return value
 
 
 def parse_as_of(text: str | None) -> date | None:
     """The date of an --as-of option (None when not given); InputError when it is not a date."""
     return parse_date(text, "--as-of")
+
+
+def parse_severity(text: str | None) -> Severity | None:
+    """The severity named by --severity (错误/警告/提示 or error/warning/info; None when not
+    given); InputError listing the words otherwise."""
+    from taizhang.errors import InputError
+
+    if text is None or not text.strip():
+        return None
+    try:
+        return Severity.parse(text)
+    except ValueError:
+        raise InputError(f"没有“{text}”这个级别。级别只能是：错误、警告、提示"
+                         "（也可写 error、warning、info）。") from None
 
 
 def print_json(data: Any) -> None:
@@ -174,15 +207,85 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+# --- tables ----------------------------------------------------------------------------------
+# Below this width a long column (a message) is not squeezed into the table: the rows are shown
+# as blocks instead.
+LONG_COLUMN_MIN = 36
+_NUMBER = re.compile(r"^[-+]?[\d,]*\.?\d+%?$")
+
+
+@dataclass
+class Blocks:
+    """A table shown one block per row: the row's key on a line of its own, then "header value"
+    pairs packed into lines without ever breaking a pair, then the long columns under it."""
+
+    title: Text
+    columns: list[str]
+    rows: list[list[Text]]
+    key: int
+    long: set[int]
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        width = options.max_width
+        yield self.title
+        for row in self.rows:
+            head = Text("  ").join(c for c in row[:self.key] if c.plain)
+            yield Text("▪ ", style="dim") + head.copy().stylize("bold")
+            line, lines = Text("    "), []
+            for i in range(self.key, len(row)):
+                if i in self.long or not row[i].plain:
+                    continue
+                pair = Text(self.columns[i], style="dim") + Text(" ") + row[i]
+                if cell_len(line.plain) > 4 and cell_len(line.plain) + 3 + cell_len(pair.plain) > width:
+                    lines.append(line)
+                    line = Text("    ")
+                if cell_len(line.plain) > 4:
+                    line.append("   ")
+                line.append_text(pair)
+            if cell_len(line.plain) > 4:
+                lines.append(line)
+            for text in lines:
+                text.no_wrap = cell_len(text.plain) <= width
+                text.overflow = "fold"
+                yield text
+            for i in sorted(self.long):
+                if row[i].plain:
+                    yield Padding(Text(self.columns[i] + "：", style="dim") + row[i], (0, 0, 0, 4))
+
+
+def _is_number(cell: Text) -> bool:
+    return bool(_NUMBER.match(cell.plain.strip()))
+
+
 def table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], *,
-          justify: dict[str, str] | None = None) -> Table:
-    """A Rich table with Chinese headers. Cells and the title are shown as they are (a `Markup`
-    value is styled)."""
+          justify: dict[str, str] | None = None, long: Iterable[str] = (), key: int = 1,
+          width: int | None = None) -> Any:
+    """A table with Chinese headers that fits the terminal: a grid when every column fits at its
+    natural width (numbers and names never broken; the `long` columns, such as messages, may wrap
+    when they still get LONG_COLUMN_MIN cells), otherwise one block per row (the first `key`
+    columns as its heading, the rest as "header value" pairs, long columns under it). Cells and
+    the title are shown as they are (a `Markup` value is styled). Every table of the command line
+    goes through here."""
+    heads = list(columns)
+    cells = [[_cell(v) for v in row] for row in rows]
+    long_idx = {i for i, h in enumerate(heads) if h in set(long)}
+    natural = [max([cell_len(h)] + [cell_len(r[i].plain) for r in cells if i < len(r)]) for i, h in enumerate(heads)]
+    available = width or console.width
+    frame = 3 * len(heads) + 1
+    fixed = frame + sum(w for i, w in enumerate(natural) if i not in long_idx)
+    needed = fixed + sum(min(natural[i], LONG_COLUMN_MIN) for i in long_idx)
+    if needed > available and cells:
+        return Blocks(_cell(title), heads, cells, key, long_idx)
     t = Table(title=_cell(title), title_justify="left", header_style="bold", show_lines=False)
-    for col in columns:
-        t.add_column(col, justify=(justify or {}).get(col, "left"), overflow="fold")  # type: ignore[arg-type]
-    for row in rows:
-        t.add_row(*(_cell(v) for v in row))
+    for i, col in enumerate(heads):
+        numeric = bool(cells) and all(_is_number(r[i]) or not r[i].plain for r in cells if i < len(r))
+        align = (justify or {}).get(col, "right" if numeric and any(r[i].plain for r in cells) else "left")
+        if i in long_idx:
+            t.add_column(col, justify=align, overflow="fold", min_width=min(natural[i], LONG_COLUMN_MIN))  # type: ignore[arg-type]
+        else:
+            t.add_column(col, justify=align, no_wrap=True, min_width=natural[i])  # type: ignore[arg-type]
+    for row in cells:
+        t.add_row(*row)
     return t
 
 
@@ -192,12 +295,24 @@ def severity_style(text: str) -> str:
     return Markup(styles[text]) if text in styles else text
 
 
-def problems_table(title: str, problems: list[Problem], *, with_file: str | None = None) -> Table:
-    """A table of problems (severity, where, rule, message)."""
+def rule_title(rule_id: str) -> str:
+    """A rule's Chinese name (its id when the catalog does not know it)."""
+    from taizhang import catalog
+
+    rule = catalog.RULES.get(rule_id)
+    return rule.title if rule is not None else rule_id
+
+
+def problems_table(title: str, problems: list[Problem], *, ids: bool = False) -> Any:
+    """A table of problems, the most serious first: severity, where, the rule's Chinese name
+    (and its id with `ids`), and the message saying what to do."""
     rows = []
-    for p in problems:
-        rows.append([severity_style(p.severity.value), p.sheet, p.row or "", p.column, p.rule_id, p.message])
-    return table(title, ["级别", "工作表", "行", "列", "规则", "问题和修改方法"], rows)
+    for p in sorted(problems, key=lambda p: p.severity.rank):
+        where = "".join([p.sheet, f" 第{p.row}行" if p.row else "", f" {p.column}" if p.column else ""]).strip()
+        rows.append([severity_style(p.severity.value), where, rule_title(p.rule_id),
+                     *([p.rule_id] if ids else []), p.message])
+    return table(title, ["级别", "位置", "规则", *(["规则编号"] if ids else []), "问题和修改方法"], rows,
+                 long=["问题和修改方法"], key=2)
 
 
 def progress_bar(description: str, total: int, *, enabled: bool = True) -> Progress:

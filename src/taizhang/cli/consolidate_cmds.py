@@ -8,7 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from taizhang.cli.common import (
+    AsOfOpt,
+    BranchOpt,
     JsonOpt,
+    UnitOpt,
+    YearOpt,
     console,
     find_workspace,
     handle_errors,
@@ -20,16 +24,15 @@ from taizhang.cli.common import (
 from taizhang.consolidate import ConsolidateResult, figures
 from taizhang.consolidate import consolidate as consolidate_workspace
 from taizhang.errors import InputError
+from taizhang.levels import hierarchy
 from taizhang.party.periods import HELP as PERIOD_HELP
 from taizhang.party.periods import parse_period
 from taizhang.statistics.model import BranchStats, Stats, percent_text
 
-AsOfOpt = Annotated[str | None, typer.Option(
-    "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="严格汇总：有错误的台账不纳入统计（并写明是哪些支部）。")]
-UnitOpt = Annotated[str | None, typer.Option(
-    "--unit", "-u", help="只统计组织中的这个单位（党总支、党委或支部的编码）所属的支部。", show_default=False)]
+PeriodOpt = Annotated[str | None, typer.Option(
+    "--period", "-p", metavar="期间", show_default=False, help=PERIOD_HELP + "默认工作区设置的年度。")]
 
 
 def _money(value: Any) -> str:
@@ -42,7 +45,7 @@ def _or_dash(value: Any) -> Any:
 
 @handle_errors
 def consolidate(
-    year: Annotated[int | None, typer.Option("--year", help="汇总哪一年的台账（默认工作区设置的年度）。", show_default=False)] = None,
+    year: YearOpt = None,
     strict: StrictOpt = False,
     unit: UnitOpt = None,
     as_of: AsOfOpt = None,
@@ -100,8 +103,8 @@ def _render_key_figures(s: Stats) -> None:
 
 @handle_errors
 def stats(
-    period: Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP + "默认工作区设置的年度。", show_default=False)] = None,
-    branch: Annotated[str | None, typer.Option("--branch", "-b", help="只看这个支部（支部编码）。", show_default=False)] = None,
+    period: PeriodOpt = None,
+    branch: BranchOpt = None,
     unit: UnitOpt = None,
     strict: StrictOpt = False,
     as_of: AsOfOpt = None,
@@ -112,9 +115,10 @@ def stats(
     p = parse_period(period, ws.settings.year)
     result = figures(ws, p, as_of=parse_as_of(as_of), strict=strict, unit=unit)
     if branch:
-        if result.branch(branch.strip()) is None:
-            raise InputError(f"支部名单中没有编码为“{branch}”的支部。请用 taizhang status 查看各支部的编码。")
-        result = result.only(branch.strip())
+        code = hierarchy.load(ws).branch(branch).code
+        if result.branch(code) is None:
+            raise InputError(f"支部 {code} 不在“{result.unit_name}”所属的支部中。")
+        result = result.only(code)
     if as_json:
         print_json(result.to_dict())
         return

@@ -13,9 +13,9 @@ from taizhang.demo import build_demo
 
 @handle_errors
 def demo(
-    folder: Annotated[Path, typer.Argument(help="演示工作区的文件夹（不能已是工作区）。")] = Path("台账演示"),
-    seed: Annotated[int, typer.Option("--seed", help="随机数种子：相同的种子生成完全相同的演示数据。")] = 2025,
-    year: Annotated[int, typer.Option("--year", help="演示台账的年度。")] = 2025,
+    folder: Annotated[Path, typer.Argument(metavar="文件夹", help="演示工作区的文件夹（不能已是工作区）。")] = Path("台账演示"),
+    seed: Annotated[int, typer.Option("--seed", metavar="整数", help="随机数种子：相同的种子生成完全相同的演示数据。")] = 2025,
+    year: Annotated[int, typer.Option("--year", metavar="年度", help="演示台账的年度。")] = 2025,
     as_json: JsonOpt = False,
 ) -> None:
     """生成演示工作区：虚构的机关党委和十几个支部，走完下发、填写、收集、校验、汇总、报告全过程。"""

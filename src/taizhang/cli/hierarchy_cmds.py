@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli.common import (
+    AsOfOpt,
     JsonOpt,
+    YearOpt,
     console,
     find_workspace,
     handle_errors,
@@ -28,9 +30,9 @@ link_app = typer.Typer(
 @link_app.command("add")
 @handle_errors
 def link_add(
-    code: Annotated[str, typer.Argument(help="下级单位（党总支、党委）在支部名单中的编码。")],
+    code: Annotated[str, typer.Argument(metavar="单位编码", help="下级单位（党总支、党委）在支部名单中的编码。")],
     renew: Annotated[bool, typer.Option("--renew", help="重新生成密钥（对方密钥丢失或泄露时）；旧密钥随即作废。")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="密钥文件写到哪里（文件夹或文件名），默认 output 文件夹。")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="文件或文件夹", show_default=False, help="密钥文件写到哪里（文件夹或文件名），默认 output 文件夹。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """（上级用）为一个下级党总支（党委）建立上报链接，生成交给对方的密钥文件。"""
@@ -52,7 +54,7 @@ def link_add(
 @link_app.command("import")
 @handle_errors
 def link_import(
-    file: Annotated[Path, typer.Argument(help="上级用 taizhang link add 生成的密钥文件。")],
+    file: Annotated[Path, typer.Argument(metavar="密钥文件", help="上级用 taizhang link add 生成的密钥文件。")],
     as_json: JsonOpt = False,
 ) -> None:
     """（下级用）导入上级发来的密钥文件；以后用 taizhang rollup 生成的汇总用它签名。"""
@@ -76,15 +78,16 @@ def link_import(
 def link_list(as_json: JsonOpt = False) -> None:
     """列出本单位为下级建立的上报链接，以及本单位从上级导入的密钥。"""
     ws = find_workspace()
-    lower = links.registered(ws)
-    upper = links.uplink(ws)
+    result = links.overview(ws)
+    upper = result.upper
     if as_json:
-        print_json({"lower": [r.to_dict() for r in lower.values()], "upper": upper.to_dict() if upper else None})
+        print_json(result.to_dict())
         return
-    if lower:
-        rows = [[code, r.link.unit_name, r.link.fingerprint, r.link.created_at[:10], len(r.retired) or ""]
-                for code, r in lower.items()]
-        console.print(table("为下级建立的上报链接", ["编码", "下级单位", "密钥指纹", "建立日期", "已作废的旧密钥"], rows))
+    if result.lower:
+        rows = [[r.link.unit_code, r.link.unit_name, r.link.fingerprint, r.link.created_at[:10], len(r.retired) or ""]
+                for r in result.lower]
+        console.print(table("为下级建立的上报链接", ["编码", "下级单位", "密钥指纹", "建立日期", "已作废的旧密钥"], rows,
+                            key=2))
     else:
         console.print("还没有为下级党总支（党委）建立上报链接（用 taizhang link add 编码 建立）。")
     if upper:
@@ -95,7 +98,7 @@ def link_list(as_json: JsonOpt = False) -> None:
 @link_app.command("remove")
 @handle_errors
 def link_remove(
-    code: Annotated[str, typer.Argument(help="下级单位的编码。")],
+    code: Annotated[str, typer.Argument(metavar="单位编码", help="下级单位的编码。")],
     as_json: JsonOpt = False,
 ) -> None:
     """（上级用）删除一个下级的上报链接：此后它的汇总将被拒收（已收集的不受影响）。"""
@@ -109,8 +112,8 @@ def link_remove(
 
 @handle_errors
 def rollup(
-    year: Annotated[Optional[int], typer.Option("--year", help="汇总哪一年的台账（默认工作区设置的年度）。", show_default=False)] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天计算统计数据（默认今天），如 2026-01-10。", show_default=False)] = None,
+    year: YearOpt = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """（下级用）把本单位所属各支部当前的台账和统计数据汇总成一个签名文件（outbox 文件夹），报送上级。"""

@@ -24,8 +24,11 @@ from taizhang.vocabulary import FAILED, ISSUED
 
 @handle_errors
 def issue(
-    branch: Annotated[Optional[list[str]], typer.Option("--branch", "-b", help="只下发给这些支部（支部编码，可重复）。")] = None,
-    roster: Annotated[Optional[Path], typer.Option("--roster", help="党员信息表（含“所在支部”列），用来预先填好各支部的党员名册。")] = None,
+    branch: Annotated[Optional[list[str]], typer.Option(
+        "--branch", "-b", metavar="支部编码", show_default=False, help="只下发给这些支部（可写多次）。")] = None,
+    roster: Annotated[Optional[Path], typer.Option(
+        "--roster", metavar="党员信息表", show_default=False,
+        help="党员信息表（Excel，含“所在支部”列），用来预先填好各支部的党员名册。")] = None,
     force: Annotated[bool, typer.Option("--force", help="重新生成已下发过的台账（覆盖 outbox 中的文件）。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -44,7 +47,7 @@ def issue(
         if report.branch_problems:
             console.print(problems_table("支部名单中的问题（有错误的支部未下发）", report.branch_problems))
         rows = [[r.code, r.name, r.status, r.roster_rows or "", Path(r.path).name, r.message] for r in report.results]
-        console.print(table("下发结果", ["编码", "支部", "状态", "预填党员", "文件", "说明"], rows))
+        console.print(table("下发结果", ["编码", "支部", "状态", "预填党员", "文件", "说明"], rows, key=2, long=["说明"]))
         issued = sum(r.status == ISSUED for r in report.results)
         console.print(f"已生成 {issued} 个台账，位于 {plain(ws.root / 'outbox')}")
         if report.notice:

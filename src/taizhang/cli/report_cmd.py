@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from taizhang.cli.common import (
+    AsOfOpt,
     JsonOpt,
     console,
     find_workspace,
@@ -23,30 +24,30 @@ from taizhang.errors import InputError
 from taizhang.party.periods import HELP as PERIOD_HELP
 from taizhang.party.periods import parse_period
 from taizhang.reports.generate import ReportRun, fields, generate
-from taizhang.reports.kinds import BRANCH, KINDS, find_kind
+from taizhang.reports.kinds import BRANCH, find_kind, kinds_text
 
-KIND_HELP = "报告种类：" + "、".join(k.name for k in KINDS) + "（也可简写为年度、季度、换届、述职、总结、通报）。"
+KIND_HELP = "报告种类，写全称或括号里的简称：" + kinds_text() + "。"
 
 
 @handle_errors
 def report(
-    kind: Annotated[str, typer.Argument(help=KIND_HELP, show_default=False)],
+    kind: Annotated[str, typer.Argument(metavar="报告种类", help=KIND_HELP, show_default=False)],
     branch: Annotated[list[str] | None, typer.Option(
-        "--branch", "-b", help="只为这个支部生成（支部编码，可写多次）。", show_default=False)] = None,
+        "--branch", "-b", metavar="支部编码", help="只为这个支部生成（可写多次）。", show_default=False)] = None,
     all_branches: Annotated[bool, typer.Option(
         "--all", help="为每个已报送台账的支部各生成一份（支部的报告不写 --branch 时也是如此）。")] = False,
     period: Annotated[str | None, typer.Option(
-        "--period", "-p", help=PERIOD_HELP + "默认：年度报告为工作区的年度，季度报告为最近结束的季度，"
+        "--period", "-p", metavar="期间", help=PERIOD_HELP + "默认：年度报告为工作区的年度，季度报告为最近结束的季度，"
         "换届报告为截至工作区年度的三年。", show_default=False)] = None,
     template: Annotated[Path | None, typer.Option(
-        "--template", help="使用这个 Word 模板（默认用工作区 report_templates/ 里的同名模板，没有则用自带的）。",
+        "--template", metavar="Word模板文件", help="使用这个 Word 模板（默认用工作区 report_templates/ 里的同名模板，没有则用自带的）。",
         show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-10。", show_default=False)] = None,
+    as_of: AsOfOpt = None,
     date_: Annotated[str | None, typer.Option(
-        "--date", help="落款日期（默认与 --as-of 相同），如 2026-01-15。", show_default=False)] = None,
+        "--date", metavar="日期", help="落款日期（默认与 --as-of 相同），如 2026-01-25 或 2026年1月25日。",
+        show_default=False)] = None,
     unit: Annotated[str | None, typer.Option(
-        "--unit", help="只统计这个组织（党总支等，写编码）所属的支部：全单位的报告就写成这个组织的报告。",
+        "--unit", "-u", metavar="单位编码", help="只统计这个组织（党总支等，写编码）所属的支部：全单位的报告就写成这个组织的报告。",
         show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有错误的台账不纳入统计。")] = False,
     show_fields: Annotated[bool, typer.Option(
@@ -64,7 +65,7 @@ def report(
             print_json(values)
             return
         console.print(table(f"{k.name}模板可用的占位符（写成 {{{{ 占位符 }}}}）", ["占位符", "示例值"],
-                            [[name, _short(v)] for name, v in values.items()]))
+                            [[name, _short(v)] for name, v in values.items()], long=["示例值"]))
         return
     if k.scope != BRANCH and (branch or all_branches):
         raise InputError(f"{k.name}是全单位的一份报告，不用写 --branch 或 --all。")
@@ -77,7 +78,7 @@ def report(
             bar.update(task, total=total, completed=done, item=label[-30:])
 
         run = generate(ws, k, branches=branch or None, period=p, template=template, as_of=day,
-                       report_date=parse_date(date_, "--date", "2026-01-15"), strict=strict, unit=unit, progress=step)
+                       report_date=parse_date(date_, "--date"), strict=strict, unit=unit, progress=step)
     if as_json:
         print_json(run.to_dict())
         return

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli.common import (
+    AsOfOpt,
     JsonOpt,
     console,
     handle_errors,
@@ -23,9 +24,10 @@ from taizhang.errors import InputError, WorkspaceNotFound
 
 @handle_errors
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="要检查的台账工作簿（可以多个）。")],
+    files: Annotated[list[Path], typer.Argument(metavar="台账文件", help="要检查的台账工作簿（可以多个）。")],
     feedback: Annotated[bool, typer.Option("--feedback", help="在文件旁边生成反馈表（有问题的单元格标红并附说明）。")] = False,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天检查“已过去的月份”（默认今天）。")] = None,
+    as_of: AsOfOpt = None,
+    ids: Annotated[bool, typer.Option("--ids", help="同时列出规则编号（如 MEET-QUORUM）。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """报送前自查：用与上级收集时相同的规则检查台账，不保存任何数据，不需要工作区。"""
@@ -50,7 +52,7 @@ def validate(
             console.print(f"[bold]{plain(Path(r.file).name)}[/]（{plain(who)}，{r.year or '?'}年）：错误{counts['错误']}处，"
                           f"警告{counts['警告']}处，提示{counts['提示']}处")
             if r.problems:
-                console.print(problems_table("问题清单", r.problems))
+                console.print(problems_table("问题清单", r.problems, ids=ids))
             else:
                 console.print("[green]没有发现问题，可以报送。[/]")
             if r.feedback:

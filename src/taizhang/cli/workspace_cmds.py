@@ -18,26 +18,28 @@ from taizhang.cli.common import (
     plain,
     print_json,
     problems_table,
+    rule_title,
     table,
 )
 from taizhang.levels import hierarchy
-from taizhang.workspace import branches as branches_mod
-from taizhang.workspace.definitions import load_definitions
 
 
 @handle_errors
 def init(
-    folder: Annotated[Path, typer.Argument(help="新工作区的文件夹（不存在时自动创建）。")],
-    org: Annotated[str, typer.Option("--org", help="本单位名称，如“中共某某局机关委员会”。")],
-    year: Annotated[int, typer.Option("--year", help="台账年度，如 2025。")],
-    deadline: Annotated[Optional[str], typer.Option("--deadline", help="报送截止日期，如 2026-01-15（默认次年1月15日）。")] = None,
-    code: Annotated[str, typer.Option("--code", help="本单位编码（向上级报送汇总时使用）。")] = "",
+    folder: Annotated[Path, typer.Argument(metavar="文件夹", help="新工作区的文件夹（不存在时自动创建）。")],
+    org: Annotated[str, typer.Option("--org", metavar="单位名称", help="本单位名称，如“中共某某局机关委员会”。")],
+    year: Annotated[int, typer.Option("--year", metavar="年度", help="台账年度，如 2025。")],
+    deadline: Annotated[Optional[str], typer.Option(
+        "--deadline", metavar="日期", show_default=False,
+        help="报送截止日期，如 2026-01-15 或 2026年1月15日（默认次年1月15日）。")] = None,
+    code: Annotated[str, typer.Option("--code", metavar="单位编码", show_default=False,
+                                      help="本单位编码（向上级报送汇总时使用）。")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """创建工作区：设置文件、支部名单、数据库和密钥。"""
-    ws = workspace.init(folder, org=org, year=year, deadline=parse_date(deadline, "截止日期", "2026-01-15"), code=code)
+    ws = workspace.init(folder, org=org, year=year, deadline=parse_date(deadline, "截止日期"), code=code)
     if as_json:
-        print_json({"workspace": str(ws.root), "config": str(ws.config_path), "branches": str(ws.branches_path)})
+        print_json(ws.to_dict())
         return
     console.print(f"[green]已创建工作区[/] {plain(ws.root)}")
     console.print(f"  设置文件：{ws.config_path.name}（单位、年度、截止日期、联系人和各项校验规则）")
@@ -50,10 +52,9 @@ def init(
 def branches(as_json: JsonOpt = False) -> None:
     """组织结构：支部名单中的党支部和党总支（含下级汇总中的支部）按上下级显示，并检查名单中的问题。"""
     ws = find_workspace()
-    items, _problems = branches_mod.load(ws)
     tree = hierarchy.load(ws)
     if as_json:
-        print_json({"branches": [b.to_dict() for b in items], **tree.to_dict()})
+        print_json(tree.to_dict())
     else:
         if tree.units:
             console.print(_tree_view(tree))
@@ -98,28 +99,18 @@ def templates(
 ) -> None:
     """查看台账定义（各工作表的列、类型和规则），或导出以便本单位修改。"""
     ws = find_workspace()
-    copied: list[str] = []
-    if export:
-        copied = workspace.export_templates(ws)
-    definition = load_definitions(ws.root)
-    data = {
-        "id": definition.id, "version": definition.version, "exported": copied,
-        "ledgers": [
-            {"id": led.id, "sheet": led.sheet, "version": led.version, "source": led.source,
-             "columns": [c.header for c in led.columns], "rules": list(led.rules)}
-            for led in definition.ledgers
-        ],
-    }
+    result = workspace.templates(ws, export=export)
     if as_json:
-        print_json(data)
+        print_json(result.to_dict())
         return
-    rows = [[led.sheet, led.id, led.version, len(led.columns), "、".join(led.rules) or "—", led.source]
-            for led in definition.ledgers]
-    console.print(table(f"台账定义 {definition.id} {definition.version}",
-                        ["工作表", "编号", "版本", "列数", "规则", "定义文件"], rows))
+    definition = result.definition
+    rows = [[led.sheet, led.version, len(led.columns), "、".join(rule_title(r) for r in led.rules) or "—",
+             Path(led.source).name if led.source else "", led.id] for led in definition.ledgers]
+    console.print(table(f"台账定义（{definition.title or '党建工作台账'}，版本 {definition.version}）",
+                        ["工作表", "版本", "列数", "检查规则", "定义文件", "编号"], rows, long=["检查规则"]))
     if export:
-        console.print(f"已复制 {len(copied)} 个定义文件到 {plain(ws.root / 'workbook_templates')}" +
-                      ("" if copied else "（已存在的文件未覆盖）"))
+        console.print(f"已复制 {len(result.exported)} 个定义文件到 {plain(ws.root / 'workbook_templates')}" +
+                      ("" if result.exported else "（已存在的文件未覆盖）"))
 
 
 def register(app: typer.Typer) -> None:

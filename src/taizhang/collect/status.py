@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from taizhang.problems import Problem
+from taizhang.problems import Problem, Severity
 from taizhang.safeio import atomic_path, new_xlsx
 from taizhang.vocabulary import LATE, MISSING, NEEDS_FIX, RETURNED
 from taizhang.workspace import Workspace, writes
@@ -90,6 +90,7 @@ class RoundStatus:
     branches: list[BranchStatus]
     unknown: list[Submission] = field(default_factory=list)  # returns of codes no longer listed
     units: list[UnitStatus] = field(default_factory=list)  # lower units that roll up to us
+    reminders: str = ""  # the reminder list written for this status (status --remind), if any
 
     def count(self, state: str) -> int:
         """How many branches are in `state`."""
@@ -102,6 +103,7 @@ class RoundStatus:
             "counts": {s: self.count(s) for s in (RETURNED, LATE, NEEDS_FIX, MISSING)},
             "branches": [b.to_dict() for b in self.branches],
             "units": [u.to_dict() for u in self.units],
+            "reminders": self.reminders,
         }
 
 
@@ -179,7 +181,8 @@ def _day(stamp: str) -> date:
 
 @writes("taizhang status --remind")
 def write_reminders(ws: Workspace, status: RoundStatus) -> Path:
-    """Write output/催报名单.xlsx: the branches still missing or needing fixes; return its path."""
+    """Write output/催报名单.xlsx: the branches still missing or needing fixes; return its path
+    (also kept in `status.reminders`)."""
     path = ws.folder("output") / "催报名单.xlsx"
     todo = [b for b in status.branches if b.state in (MISSING, NEEDS_FIX)]
     # A lower unit that has not rolled up yet: its branches are not known here, so it is chased itself.
@@ -209,6 +212,7 @@ def write_reminders(ws: Workspace, status: RoundStatus) -> Path:
         sh.repeat_rows(2)
         sh.fit_to_pages(1, 0)
         wb.close()
+    status.reminders = str(path)
     return path
 
 
@@ -218,6 +222,57 @@ def current_problems(ws: Workspace, code: str | None = None) -> list[tuple[Submi
     with Store.open(ws.store_path) as store:
         subs = store.submissions(year=year, branch_code=code, current_only=True)
         return [(s, store.problems(s.id)) for s in subs]
+
+
+@dataclass
+class ReturnProblems:
+    """One branch's current return and its problems, the most serious first."""
+
+    submission: Submission
+    problems: list[Problem]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        s = self.submission
+        return {"branch_code": s.branch_code, "branch_name": s.branch_name, "file": s.file_name,
+                "submitted_at": s.submitted_at, "problems": [p.to_dict() for p in self.problems]}
+
+
+@dataclass
+class ProblemList:
+    """The problems of the round's current returns (one branch's, one severity's when asked)."""
+
+    year: int
+    branch: str  # "" = every branch
+    severity: str  # "" = every severity
+    returns: list[ReturnProblems]
+
+    @property
+    def total(self) -> int:
+        """How many problems are listed."""
+        return sum(len(r.problems) for r in self.returns)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        counts = {sev.value: sum(1 for r in self.returns for p in r.problems if p.severity == sev)
+                  for sev in Severity}
+        return {"year": self.year, "branch": self.branch, "severity": self.severity, "counts": counts,
+                "returns": [r.to_dict() for r in self.returns]}
+
+
+def problem_list(ws: Workspace, code: str | None = None, severity: Severity | None = None) -> ProblemList:
+    """The problems of the current returns of the workspace's year, 错误 first, then 警告, then
+    提示; only branch `code`'s (InputError naming the branches there are when it is not one)
+    and only of `severity` when given."""
+    from taizhang.levels import hierarchy
+
+    if code:
+        code = hierarchy.load(ws).branch(code).code
+    returns = []
+    for sub, problems in current_problems(ws, code):
+        chosen = [p for p in problems if severity is None or p.severity == severity]
+        returns.append(ReturnProblems(sub, sorted(chosen, key=lambda p: p.severity.rank)))
+    return ProblemList(ws.settings.year, code or "", severity.value if severity else "", returns)
 
 
 def stored_statuses(store: Store, year: int) -> dict[str, dict[str, Any]]:

@@ -137,7 +137,7 @@ def issue_workspace(
         known = {b.code: b for b in usable}
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise InputError(f"支部名单中没有这些编码：{'、'.join(unknown)}。请用 taizhang branches 查看。")
+            raise branches_mod.not_listed(unknown, [(b.code, b.name) for b in usable])
         chosen = [known[c] for c in codes]
     else:
         chosen = usable

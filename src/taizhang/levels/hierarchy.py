@@ -26,6 +26,7 @@ from taizhang.workspace.branches import (
     Branch,
     find_cycles,
     is_node,
+    not_listed,
     usable,
 )
 
@@ -66,6 +67,7 @@ class Tree:
     org_code: str
     units: dict[str, Unit]
     problems: list[Problem] = field(default_factory=list)
+    listed: list[Branch] = field(default_factory=list)  # the rows of the 支部名单 it was built from
 
     def get(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -80,6 +82,17 @@ class Tree:
                 "本单位没有下设党总支"
             raise InputError(f"组织中没有编码为“{code}”的单位（{hint}）。可用 taizhang branches 查看组织结构。")
         return unit
+
+    def branch(self, code: str) -> Unit:
+        """The 党支部 with this code; InputError listing the branches there are when it is none."""
+        unit = self.units.get(str(code).strip())
+        if unit is not None and unit.is_branch:
+            return unit
+        listed = [(u.code, u.name) for u in self.branches()]
+        if unit is not None:
+            error = not_listed([code], listed)
+            raise InputError(f"“{code}”是{unit.kind}，不是党支部。" + str(error).split("。", 1)[1])
+        raise not_listed([code], listed)
 
     def children(self, code: str = "") -> list[Unit]:
         """The units directly under `code` ("" = directly under this workspace)."""
@@ -130,7 +143,8 @@ class Tree:
         def nest(code: str) -> list[dict[str, Any]]:
             return [{**u.to_dict(), "children": nest(u.code)} for u in self.children(code)]
 
-        return {"organisation": {"name": self.org_name, "code": self.org_code}, "units": nest(""),
+        return {"branches": [b.to_dict() for b in self.listed],
+                "organisation": {"name": self.org_name, "code": self.org_code}, "units": nest(""),
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -224,5 +238,7 @@ def load(ws: Workspace, *, year: int | None = None) -> Tree:
     linked = links_mod.linked_codes(ws)
     with Store.open(ws.store_path) as store:
         rollups = {code: r.units for code, r in store.current_rollups(year or settings.year).items()}
-    return build(items, org_name=settings.org_name, org_code=settings.org_code, linked=linked,
+    tree = build(items, org_name=settings.org_name, org_code=settings.org_code, linked=linked,
                  rollups=rollups, problems=problems)
+    tree.listed = list(items)
+    return tree

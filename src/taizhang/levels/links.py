@@ -123,6 +123,23 @@ class Imported:
         return {**self.link.to_dict(), "replaced": self.replaced, "code_set": self.code_set}
 
 
+@dataclass
+class Overview:
+    """Both directions at once: the links made for lower units, and the one imported from above."""
+
+    lower: list[Registered]
+    upper: Link | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict without keys."""
+        return {"lower": [r.to_dict() for r in self.lower], "upper": self.upper.to_dict() if self.upper else None}
+
+
+def overview(ws: Workspace) -> Overview:
+    """The links this workspace made for its lower units and the link it imported, if any."""
+    return Overview(list(registered(ws).values()), uplink(ws))
+
+
 def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 

@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from taizhang import gongwen
 from taizhang.collect.status import statuses
 from taizhang.errors import InputError, TaizhangError
+from taizhang.workspace import branches as branches_mod
 from taizhang.party.periods import Period
 from taizhang.problems import Problem
 from taizhang.reports.context import Chart, ReportInputs, branch_context, committee_context
@@ -196,7 +197,6 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
                 strict: bool = False, unit: str | None = None) -> ReportInputs:
     """Gather what every report of `period` reads: statistics, current returns, problems — for
     the whole workspace, or for the branches under `unit` (a code of the tree)."""
-    from taizhang.workspace import branches as branches_mod
     from taizhang.workspace.store import Store
 
     loaded = load_current(ws, period, strict=strict, statuses=statuses(ws, period.years))
@@ -294,7 +294,7 @@ def _branch_codes(stats: Stats, wanted: Sequence[str] | None, period: Period, ru
             code = str(raw).strip()
             b = stats.branch(code)
             if b is None:
-                raise InputError(f"支部名单中没有编码为“{code}”的支部。请用 taizhang branches 查看各支部的编码。")
+                raise branches_mod.not_listed([code], [(x.code, x.name) for x in stats.per_branch])
             if not b.returned:
                 why = "的台账有错误，按 --strict 未纳入" if b.excluded else f"还没有报送{period.label}的台账"
                 raise InputError(f"{b.name}（{code}）{why}，无法生成报告。")

@@ -23,6 +23,11 @@ class ReportKind:
     description: str
 
     @property
+    def short(self) -> str:
+        """The shortest name it can be written as (年度, 季度, 换届, 述职, 总结, 通报)."""
+        return min(self.aliases, key=len)
+
+    @property
     def template_name(self) -> str:
         """The template's file name in report_templates/."""
         return f"{self.name}.docx"
@@ -72,5 +77,9 @@ def find_kind(text: str) -> ReportKind:
     for kind in KINDS:
         if key in (kind.name, kind.id, *kind.aliases):
             return kind
-    names = "、".join(k.name for k in KINDS)
-    raise InputError(f"没有“{text}”这种报告。可以生成的报告有：{names}（也可简写为年度、季度、换届、述职、总结、通报）。")
+    raise InputError(f"没有“{text}”这种报告。可以生成的报告有：{kinds_text()}。")
+
+
+def kinds_text() -> str:
+    """Every kind with its short name: "支部年度工作报告（年度）、…"."""
+    return "、".join(f"{k.name}（{k.short}）" for k in KINDS)

@@ -41,6 +41,10 @@ class Workspace:
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
 
+    def to_dict(self) -> dict[str, Any]:
+        """Where the workspace and its two files a user edits are (`taizhang init --json`)."""
+        return {"workspace": str(self.root), "config": str(self.config_path), "branches": str(self.branches_path)}
+
     @property
     def branches_path(self) -> Path:
         return self.root / BRANCHES_NAME
@@ -188,6 +192,28 @@ def export_templates(ws: Workspace) -> list[str]:
     from taizhang.workspace.definitions import export_definitions
 
     return export_definitions(ws.folder("workbook_templates"))
+
+
+@dataclass
+class Templates:
+    """The ledger definitions a workspace uses, and the files `templates --export` copied."""
+
+    definition: Any  # definitions.WorkbookDefinition
+    exported: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"id": self.definition.id, "version": self.definition.version, "exported": list(self.exported),
+                "ledgers": [led.to_dict() for led in self.definition.ledgers]}
+
+
+def templates(ws: Workspace, *, export: bool = False) -> Templates:
+    """The workspace's ledger definitions (shipped, with its own overrides), after copying the
+    shipped ones into workbook_templates/ when `export`."""
+    from taizhang.workspace.definitions import load_definitions
+
+    copied = export_templates(ws) if export else []
+    return Templates(load_definitions(ws.root), copied)
 
 
 def is_workspace(path: Path) -> bool:

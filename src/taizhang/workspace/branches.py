@@ -243,6 +243,15 @@ def find_cycles(parents: dict[str, str]) -> list[list[str]]:
     return cycles
 
 
+def not_listed(codes: list[str], listed: list[tuple[str, str]], *, what: str = "支部名单中") -> InputError:
+    """The error for branch codes that are not on the list: it names them and lists the codes
+    there are (code and name, at most 30 of them)."""
+    shown = "、".join(f"{c} {n}" for c, n in listed[:30]) + (f"等{len(listed)}个" if len(listed) > 30 else "")
+    hint = f"支部有：{shown}" if listed else "支部名单中还没有支部"
+    missing = "、".join(f"“{c}”" for c in codes)
+    return InputError(f"{what}没有编码为{missing}的支部。{hint}（taizhang branches 可查看组织结构）。")
+
+
 def usable(branches: list[Branch]) -> list[Branch]:
     """The units that are named and have a code that is not duplicated (nodes included)."""
     counts = Counter(b.code for b in branches)  # counted once: thousands of branches

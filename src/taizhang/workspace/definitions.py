@@ -106,6 +106,11 @@ class Ledger:
         """Column headers in order."""
         return [col.header for col in self.columns]
 
+    def to_dict(self) -> dict[str, Any]:
+        """What `taizhang templates --json` shows of a ledger."""
+        return {"id": self.id, "sheet": self.sheet, "version": self.version, "source": self.source,
+                "columns": self.headers, "rules": list(self.rules)}
+
 
 @dataclass(frozen=True)
 class Instructions:
