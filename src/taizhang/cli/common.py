@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.cells import cell_len
 from rich.markup import escape
-from rich.padding import Padding
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -153,7 +154,7 @@ def handle_errors(fn: F) -> F:
         except TaizhangError as exc:
             if state.debug:
                 raise
-            err_console.print(f"[bold red]错误：[/]{plain(exc)}")
+            err_console.print(Prose(Text("错误：", style="bold red") + Text(strip_control(str(exc)))))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]已中断。[/]")
@@ -161,7 +162,7 @@ def handle_errors(fn: F) -> F:
         except OSError as exc:
             if state.debug:
                 raise
-            err_console.print(f"[bold red]错误：[/]无法读写文件：{plain(exc)}")
+            err_console.print(Prose(Text("错误：", style="bold red") + Text("无法读写文件：" + strip_control(str(exc)))))
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -207,6 +208,73 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+# --- wrapping Chinese text ---------------------------------------------------------------------
+# Rich wraps at spaces and folds a "word" anywhere; Chinese has no spaces, so a sentence is one
+# word and a number inside it ("2025-04-09", "17,559.40") gets cut. Prose breaks between Chinese
+# characters and at spaces instead, never inside a run of digits or Latin letters, never before
+# closing punctuation or after opening punctuation.
+_OPENING = "（“‘《〈【「『([{"
+_CLOSING = "，。、；：！？）”’》〉】」』,.;:!?)]}%…—"
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _tokens(plain: str) -> list[str]:
+    """`plain` cut where a line may break."""
+    out, start = [], 0
+    for i in range(1, len(plain)):
+        a, b = plain[i - 1], plain[i]
+        if b in _CLOSING or a in _OPENING or (b.isspace() and not a.isspace()):
+            continue
+        if a.isspace() or _wide(a) or _wide(b):
+            out.append(plain[start:i])
+            start = i
+    out.append(plain[start:])
+    return [t for t in out if t]
+
+
+def wrap_lines(text: Text, width: int) -> list[Text]:
+    """`text` cut into lines of at most `width` cells at the places Prose allows."""
+    width = max(width, 4)
+    offsets, used, pos = [], 0, 0
+    for token in _tokens(text.plain):
+        size = cell_len(token.rstrip())
+        if used and used + size > width:
+            offsets.append(pos)
+            used = 0
+        if size <= width:
+            pos, used = pos + len(token), used + cell_len(token)
+            continue
+        for char in token:  # a token wider than a line (a long path): fold it
+            if used + cell_len(char) > width:
+                offsets.append(pos)
+                used = 0
+            pos, used = pos + 1, used + cell_len(char)
+    lines = list(text.divide(offsets)) if offsets else [text.copy()]
+    for line in lines:
+        line.rstrip()
+    return lines
+
+
+class Prose:
+    """Text that wraps the way Chinese text should (see wrap_lines), at any width it is given."""
+
+    def __init__(self, text: Text | str, *, indent: int = 0) -> None:
+        self.text = text if isinstance(text, Text) else Text(text)
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        pad = " " * self.indent
+        for line in wrap_lines(self.text, options.max_width - self.indent):
+            yield Text(pad) + line
+
+    def __rich_measure__(self, console: Console, options: Any) -> Measurement:
+        widest = max((cell_len(t.rstrip()) for t in _tokens(self.text.plain)), default=1)
+        return Measurement(min(widest, 24) + self.indent, cell_len(self.text.plain) + self.indent)
+
+
 # --- tables ----------------------------------------------------------------------------------
 # Below this width a long column (a message) is not squeezed into the table: the rows are shown
 # as blocks instead.
@@ -230,7 +298,8 @@ class Blocks:
         yield self.title
         for row in self.rows:
             head = Text("  ").join(c for c in row[:self.key] if c.plain)
-            yield Text("▪ ", style="dim") + head.copy().stylize("bold")
+            head.stylize("bold")
+            yield Prose(Text("▪ ", style="dim") + head)
             line, lines = Text("    "), []
             for i in range(self.key, len(row)):
                 if i in self.long or not row[i].plain:
@@ -245,12 +314,10 @@ class Blocks:
             if cell_len(line.plain) > 4:
                 lines.append(line)
             for text in lines:
-                text.no_wrap = cell_len(text.plain) <= width
-                text.overflow = "fold"
-                yield text
+                yield Prose(text)
             for i in sorted(self.long):
                 if row[i].plain:
-                    yield Padding(Text(self.columns[i] + "：", style="dim") + row[i], (0, 0, 0, 4))
+                    yield Prose(Text(self.columns[i] + "：", style="dim") + row[i], indent=4)
 
 
 def _is_number(cell: Text) -> bool:
@@ -285,7 +352,7 @@ def table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], *,
         else:
             t.add_column(col, justify=align, no_wrap=True, min_width=natural[i])  # type: ignore[arg-type]
     for row in cells:
-        t.add_row(*row)
+        t.add_row(*(Prose(c) if i in long_idx else c for i, c in enumerate(row)))
     return t
 
 
