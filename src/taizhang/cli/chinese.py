@@ -309,7 +309,8 @@ def translate(exc: click_exc.UsageError) -> str:
             return f"缺少{value_word(param)}：请在命令后面写上{value_word(param)}。"
         return f"缺少必填的选项 {_param_label(param)}（{value_word(param) if param else '值'}）。"
     if isinstance(exc, click_exc.BadParameter):
-        return f"{_param_label(exc.param)} 的值不对：{_bad_value_reason(exc)}。"
+        label = exc.param_hint if isinstance(exc.param_hint, str) and exc.param is None else _param_label(exc.param)
+        return f"{label} 的值不对：{_bad_value_reason(exc)}。"
     if isinstance(exc, click_exc.BadOptionUsage):
         found = re.search(r"requires (an argument|(\d+) arguments)", msg)
         if found:

@@ -38,10 +38,6 @@ class State:
 
 
 state = State()
-# TAIZHANG_WIDTH fixes the width (tests set it so that tables are not folded).
-_WIDTH = int(os.environ["TAIZHANG_WIDTH"]) if os.environ.get("TAIZHANG_WIDTH", "").isdigit() else None
-console = Console(highlight=False, soft_wrap=False, width=_WIDTH)
-err_console = Console(stderr=True, highlight=False, width=_WIDTH)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以JSON格式输出结果，供脚本使用。")]
 # Options several commands share, each with the kind of value it takes in words.
@@ -101,7 +97,9 @@ def global_options(
 def _declares(param: inspect.Parameter, flag: str) -> bool:
     """Whether a callback parameter is a Typer option declared with `flag`."""
     for meta in getattr(param.annotation, "__metadata__", ()):
-        if flag in (getattr(meta, "param_decls", None) or ()):
+        # In Annotated, Typer keeps the first name given to typer.Option(...) as its "default".
+        names = [*(getattr(meta, "param_decls", None) or ()), getattr(meta, "default", None)]
+        if flag in names:
             return True
     return False
 
@@ -275,6 +273,23 @@ class Prose:
         return Measurement(min(widest, 24) + self.indent, cell_len(self.text.plain) + self.indent)
 
 
+class ChineseConsole(Console):
+    """A console whose plain lines (strings with markup, Text) wrap as Prose: between Chinese
+    characters, never inside a number."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        markup = kwargs.get("markup")
+        wrapped = [Prose(Text.from_markup(o) if markup is not False else Text(o)) if isinstance(o, str)
+                   else Prose(o) if isinstance(o, Text) else o for o in objects]
+        super().print(*wrapped, **kwargs)
+
+
+# TAIZHANG_WIDTH fixes the width (tests set it so that tables are not folded).
+_WIDTH = int(os.environ["TAIZHANG_WIDTH"]) if os.environ.get("TAIZHANG_WIDTH", "").isdigit() else None
+console = ChineseConsole(highlight=False, soft_wrap=False, width=_WIDTH)
+err_console = ChineseConsole(stderr=True, highlight=False, width=_WIDTH)
+
+
 # --- tables ----------------------------------------------------------------------------------
 # Below this width a long column (a message) is not squeezed into the table: the rows are shown
 # as blocks instead.
@@ -295,7 +310,7 @@ class Blocks:
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
         width = options.max_width
-        yield self.title
+        yield Prose(self.title)
         for row in self.rows:
             head = Text("  ").join(c for c in row[:self.key] if c.plain)
             head.stylize("bold")

@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from taizhang.cli.common import (
     AsOfOpt,
     JsonOpt,
+    Prose,
     console,
     find_workspace,
     handle_errors,
@@ -82,7 +84,7 @@ def report(
     if as_json:
         print_json(run.to_dict())
         return
-    _render(run)
+    _render(run, ws.root)
 
 
 def _short(value: Any) -> str:
@@ -90,16 +92,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:58] + "……"
 
 
-def _render(run: ReportRun) -> None:
-    console.print(f"[bold]{plain(run.period)}{plain(run.kind)}[/]：已生成{len(run.written)}份"
-                  f"（模板：{plain(Path(run.template).name)}）")
-    folders = sorted({str(Path(w.path).parent) for w in run.written})
+def _render(run: ReportRun, root: Path) -> None:
+    console.print(Prose(Text.from_markup(f"[bold]{plain(run.period)}{plain(run.kind)}[/]：已生成{len(run.written)}份"
+                                         f"（模板：{plain(Path(run.template).name)}）")))
+
+    def shown(path: str) -> str:  # inside the workspace, the path from its root: short enough to read
+        p = Path(path)
+        return str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
+
+    folders = sorted({shown(str(Path(w.path).parent)) for w in run.written})
     for w in run.written[:20]:
-        console.print(f"  {plain(w.path)}")
+        console.print(Prose("  " + shown(w.path)))
     if len(run.written) > 20:
-        console.print(f"  ……另有{len(run.written) - 20}份，在 {plain('、'.join(folders))}")
+        console.print(Prose(f"  ……另有{len(run.written) - 20}份，在 {'、'.join(folders)}"))
     if run.skipped:
-        console.print("[yellow]未生成：[/]" + plain("、".join(f"{s['name']}（{s['reason']}）" for s in run.skipped)))
+        console.print(Prose(Text("未生成：", style="yellow") +
+                            Text("、".join(f"{s['name']}（{s['reason']}）" for s in run.skipped))))
 
 
 def register(app: typer.Typer) -> None:
