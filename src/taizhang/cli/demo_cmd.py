@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +32,20 @@ def demo(
     console.print("  inbox/     各支部报回的台账（模拟填写，含几处常见错误）")
     console.print("  feedback/  发回有问题的支部的反馈表")
     console.print("  output/    汇总台账、统计表和各类报告")
-    console.print(f"接着可以试试：cd {plain(root)} && taizhang status && taizhang problems")
+    program = _program()
+    console.print(f"接着可以试试：cd {plain(root)} && {plain(program)} status && {plain(program)} problems")
+
+
+def _program() -> str:
+    """How to run this program from another folder: `taizhang` when that is what the shell finds,
+    else the full path of the one running now (a virtual environment not activated)."""
+    running = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    found = shutil.which("taizhang")
+    if found and (running is None or running.name != "taizhang" or Path(found).resolve() == running):
+        return "taizhang"
+    if running is not None and running.name == "taizhang" and running.is_file():
+        return str(running)
+    return "taizhang"
 
 
 def register(app: typer.Typer) -> None:

@@ -8,10 +8,10 @@ collected like the original. Nothing of another branch appears in it; user text 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from taizhang import clock
 from taizhang.issue.workbook import FIRST_DATA_ROW, IssueRound, write_workbook
 from taizhang.problems import Problem, count_by_severity, sort_key
 from taizhang.records import BranchReturn
@@ -151,7 +151,7 @@ def build_feedback(
     """
     marks, placed = _place(definition, ret, problems)
     write_workbook(
-        path, rnd, branch, issued_at=datetime.now().isoformat(timespec="seconds"),
+        path, rnd, branch, issued_at=clock.stamp(),
         prefill=_rows_for(definition, ret), marks=marks,
         first_sheet=_list_sheet(branch.name, problems, placed), signed=signed,
     )

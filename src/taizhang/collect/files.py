@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from taizhang import clock
 from taizhang import catalog
 from taizhang.problems import Problem
 from taizhang.workspace.config import Settings
@@ -44,7 +45,7 @@ def _mtime(path: Path) -> str:
     try:
         return datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
     except OSError:
-        return datetime.now().isoformat(timespec="seconds")
+        return clock.stamp()
 
 
 def find_candidates(paths: list[Path], settings: Settings, scratch: Path) -> Iterator[Candidate]:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from taizhang import clock
 from taizhang.problems import Problem, Severity
 from taizhang.safeio import atomic_path, new_xlsx
 from taizhang.vocabulary import LATE, MISSING, NEEDS_FIX, RETURNED
@@ -196,7 +197,7 @@ def write_reminders(ws: Workspace, status: RoundStatus) -> Path:
         head = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "align": "center"})
         cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
         sh.merge_range(0, 0, 0, len(headers) - 1, f"{status.year}年党建工作台账催报名单", title)
-        dl = f"（报送截止日期：{status.deadline}；制表日期：{date.today().isoformat()}）" if status.deadline else ""
+        dl = f"（报送截止日期：{status.deadline}；制表日期：{clock.today().isoformat()}）" if status.deadline else ""
         sh.merge_range(1, 0, 1, len(headers) - 1, dl, wb.add_format({"align": "center"}))
         for c, (h, w) in enumerate(zip(headers, widths)):
             sh.set_column(c, c, w)

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from taizhang import clock
 from taizhang import workspace as workspace_mod
 from taizhang.errors import WorkspaceExists
 from taizhang.safeio import atomic_write_text
@@ -23,6 +24,52 @@ if TYPE_CHECKING:
     from taizhang.workspace import Workspace
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoClock:
+    """The demo's calendar, derived from the ledger year alone (never from today), so its story
+    holds together in any year it is run: the committee issues the ledgers early in January of the
+    ledger year; its 党总支 issue theirs a few days later and want them back by 10 January of the
+    next year, collect, and roll up two days after; the branches send theirs in the ten days
+    before the committee's deadline of 15 January (one three days late, one not at all); the
+    office collects on 20 January and writes its statistics and reports that day."""
+
+    year: int
+
+    @property
+    def issued(self) -> datetime:
+        """When the committee issues the year's ledgers."""
+        return datetime(self.year, 1, 8, 9, 0)
+
+    @property
+    def lower_issued(self) -> datetime:
+        """When a 党总支 issues its branches' ledgers."""
+        return datetime(self.year, 1, 12, 9, 0)
+
+    @property
+    def lower_deadline(self) -> date:
+        """The deadline a 党总支 gives its branches."""
+        return date(self.year + 1, 1, 10)
+
+    @property
+    def rolled_up(self) -> datetime:
+        """When a 党总支 collects its branches' returns and makes its roll-up."""
+        return datetime.combine(self.lower_deadline + timedelta(days=2), time(15, 0))
+
+    @property
+    def deadline(self) -> date:
+        """The committee's deadline for the branches."""
+        return date(self.year + 1, 1, 15)
+
+    @property
+    def collected(self) -> date:
+        """The day the office collects, consolidates and writes its reports (after the deadline)."""
+        return self.deadline + timedelta(days=5)
+
+    def at(self, day: date, hour: int = 9) -> datetime:
+        """A moment of a day of the story."""
+        return datetime.combine(day, time(hour, 0))
 
 
 @dataclass
@@ -63,13 +110,13 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     from taizhang.issue.workbook import workbook_name
 
     say = progress or (lambda _m: None)
+    days = DemoClock(year)
     root = Path(root).expanduser().resolve()
     if workspace_mod.is_workspace(root):
         raise WorkspaceExists(f"{root} 已经是一个工作区。演示会新建工作区，请换一个文件夹，或先删除它。")
     rng = random.Random(seed)
     org = organisation.demo_organisation()
-    deadline = date(year + 1, 1, 15)
-    as_of = date(year + 1, 1, 20)  # the office collects a few days after the deadline
+    deadline, as_of = days.deadline, days.collected
     ws = workspace_mod.init(root, org=org["name"], year=year, deadline=deadline, code=org.get("code", ""))
     _set_contact(ws.config_path, org.get("contact", ""), org.get("phone", ""))
     branch_rows = organisation.demo_branches(rng)
@@ -80,7 +127,8 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     say(f"已创建演示工作区 {root}（{org['name']}，{len(branch_rows)}个支部）")
 
     ws = workspace_mod.Workspace(root)
-    issued = issue_workspace(ws)
+    with clock.fixed(days.issued):
+        issued = issue_workspace(ws)
     report.issued = [r.path for r in issued.results if r.status == ISSUED]
     say(f"已下发 {len(report.issued)} 个台账到 outbox/，下发通知：{Path(issued.notice).name if issued.notice else '无'}")
 
@@ -104,17 +152,19 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     say(f"已模拟各支部填写台账（含{len(mistakes)}处常见错误），报回的文件在 inbox/"
         + (f"；{'、'.join(late)}逾期报送" if late else "")
         + (f"；{'、'.join(report.withheld)}尚未报送" if report.withheld else ""))
-    report.sub_units = _second_level(ws, sub_units, seed=seed, year=year, as_of=as_of, say=say)
+    report.sub_units = _second_level(ws, sub_units, seed=seed, days=days, say=say)
     if stages == "returns":
         return report
 
-    collected = collect(ws, as_of=as_of)
+    with clock.fixed(days.at(as_of)):
+        collected = collect(ws, as_of=as_of)
     report.collect = collected.to_dict()["counts"]
     report.feedback = [f.feedback for f in collected.files if f.feedback]
     say("已收集：" + "，".join(f"{k}{v}个" for k, v in report.collect.items())
         + f"；为{len(report.feedback)}个支部生成了反馈表（feedback/）")
-    report.outputs = _consolidate(ws, as_of, say)
-    report.reports = _reports(ws, as_of, say)
+    with clock.fixed(days.at(as_of, 15)):
+        report.outputs = _consolidate(ws, as_of, say)
+        report.reports = _reports(ws, as_of, say)
     return report
 
 
@@ -144,7 +194,7 @@ def _sub_unit_rows(sub_units: list[Any]) -> list[dict[str, str]]:
     return [{**su.row.as_row(), "kind": branches_mod.GENERAL_BRANCH} for su in sub_units]
 
 
-def _second_level(ws: Workspace, sub_units: list[Any], *, seed: int, year: int, as_of: date,
+def _second_level(ws: Workspace, sub_units: list[Any], *, seed: int, days: DemoClock,
                   say: Progress) -> list[dict[str, Any]]:
     """Each 党总支 as its own workspace in 下级党总支/<name>/: the committee links it, it imports
     the key, issues to its branches, they fill in, it collects and rolls up; the roll-up goes
@@ -160,26 +210,30 @@ def _second_level(ws: Workspace, sub_units: list[Any], *, seed: int, year: int, 
     from taizhang.levels.send import rollup
 
     rng = random.Random(f"{seed}-党总支台账")
+    year, as_of = days.year, days.rolled_up.date()
     done = []
     for su in sub_units:
-        added = links.add(ws, su.row.code)
+        with clock.fixed(days.issued):
+            added = links.add(ws, su.row.code)
         lower = workspace_mod.init(ws.root / SUB_UNITS_FOLDER / su.row.name, org=su.org_name, year=year,
-                                   deadline=date(year + 1, 1, 10), code=su.row.code)
+                                   deadline=days.lower_deadline, code=su.row.code)
         _set_contact(lower.config_path, su.row.contact, su.row.phone)
         branches_mod.write_template(lower.branches_path, [b.as_row() for b in su.branches])
-        links.import_link(lower, added.path)
-        added.path.unlink()  # handed over and imported: the key file is not kept
-        lower = workspace_mod.Workspace(lower.root)
-        issue_workspace(lower)
+        with clock.fixed(days.lower_issued):
+            links.import_link(lower, added.path)
+            added.path.unlink()  # handed over and imported: the key file is not kept
+            lower = workspace_mod.Workspace(lower.root)
+            issue_workspace(lower)
         inbox = lower.folder("inbox")
         for b in branches_mod.read(lower.branches_path)[0]:
             out = inbox / f"{b.name}{year}年台账（报送）.xlsx"
             fill.fill_workbook(lower.root / "outbox" / workbook_name(b, year), out,
-                               demo_data.generate_branch(rng, b, year, as_of), lower.definitions)
+                               demo_data.generate_branch(rng, b, year, days.collected), lower.definitions)
             sent = datetime.combine(lower.settings.deadline - timedelta(days=rng.randint(0, 6)), time(10, 0))
             os.utime(out, (sent.timestamp(), sent.timestamp()))
-        collect(lower, as_of=as_of)
-        result = rollup(lower, as_of=as_of)
+        with clock.fixed(days.rolled_up):
+            collect(lower, as_of=as_of)
+            result = rollup(lower, as_of=as_of)
         shutil.copy2(result.path, ws.folder("inbox") / result.path.name)
         done.append({"code": su.row.code, "name": su.row.name, "workspace": str(lower.root),
                      "branches": [b.code for b in su.branches], "rollup": str(result.path),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from taizhang import clock
 from taizhang.errors import InputError
 from taizhang.problems import Problem
 from taizhang.signing import Identity
@@ -96,7 +96,7 @@ def issue_branches(
             result = IssueResult(branch.code, branch.name, EXISTS, str(path),
                                  message="已下发过，未覆盖（如需重新生成请加 --force）")
         else:
-            issued_at = datetime.now().isoformat(timespec="seconds")
+            issued_at = clock.stamp()
             try:
                 identity = write_workbook(path, rnd, branch, issued_at=issued_at, prefill=rows)
             except OSError as exc:
@@ -181,6 +181,6 @@ def write_round_notice(ws: Workspace, rnd: IssueRound, branches: list[Branch]) -
     return write_notice(
         path, org=rnd.org, year=rnd.year, deadline=rnd.deadline, contact=rnd.contact, phone=rnd.phone,
         branches=[(b.code, b.name) for b in branches],
-        sheets=[led.sheet for led in rnd.definition.ledgers], issued_on=date.today(),
+        sheets=[led.sheet for led in rnd.definition.ledgers], issued_on=clock.today(),
         descriptions={led.sheet: led.description for led in rnd.definition.ledgers},
     )

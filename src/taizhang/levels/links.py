@@ -22,10 +22,10 @@ import re
 import secrets
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from taizhang import clock
 from taizhang.errors import ConfigError, InputError
 from taizhang.safeio import atomic_write_text, safe_filename
 from taizhang.signing import key_fingerprint
@@ -141,7 +141,7 @@ def overview(ws: Workspace) -> Overview:
 
 
 def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _write_secret(path: Path, text: str) -> None:

@@ -10,10 +10,11 @@ with the link key imported from the upper level (`links.import_link`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from taizhang import clock
 from taizhang import catalog, reading
 from taizhang.collect.status import statuses
 from taizhang.consolidate.ledger_book import write_ledger_sheet
@@ -115,7 +116,7 @@ def rollup(ws: Workspace, *, year: int | None = None, as_of: date | None = None)
         raise NoReturns(f"还没有收集到{year}年本单位所属支部的任何台账，无法汇总报送。"
                         "请先用 taizhang collect 收集各支部的台账。")
     stats = load_stats(ws, Period.year(year), as_of=as_of, statuses=statuses(ws, [year]))
-    created_at = datetime.now().isoformat(timespec="seconds")
+    created_at = clock.stamp()
     draft = _Draft(link, settings.org_name, year, created_at, tree, items, stats)
     path = ws.folder("outbox") / rollup_name(link, year)
     limits = rollup_limits(reading.ReadLimits.from_settings(settings))

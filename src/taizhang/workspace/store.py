@@ -12,10 +12,10 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+from taizhang import clock
 from taizhang.errors import StoreError
 from taizhang.problems import Problem, Severity
 from taizhang.records import BranchReturn, LedgerData, Row, decode_value, encode_value
@@ -247,7 +247,7 @@ class RollupSource:
 
 
 def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 class Store:
