@@ -162,9 +162,14 @@ def test_stats_workbook_sheets_titles_and_info_line(result) -> None:
         assert sheet.freeze_panes == "D5"
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
         assert sheet.print_title_rows == "$3:$4"
-        # fitToWidth is left out of the file when it is 1 (the OOXML default)
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
-        assert sheet.page_setup.fitToHeight == 0
+        # Fitted to the page width, or, when that would shrink the text below a legible size,
+        # printed in parts at a legible scale with 序号/编码/名称 repeated on each.
+        if sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage:
+            # fitToWidth is left out of the file when it is 1 (the OOXML default)
+            assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        else:
+            assert int(sheet.page_setup.scale or 100) >= 75 and sheet.col_breaks.count >= 1
+            assert sheet.print_title_cols == "$A:$C"
         assert [sheet.cell(r, 3).value for r in (5, 6, 7, 8)] == ["机关第一党支部", "办公室党支部", "离退休干部党支部", None]
         assert sheet["A8"].value == "合计"
 

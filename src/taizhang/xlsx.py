@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from taizhang.signing import META_SHEET
@@ -107,14 +108,118 @@ def write_value(sh: Any, r: int, c: int, value: Any, f: Formats, *, kind: str = 
 
 
 
-def print_setup(sh: Any, *, header_rows: tuple[int, int]) -> None:
-    sh.set_landscape()
+# --- printing ----------------------------------------------------------------------------------
+# A4 with 0.5" side margins, in points; a column of Excel width w prints 5.25·w + 3.75 points wide
+# at 100% (7 px per character of the default font plus 5 px of padding, at 96 dpi).
+PAGE_WIDTH_PT = {True: 842 - 72, False: 595 - 72}  # landscape, portrait
+PAGE_HEIGHT_PT = {True: 595 - 86, False: 842 - 86}  # minus top/bottom margins and the footer
+MIN_PRINT_PT = 7.5  # the smallest font size a printed page may shrink to
+
+
+def column_points(width: float) -> float:
+    """How wide a column of Excel width `width` prints at 100%, in points."""
+    return 5.25 * width + 3.75
+
+
+@dataclass
+class PrintPlan:
+    """How a sheet prints: orientation, scale (None: fit to the page width), the columns where a
+    new printed part starts (a table too wide to shrink legibly is split rather than shrunk), and
+    the width of each part at 100%."""
+
+    landscape: bool
+    scale: int | None
+    breaks: list[int]
+    part_widths: list[float]
+
+    @property
+    def first_part_end(self) -> int:
+        """The last column of the first printed part (exclusive of the following ones); -1: all."""
+        return self.breaks[0] - 1 if self.breaks else -1
+
+    def printed_width(self) -> float:
+        """The width of the widest part as printed, in points."""
+        widest = max(self.part_widths, default=0.0)
+        return widest * (self.scale or 100) / 100 if self.scale else min(widest, PAGE_WIDTH_PT[self.landscape])
+
+
+def _parts(widths: list[float], atoms: list[tuple[int, int]], room: float, key: float) -> tuple[list[int], list[float]]:
+    breaks, parts, used = [], [], 0.0
+    for first, last in atoms:
+        size = sum(widths[first:last + 1])
+        if used and used + size > room:
+            breaks.append(first)
+            parts.append(used)
+            used = key
+        used += size
+    parts.append(used)
+    return breaks, parts
+
+
+def plan_print(widths: list[float], *, font_size: float = 10, key_columns: int = 0,
+               keep_together: list[tuple[int, int]] | None = None, landscape: bool | None = None) -> PrintPlan:
+    """Plan a table's printing from its column widths: portrait when it fits, else landscape; fit to
+    the page width when that keeps the text at MIN_PRINT_PT or more; otherwise split into parts
+    (the first `key_columns` repeated on each, column spans in `keep_together` never cut) at the
+    largest scale that needs no more parts than the smallest legible scale does."""
+    points = [column_points(w) for w in widths]
+    total = sum(points)
+    if landscape is None:
+        landscape = total > PAGE_WIDTH_PT[False]
+    page = PAGE_WIDTH_PT[landscape]
+    lowest = -(-int(100 * MIN_PRINT_PT) // int(font_size))  # ceil(100 · 7.5 / size)
+    if total * lowest / 100 <= page:
+        return PrintPlan(landscape, None, [], [total])
+    spans = sorted(keep_together or [])
+    atoms: list[tuple[int, int]] = []
+    c = key_columns
+    for first, last in spans:
+        atoms += [(i, i) for i in range(c, first)]
+        if first >= c:
+            atoms.append((first, last))
+            c = last + 1
+    atoms += [(i, i) for i in range(c, len(points))]
+    key = sum(points[:key_columns])
+    atoms = [(0, key_columns - 1)] + atoms if key_columns else atoms
+    least, _ = _parts(points, atoms, page * 100 / lowest, key)
+    for scale in range(100, lowest - 1, -1):
+        breaks, parts = _parts(points, atoms, page * 100 / scale, key)
+        if len(breaks) <= len(least):
+            return PrintPlan(landscape, scale, breaks, parts)
+    breaks, parts = _parts(points, atoms, page * 100 / lowest, key)  # pragma: no cover - loop returns
+    return PrintPlan(landscape, lowest, breaks, parts)
+
+
+def print_setup(sh: Any, *, header_rows: tuple[int, int] | None = None, widths: list[float] | None = None,
+                font_size: float = 10, key_columns: int = 0, keep_together: list[tuple[int, int]] | None = None,
+                landscape: bool | None = None, one_page: bool = False, footer: bool = True) -> PrintPlan:
+    """Set up a sheet for printing on A4 (see plan_print), with `header_rows` repeated on every page
+    and the page number in the footer; `one_page` fits the whole sheet on a single page. Returns
+    the plan."""
+    plan = (plan_print(widths, font_size=font_size, key_columns=key_columns, keep_together=keep_together,
+                       landscape=landscape) if widths else PrintPlan(landscape is not False, None, [], []))
+    if plan.landscape:
+        sh.set_landscape()
+    else:
+        sh.set_portrait()
     sh.set_paper(9)  # A4
     sh.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    sh.repeat_rows(*header_rows)
-    sh.fit_to_pages(1, 0)
-    sh.center_horizontally()
-    sh.set_footer("&C第 &P 页，共 &N 页")
+    if header_rows is not None:
+        sh.repeat_rows(*header_rows)
+    if one_page:
+        sh.fit_to_pages(1, 1)
+    elif plan.scale is None:
+        sh.fit_to_pages(1, 0)
+    else:
+        sh.set_print_scale(plan.scale)
+        sh.set_v_pagebreaks(plan.breaks)
+        if key_columns:
+            sh.repeat_columns(0, key_columns - 1)
+    if not one_page or len(plan.breaks) == 0:
+        sh.center_horizontally()
+    if footer:
+        sh.set_footer("&C第 &P 页，共 &N 页")
+    return plan
 
 
 def write_meta_sheet(wb: Any, identity: Any, signature: str) -> None:

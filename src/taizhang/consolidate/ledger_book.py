@@ -83,11 +83,12 @@ class _LedgerSheet:
     def finish(self) -> int:
         """Widths, frozen header, autofilter, print setup; return the number of data rows."""
         sh = self.sheet
-        for c, w in enumerate(fit_widths(self.widths, hi=self.cap)):
+        fitted = fit_widths(self.widths, hi=self.cap)
+        for c, w in enumerate(fitted):
             sh.set_column(c, c, w)
         sh.freeze_panes(1, 2)
         sh.autofilter(0, 0, max(self.row - 1, 1), len(self.headers) - 1)
-        print_setup(sh, header_rows=(0, 0))
+        print_setup(sh, header_rows=(0, 0), widths=fitted, key_columns=2)
         return self.row - 1
 
 
@@ -136,7 +137,7 @@ class _ProblemSheet:
             sh.set_column(c, c, w)
         sh.freeze_panes(1, 2)
         sh.autofilter(0, 0, max(n, 1), len(self.headers) - 1)
-        print_setup(sh, header_rows=(0, 0))
+        print_setup(sh, header_rows=(0, 0), widths=fitted, key_columns=2)
         return n
 
 

@@ -16,7 +16,7 @@ from taizhang.party.calendar import cn_date
 from taizhang.safeio import atomic_path, new_xlsx
 from taizhang.statistics.model import PIPELINE, BranchStats, Compliance, Stats
 from taizhang.vocabulary import MISSING, RETURNED, STATES
-from taizhang.xlsx import Formats, print_setup, text_width, write_value
+from taizhang.xlsx import PAGE_HEIGHT_PT, PAGE_WIDTH_PT, Formats, PrintPlan, print_setup, text_width, write_value
 
 NOT_RETURNED = MISSING
 LEFT_OUT = "有错误，未纳入汇总"
@@ -265,8 +265,7 @@ class _Table:
     chart_row: int
     returned: list[int]  # rows of branches with figures
     last_col: int
-    width_px: float  # the table's width and height as printed at 100%
-    height_px: float
+    plan: PrintPlan  # how the table prints
     fixed: int = 3  # columns before the figures: 序号, 支部编码, 支部名称 (, 所属组织)
 
     def col(self, header: str, group: str | None = None) -> int:
@@ -279,15 +278,12 @@ class _Table:
 def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[_Col], org: str,
            notes: list[str], *, status: bool = False) -> _Table:
     sh = wb.add_worksheet(name)
-    grouped = bool(stats.groups)
+    grouped = any(b.group for b in stats.per_branch)  # an all-empty 所属组织 column would only take room
     front = ("序号", "支部编码", "支部名称") + (("所属组织",) if grouped else ())
     fixed = len(front)
     ncols = fixed + len(cols)
     last_col = ncols - 1
-    sh.merge_range(0, 0, 0, last_col, f"{name.split(' ', 1)[0]}  {title}", f.title)
     sh.set_row(0, 30)
-    info = f"制表单位：{org or '（未设置）'}    统计期间：{stats.period.label}    制表日期：{cn_date(stats.as_of)}"
-    sh.merge_range(1, 0, 1, last_col, info, f.info)
     sh.set_row(1, 20)
     # Header rows: fixed columns, then grouped figure columns.
     for c, h in enumerate(front):
@@ -355,27 +351,42 @@ def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[
         _sum_row(sh, f, r, label, g.total, [members[c].status.state for c in g.branches if c in members],
                  cols, fixed, widths, status=status)
         r += 1
-    # Notes.
-    r += 1
-    note_pt = 0
-    per_line = max(40, int(sum(min(w + 1.5, 40) for w in widths)) - 4)
-    for n, text in enumerate(notes, start=1):
-        text = f"注{n}：{text}" if len(notes) > 1 else f"注：{text}"
-        sh.merge_range(r, 0, r, last_col, text, f.note)
-        height = 14 * max(1, -(-text_width(text) // per_line)) + 2
-        sh.set_row(r, height)
-        note_pt += height
-        r += 1
-    chart_row = r + 1
+    # Print: a table too wide to print legibly on one page is split into parts, each repeating
+    # 序号/编码/名称, never inside a group of columns; the title, the line under it and the notes
+    # span the first part only, so that no page break cuts them.
     final = [min(w + 1.5, 40) for w in widths]
     for c, w in enumerate(final):
         sh.set_column(c, c, w)
     sh.freeze_panes(FIRST, fixed)
-    print_setup(sh, header_rows=(HEAD_TOP, HEAD_BOTTOM))
+    plan = print_setup(sh, header_rows=(HEAD_TOP, HEAD_BOTTOM), widths=final, font_size=10, key_columns=fixed,
+                       keep_together=_group_spans(cols, fixed))
+    span_end = plan.first_part_end if plan.breaks else last_col
+    sh.merge_range(0, 0, 0, span_end, f"{name.split(' ', 1)[0]}  {title}", f.title)
+    info = f"制表单位：{org or '（未设置）'}    统计期间：{stats.period.label}    制表日期：{cn_date(stats.as_of)}"
+    sh.merge_range(1, 0, 1, span_end, info, f.info)
+    # Notes.
+    r += 1
+    per_line = max(40, int(sum(final[:span_end + 1])) - 4)
+    for n, text in enumerate(notes, start=1):
+        text = f"注{n}：{text}" if len(notes) > 1 else f"注：{text}"
+        sh.merge_range(r, 0, r, span_end, text, f.note)
+        sh.set_row(r, 14 * max(1, -(-text_width(text) // per_line)) + 2)
+        r += 1
     sh.print_area(0, 0, max(r - 1, total_row), last_col)
-    height_pt = 30 + 20 + 30 + 30 + 15 * (total_row - FIRST + 1) + 28 * (1 + len(stats.groups)) + note_pt + 15
-    return _Table(sh, name, cols, FIRST, last, total_row, chart_row, returned_rows, last_col,
-                  width_px=sum(int(w * 7 + 5) for w in final), height_px=height_pt * 4 / 3, fixed=fixed)
+    return _Table(sh, name, cols, FIRST, last, total_row, r + 1, returned_rows, last_col, plan, fixed=fixed)
+
+
+def _group_spans(cols: list[_Col], fixed: int) -> list[tuple[int, int]]:
+    """The sheet columns of each group of figure columns under one header."""
+    spans, k = [], 0
+    while k < len(cols):
+        j = k
+        while cols[k].group and j + 1 < len(cols) and cols[j + 1].group == cols[k].group:
+            j += 1
+        if j > k:
+            spans.append((fixed + k, fixed + j))
+        k = j + 1
+    return spans
 
 
 def _sum_row(sh: Any, f: Formats, row: int, label: str, total: BranchStats, states: list[str], cols: list[_Col],
@@ -435,36 +446,36 @@ def _write_cell(sh: Any, r: int, c: int, col: _Col, value: Any, f: Formats) -> f
     return text_width(text)
 
 
-def _chart_size(t: _Table) -> dict[str, int]:
+def _chart_size(t: _Table, series: int = 1) -> dict[str, int]:
+    """Bars side by side when the branches are few; when they are many, one row of bars per branch
+    down the page with its name written in full beside it."""
     n = max(1, t.last - t.first + 1)
-    return {"width": min(1400, max(720, 60 * n)), "height": 380}
+    return {"width": 960, "height": 380 if n < HORIZONTAL_FROM else 80 + 14 * n * max(series, 2)}
 
 
 def _chart_meetings(wb: Any, t: _Table) -> None:
     if not t.returned:
         return
-    chart = wb.add_chart({"type": "column"})
+    chart = wb.add_chart({"type": _chart_type(t)})
     names = [t.name, t.first, 2, t.last, 2]
     for group, header in (("支部党员大会", "次数"), ("支委会", "次数"), ("党小组会", "次数"), ("党课", "次数")):
         c = t.col(header, group)
         chart.add_series({"name": group, "categories": names, "values": [t.name, t.first, c, t.last, c],
                           "gap": 80})
     _style_chart(chart, "各支部三会一课开展次数", t, y_title="次数")
-    _place_chart(t, chart, **_chart_size(t))
+    _place_chart(t, chart, **_chart_size(t, series=4))
 
 
 def _chart_dues(wb: Any, t: _Table) -> None:
     if not t.returned:
         return
-    chart = wb.add_chart({"type": "column"})
+    chart = wb.add_chart({"type": _chart_type(t)})
     c = t.col("收缴率")
     chart.add_series({"name": "党费收缴率", "categories": [t.name, t.first, 2, t.last, 2],
                       "values": [t.name, t.first, c, t.last, c],
                       "data_labels": {"value": True, "num_format": "0.0%"}, "gap": 80})
-    _style_chart(chart, "各支部党费收缴率", t, y_title="收缴率", legend=False)
-    chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%", "name": "收缴率",
-                      "name_font": {"name": "宋体", "size": 10}, "num_font": {"name": "宋体", "size": 10},
-                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    _style_chart(chart, "各支部党费收缴率", t, y_title="收缴率", legend=False,
+                 value_axis={"max": 1, "num_format": "0%"})
     _place_chart(t, chart, **_chart_size(t))
 
 
@@ -480,37 +491,44 @@ def _chart_pipeline(wb: Any, t: _Table) -> None:
     _place_chart(t, chart, width=640, height=360)
 
 
-def _style_chart(chart: Any, title: str, t: _Table, *, y_title: str, legend: bool = True) -> None:
+HORIZONTAL_FROM = 7  # from this many branches on, bars run across the page with the names beside them
+
+
+def _chart_type(t: _Table) -> str:
+    return "bar" if t.last - t.first + 1 >= HORIZONTAL_FROM else "column"
+
+
+def _style_chart(chart: Any, title: str, t: _Table, *, y_title: str, legend: bool = True,
+                 value_axis: dict[str, Any] | None = None) -> None:
     font = {"name": "宋体", "size": 10}
     chart.set_title({"name": title, "name_font": {"name": "黑体", "size": 13, "bold": True}})
-    rotate = {"rotation": -45} if t.last - t.first >= 6 else {}
-    chart.set_x_axis({"num_font": {**font, **rotate}})
-    chart.set_y_axis({"name": y_title, "name_font": font, "num_font": font, "min": 0,
-                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    values = {"name": y_title, "name_font": font, "num_font": font, "min": 0,
+              "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, **(value_axis or {})}
+    if _chart_type(t) == "bar" and chart.__class__.__name__ == "ChartBar":
+        # Branches down the page in table order (the first at the top), the value axis below.
+        chart.set_y_axis({"num_font": font, "reverse": True, "crossing": "max"})
+        chart.set_x_axis(values)
+    else:
+        chart.set_x_axis({"num_font": font})
+        chart.set_y_axis(values)
     if legend:
         chart.set_legend({"position": "top", "font": font})
     else:
         chart.set_legend({"none": True})
 
 
-# A4 landscape with the margins of print_setup, in pixels at 96 dpi.
-PAGE_WIDTH_PX = (11.69 - 1.0) * 96
-PAGE_HEIGHT_PX = (8.27 - 1.2) * 96 - 10
-MIN_CHART_HEIGHT = 240
-MIN_CHART_WIDTH = 480
-
-
 def _place_chart(t: _Table, chart: Any, *, width: int, height: int) -> None:
-    """Insert the chart below the table's notes, on a new page when it would be cut by the page
-    end, and widen the print area to include it."""
-    width = int(max(MIN_CHART_WIDTH, min(width, t.width_px - 20)))  # no wider than the table
-    scale = min(1.0, PAGE_WIDTH_PX / max(t.width_px, width + 20))
-    used = (t.height_px * scale) % PAGE_HEIGHT_PX
-    room = (PAGE_HEIGHT_PX - used) / scale - 30  # what is left on the page, at 100%
-    if room >= MIN_CHART_HEIGHT:
-        height = int(min(height, room))
-    else:
-        t.sheet.set_h_pagebreaks([t.chart_row])
+    """Insert the chart on a page of its own after the table, so that no page break cuts it: as
+    wide as a page holds and no taller, at the sheet's print scale; widen the print area to it."""
+    page_w = PAGE_WIDTH_PT[t.plan.landscape] * 4 / 3  # pixels at 96 dpi
+    page_h = PAGE_HEIGHT_PT[t.plan.landscape] * 4 / 3 - 24
+    if t.plan.scale is not None:
+        scale = t.plan.scale / 100
+    else:  # fitted to the page width: the whole sheet shrinks with the table
+        scale = min(1.0, page_w / max(t.plan.part_widths[0] * 4 / 3, 1.0)) if t.plan.part_widths else 1.0
+    width = int(min(width, page_w / scale - 30))
+    height = int(min(height, page_h / scale - 30))
+    t.sheet.set_h_pagebreaks([t.chart_row])
     chart.set_size({"width": width, "height": height})
     t.sheet.insert_chart(t.chart_row, 0, chart, {"x_offset": 10, "y_offset": 5})
     rows = -(-(height + 30) // 20) + 1

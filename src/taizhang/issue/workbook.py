@@ -20,7 +20,7 @@ from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
 if TYPE_CHECKING:
     from taizhang.workspace import Workspace
     pass
-from taizhang.xlsx import write_meta_sheet
+from taizhang.xlsx import print_setup, wrapped_height, write_meta_sheet
 
 HEADER_ROW = 1  # 0-based: Excel row 2
 FIRST_DATA_ROW = 2  # 0-based: Excel row 3
@@ -263,10 +263,8 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
         _mark(ws, f, FIRST_DATA_ROW + i, c, rows[i].get(key) if i < len(rows) else None, messages)
     ws.freeze_panes(FIRST_DATA_ROW, 2 if ledger.id == "dues" else 0)
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(0, HEADER_ROW)
-    ws.fit_to_pages(1, 0)
+    print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
+                key_columns=2, landscape=True)
     _protect(ws)
 
 
@@ -296,6 +294,7 @@ def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int,
             if col.type == "date":
                 rule["error_type"] = "warning"
             ws.data_validation(r, 1, r, 1, rule)
+    print_setup(ws, widths=[22, width], one_page=True)
     _protect(ws)
 
 
@@ -314,7 +313,7 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
         ("报送截止日期", f"{rnd.deadline.year}年{rnd.deadline.month}月{rnd.deadline.day}日" if rnd.deadline else "另行通知"),
         ("联系人", rnd.contact or "（见通知）"),
         ("联系电话", rnd.phone or "（见通知）"),
-        ("模板版本", f"{rnd.definition.id} {rnd.definition.version}"),
+        ("台账版本", f"{rnd.definition.title} {rnd.definition.version}版"),
     ]
     r = 2
     for key, value in info:
@@ -325,9 +324,9 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
     ws.write_string(r, 0, "填写方法", f.bold)
     r += 1
     for i, line in enumerate(ins.how_to, start=1):
-        ws.write_string(r, 0, f"{i}.", f.wrap)
-        ws.write_string(r, 1, line, f.wrap)
-        ws.set_row(r, 15 * (1 + len(line) // 40))
+        text = f"{i}．{line}"
+        ws.merge_range(r, 0, r, 1, text, f.wrap)
+        ws.set_row(r, wrapped_height([(0, text)], 100) + 2)
         r += 1
     r += 1
     ws.write_string(r, 0, "各表内容", f.bold)
@@ -344,8 +343,7 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
         ws.write_string(r, 0, colour, f.legend[key] if key else f.info_key)
         ws.write_string(r, 1, meaning, f.info_value)
         r += 1
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_setup(ws, widths=[20, 80], one_page=True)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     if activate:
         ws.activate()

@@ -253,9 +253,10 @@ def _units_sheet(wb: Any, f: Formats, d: _Draft) -> None:
             widths[c] = max(widths[c], write_value(sh, r, c, value, f))
     for c, w in enumerate(widths):
         sh.set_column(c, c, min(w + 2, 40))
+    print_widths = [min(w + 2, 40) for w in widths]
     sh.freeze_panes(1, 2)
     sh.autofilter(0, 0, max(len(d.tree.units), 1), len(headers) - 1)
-    print_setup(sh, header_rows=(0, 0))
+    print_setup(sh, header_rows=(0, 0), widths=print_widths, key_columns=2)
     sh.protect("", PROTECT)
 
 
@@ -297,6 +298,7 @@ def _stats_sheet(wb: Any, f: Formats, stats: Stats, groups: dict[str, str]) -> N
     widths[short_c] = SHORT_WIDTH
     for c, w in enumerate(widths):
         sh.set_column(c, c, min(w + 2, 40))
+    print_widths = [min(w + 2, 40) for w in widths]
     sh.freeze_panes(1, 2)
-    print_setup(sh, header_rows=(0, 0))
+    print_setup(sh, header_rows=(0, 0), widths=print_widths, key_columns=2)
     sh.protect("", PROTECT)
