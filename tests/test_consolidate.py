@@ -152,13 +152,18 @@ def test_column_widths_fit_chinese(result) -> None:
 def test_stats_workbook_sheets_titles_and_info_line(result) -> None:
     wb = _load(result.stats_path)
     assert result.stats_path.name == STATS_FILE
-    assert wb.sheetnames == list(STATS_SHEETS) == [
+    assert list(STATS_SHEETS) == [
         "表1 三会一课开展情况", "表2 组织生活开展情况", "表3 党费收缴情况", "表4 发展党员情况", "表5 台账报送情况"]
-    for sheet in wb:
-        assert sheet["A1"].value.startswith(sheet.title.split()[0])
-        assert "2025年" in sheet["A1"].value
-        assert sheet["A2"].value.startswith("制表单位：中共测试局机关委员会")
-        assert "制表日期：2026年1月10日" in sheet["A2"].value
+    # Each chart on a chart sheet of its own right after its table: it prints as one whole page.
+    assert wb.sheetnames == ["表1 三会一课开展情况", "图1 三会一课开展次数", "表2 组织生活开展情况", "表3 党费收缴情况",
+                             "图2 党费收缴率", "表4 发展党员情况", "图3 发展党员队伍", "表5 台账报送情况"]
+    assert [c.title for c in wb.chartsheets] == ["图1 三会一课开展次数", "图2 党费收缴率", "图3 发展党员队伍"]
+    for sheet in wb.worksheets:
+        # (a table printed in parts has its title after the columns repeated on every part)
+        title, info = (next(c.value for c in sheet[row] if c.value) for row in (1, 2))
+        assert title.startswith(sheet.title.split()[0]) and "2025年" in title
+        assert info.startswith("制表单位：中共测试局机关委员会")
+        assert "制表日期：2026年1月10日" in info
         assert sheet.freeze_panes == "D5"
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
         assert sheet.print_title_rows == "$3:$4"
@@ -249,14 +254,16 @@ def test_charts_are_native_with_chinese_titles(result) -> None:
     with zipfile.ZipFile(result.stats_path) as z:
         charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
         xml = {n: z.read(n).decode("utf-8") for n in charts}
-        rels = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/")}
+        rels = {n: z.read(n).decode() for n in z.namelist() if n.startswith(("xl/worksheets/_rels/",
+                                                                             "xl/chartsheets/_rels/"))}
     assert len(charts) == 3
     text = " ".join(xml.values())
     for title in ("各支部三会一课开展次数", "各支部党费收缴率", "期末发展党员队伍情况（合计）"):
         assert title in text
     assert "'表1 三会一课开展情况'!$C$5:$C$7" in text  # categories: the branch names
-    assert sorted(rels) == ["xl/worksheets/_rels/sheet1.xml.rels", "xl/worksheets/_rels/sheet3.xml.rels",
-                            "xl/worksheets/_rels/sheet4.xml.rels"]
+    # each on a chart sheet of its own (none drawn over a table, where a page break could cut it)
+    assert sorted(rels) == ["xl/chartsheets/_rels/sheet1.xml.rels", "xl/chartsheets/_rels/sheet2.xml.rels",
+                            "xl/chartsheets/_rels/sheet3.xml.rels"]
 
 
 def test_strict_leaves_out_returns_with_errors_and_says_which(ws) -> None:

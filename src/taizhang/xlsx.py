@@ -109,16 +109,17 @@ def write_value(sh: Any, r: int, c: int, value: Any, f: Formats, *, kind: str = 
 
 
 # --- printing ----------------------------------------------------------------------------------
-# A4 with 0.5" side margins, in points; a column of Excel width w prints 5.25·w + 3.75 points wide
-# at 100% (7 px per character of the default font plus 5 px of padding, at 96 dpi).
+# A4 with 0.5" side margins, in points. A column of Excel width w prints 5.25·w + 3.75 points wide
+# at 100% where the workbook's default font (Calibri) is installed; where it is not (LibreOffice or
+# WPS on Linux without Carlito) a wider font stands in and the same column takes about 6.6·w + 7
+# points (measured). Plans use the wider figure: a part then never overflows its page anywhere.
 PAGE_WIDTH_PT = {True: 842 - 72, False: 595 - 72}  # landscape, portrait
-PAGE_HEIGHT_PT = {True: 595 - 86, False: 842 - 86}  # minus top/bottom margins and the footer
 MIN_PRINT_PT = 7.5  # the smallest font size a printed page may shrink to
 
 
 def column_points(width: float) -> float:
     """How wide a column of Excel width `width` prints at 100%, in points."""
-    return 5.25 * width + 3.75
+    return 6.6 * width + 7
 
 
 @dataclass
@@ -137,21 +138,20 @@ class PrintPlan:
         """The last column of the first printed part (exclusive of the following ones); -1: all."""
         return self.breaks[0] - 1 if self.breaks else -1
 
-    def printed_width(self) -> float:
-        """The width of the widest part as printed, in points."""
-        widest = max(self.part_widths, default=0.0)
-        return widest * (self.scale or 100) / 100 if self.scale else min(widest, PAGE_WIDTH_PT[self.landscape])
 
-
-def _parts(widths: list[float], atoms: list[tuple[int, int]], room: float, key: float) -> tuple[list[int], list[float]]:
-    breaks, parts, used = [], [], 0.0
+def _parts(widths: list[float], atoms: list[tuple[int, int]], room: float, key: float,
+           key_columns: int) -> tuple[list[int], list[float]]:
+    """Where parts of at most `room` points start (each after the first carrying `key` points of
+    repeated columns); a part always holds at least one column beyond the repeated ones."""
+    breaks, parts, used, beyond = [], [], 0.0, 0
     for first, last in atoms:
         size = sum(widths[first:last + 1])
-        if used and used + size > room:
+        if beyond and used + size > room:
             breaks.append(first)
             parts.append(used)
-            used = key
+            used, beyond = key, 0
         used += size
+        beyond += first >= key_columns
     parts.append(used)
     return breaks, parts
 
@@ -160,8 +160,8 @@ def plan_print(widths: list[float], *, font_size: float = 10, key_columns: int =
                keep_together: list[tuple[int, int]] | None = None, landscape: bool | None = None) -> PrintPlan:
     """Plan a table's printing from its column widths: portrait when it fits, else landscape; fit to
     the page width when that keeps the text at MIN_PRINT_PT or more; otherwise split into parts
-    (the first `key_columns` repeated on each, column spans in `keep_together` never cut) at the
-    largest scale that needs no more parts than the smallest legible scale does."""
+    (the first `key_columns` repeated on each, column spans in `keep_together` never cut) into as
+    few parts as the smallest legible scale allows, at the scale that makes them about even."""
     points = [column_points(w) for w in widths]
     total = sum(points)
     if landscape is None:
@@ -181,12 +181,16 @@ def plan_print(widths: list[float], *, font_size: float = 10, key_columns: int =
     atoms += [(i, i) for i in range(c, len(points))]
     key = sum(points[:key_columns])
     atoms = [(0, key_columns - 1)] + atoms if key_columns else atoms
-    least, _ = _parts(points, atoms, page * 100 / lowest, key)
-    for scale in range(100, lowest - 1, -1):
-        breaks, parts = _parts(points, atoms, page * 100 / scale, key)
-        if len(breaks) <= len(least):
+    least, _ = _parts(points, atoms, page * 100 / lowest, key, key_columns)
+    n = len(least) + 1
+    # The scale at which n parts of equal width would fill their pages; the largest from there
+    # down that still needs no more than n parts (so the parts come out about even).
+    even = min(100, max(lowest, int(100 * (total + (n - 1) * key) / (n * page))))
+    for scale in range(even, lowest - 1, -1):
+        breaks, parts = _parts(points, atoms, page * 100 / scale, key, key_columns)
+        if len(breaks) < n:
             return PrintPlan(landscape, scale, breaks, parts)
-    breaks, parts = _parts(points, atoms, page * 100 / lowest, key)  # pragma: no cover - loop returns
+    breaks, parts = _parts(points, atoms, page * 100 / lowest, key, key_columns)
     return PrintPlan(landscape, lowest, breaks, parts)
 
 

@@ -16,7 +16,7 @@ from taizhang.party.calendar import cn_date
 from taizhang.safeio import atomic_path, new_xlsx
 from taizhang.statistics.model import PIPELINE, BranchStats, Compliance, Stats
 from taizhang.vocabulary import MISSING, RETURNED, STATES
-from taizhang.xlsx import PAGE_HEIGHT_PT, PAGE_WIDTH_PT, Formats, PrintPlan, print_setup, text_width, write_value
+from taizhang.xlsx import Formats, PrintPlan, print_setup, text_width, write_value
 
 NOT_RETURNED = MISSING
 LEFT_OUT = "有错误，未纳入汇总"
@@ -262,10 +262,10 @@ class _Table:
     first: int  # first branch row (0-based)
     last: int  # last branch row
     total: int  # the 合计 row
-    chart_row: int
     returned: list[int]  # rows of branches with figures
     last_col: int
     plan: PrintPlan  # how the table prints
+    workbook: Any = None
     fixed: int = 3  # columns before the figures: 序号, 支部编码, 支部名称 (, 所属组织)
 
     def col(self, header: str, group: str | None = None) -> int:
@@ -360,20 +360,27 @@ def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[
     sh.freeze_panes(FIRST, fixed)
     plan = print_setup(sh, header_rows=(HEAD_TOP, HEAD_BOTTOM), widths=final, font_size=10, key_columns=fixed,
                        keep_together=_group_spans(cols, fixed))
+    # The columns repeated on every part would show a piece of anything merged across them: when
+    # the table is split, the title, the line under it and the notes start after them, and each
+    # further part gets its own title.
+    start = fixed if plan.breaks else 0
     span_end = plan.first_part_end if plan.breaks else last_col
-    sh.merge_range(0, 0, 0, span_end, f"{name.split(' ', 1)[0]}  {title}", f.title)
+    heading = f"{name.split(' ', 1)[0]}  {title}"
+    sh.merge_range(0, start, 0, span_end, heading, f.title)
     info = f"制表单位：{org or '（未设置）'}    统计期间：{stats.period.label}    制表日期：{cn_date(stats.as_of)}"
-    sh.merge_range(1, 0, 1, span_end, info, f.info)
+    sh.merge_range(1, start, 1, span_end, info, f.info)
+    for first, end in zip(plan.breaks, [*plan.breaks[1:], last_col + 1]):
+        sh.merge_range(0, first, 0, end - 1, f"{heading}（续）", f.title)
     # Notes.
     r += 1
-    per_line = max(40, int(sum(final[:span_end + 1])) - 4)
+    per_line = max(40, int(sum(final[start:span_end + 1])) - 4)
     for n, text in enumerate(notes, start=1):
         text = f"注{n}：{text}" if len(notes) > 1 else f"注：{text}"
-        sh.merge_range(r, 0, r, span_end, text, f.note)
+        sh.merge_range(r, start, r, span_end, text, f.note)
         sh.set_row(r, 14 * max(1, -(-text_width(text) // per_line)) + 2)
         r += 1
     sh.print_area(0, 0, max(r - 1, total_row), last_col)
-    return _Table(sh, name, cols, FIRST, last, total_row, r + 1, returned_rows, last_col, plan, fixed=fixed)
+    return _Table(sh, name, cols, FIRST, last, total_row, returned_rows, last_col, plan, wb, fixed=fixed)
 
 
 def _group_spans(cols: list[_Col], fixed: int) -> list[tuple[int, int]]:
@@ -446,13 +453,6 @@ def _write_cell(sh: Any, r: int, c: int, col: _Col, value: Any, f: Formats) -> f
     return text_width(text)
 
 
-def _chart_size(t: _Table, series: int = 1) -> dict[str, int]:
-    """Bars side by side when the branches are few; when they are many, one row of bars per branch
-    down the page with its name written in full beside it."""
-    n = max(1, t.last - t.first + 1)
-    return {"width": 960, "height": 380 if n < HORIZONTAL_FROM else 80 + 14 * n * max(series, 2)}
-
-
 def _chart_meetings(wb: Any, t: _Table) -> None:
     if not t.returned:
         return
@@ -463,7 +463,7 @@ def _chart_meetings(wb: Any, t: _Table) -> None:
         chart.add_series({"name": group, "categories": names, "values": [t.name, t.first, c, t.last, c],
                           "gap": 80})
     _style_chart(chart, "各支部三会一课开展次数", t, y_title="次数")
-    _place_chart(t, chart, **_chart_size(t, series=4))
+    _place_chart(t, chart, name="图1 三会一课开展次数")
 
 
 def _chart_dues(wb: Any, t: _Table) -> None:
@@ -476,7 +476,7 @@ def _chart_dues(wb: Any, t: _Table) -> None:
                       "data_labels": {"value": True, "num_format": "0.0%"}, "gap": 80})
     _style_chart(chart, "各支部党费收缴率", t, y_title="收缴率", legend=False,
                  value_axis={"max": 1, "num_format": "0%"})
-    _place_chart(t, chart, **_chart_size(t))
+    _place_chart(t, chart, name="图2 党费收缴率")
 
 
 def _chart_pipeline(wb: Any, t: _Table) -> None:
@@ -488,10 +488,11 @@ def _chart_pipeline(wb: Any, t: _Table) -> None:
                       "values": [t.name, t.total, first, t.total, last],
                       "data_labels": {"value": True}, "gap": 60, "fill": {"color": "#C00000"}})
     _style_chart(chart, "期末发展党员队伍情况（合计）", t, y_title="人数", legend=False)
-    _place_chart(t, chart, width=640, height=360)
+    _place_chart(t, chart, name="图3 发展党员队伍")
 
 
 HORIZONTAL_FROM = 7  # from this many branches on, bars run across the page with the names beside them
+PORTRAIT_FROM = 24  # from this many branches on, a chart page is upright: the bars need the height
 
 
 def _chart_type(t: _Table) -> str:
@@ -517,19 +518,16 @@ def _style_chart(chart: Any, title: str, t: _Table, *, y_title: str, legend: boo
         chart.set_legend({"none": True})
 
 
-def _place_chart(t: _Table, chart: Any, *, width: int, height: int) -> None:
-    """Insert the chart on a page of its own after the table, so that no page break cuts it: as
-    wide as a page holds and no taller, at the sheet's print scale; widen the print area to it."""
-    page_w = PAGE_WIDTH_PT[t.plan.landscape] * 4 / 3  # pixels at 96 dpi
-    page_h = PAGE_HEIGHT_PT[t.plan.landscape] * 4 / 3 - 24
-    if t.plan.scale is not None:
-        scale = t.plan.scale / 100
-    else:  # fitted to the page width: the whole sheet shrinks with the table
-        scale = min(1.0, page_w / max(t.plan.part_widths[0] * 4 / 3, 1.0)) if t.plan.part_widths else 1.0
-    width = int(min(width, page_w / scale - 30))
-    height = int(min(height, page_h / scale - 30))
-    t.sheet.set_h_pagebreaks([t.chart_row])
-    chart.set_size({"width": width, "height": height})
-    t.sheet.insert_chart(t.chart_row, 0, chart, {"x_offset": 10, "y_offset": 5})
-    rows = -(-(height + 30) // 20) + 1
-    t.sheet.print_area(0, 0, t.chart_row + rows, t.last_col)
+def _place_chart(t: _Table, chart: Any, *, name: str) -> None:
+    """Put the chart on a chart sheet of its own right after its table: it prints as one whole
+    A4 page (landscape; portrait when the branches are so many that their bars need the height),
+    so no page break can cut it and no table header stands above it."""
+    sheet = t.workbook.add_chartsheet(name)
+    sheet.set_chart(chart)
+    if t.last - t.first + 1 > PORTRAIT_FROM:
+        sheet.set_portrait()
+    else:
+        sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.set_footer(f"&C{name}")

@@ -294,7 +294,7 @@ def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int,
             if col.type == "date":
                 rule["error_type"] = "warning"
             ws.data_validation(r, 1, r, 1, rule)
-    print_setup(ws, widths=[22, width], one_page=True)
+    print_setup(ws, widths=[22, width], one_page=True, landscape=False)
     _protect(ws)
 
 
@@ -343,7 +343,7 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
         ws.write_string(r, 0, colour, f.legend[key] if key else f.info_key)
         ws.write_string(r, 1, meaning, f.info_value)
         r += 1
-    print_setup(ws, widths=[20, 80], one_page=True)
+    print_setup(ws, widths=[20, 80], one_page=True, landscape=False)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     if activate:
         ws.activate()
