@@ -56,6 +56,7 @@ class Formats:
         self.head = fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2")
         self.text = fmt()
         self.wrap = fmt(text_wrap=True, valign="top")
+        self.name = fmt(text_wrap=True)
         self.center = fmt(align="center")
         self.int = fmt(num_format="0", align="center")
         self.money = fmt(num_format="#,##0.00")
@@ -166,7 +167,7 @@ def plan_print(widths: list[float], *, font_size: float = 10, key_columns: int =
     total = sum(points)
     if landscape is None:
         landscape = total > PAGE_WIDTH_PT[False]
-    page = PAGE_WIDTH_PT[landscape]
+    page = PAGE_WIDTH_PT[landscape] * 0.96  # a little room: widths are estimates, a part must not spill
     lowest = -(-int(100 * MIN_PRINT_PT) // int(font_size))  # ceil(100 · 7.5 / size)
     if total * lowest / 100 <= page:
         return PrintPlan(landscape, None, [], [total])

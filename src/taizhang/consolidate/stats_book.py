@@ -43,6 +43,8 @@ class _Col:
 
 
 HEAD_TOP, HEAD_BOTTOM, FIRST = 2, 3, 4  # 0-based rows: header rows, first branch row
+KEY_COLUMNS = 3  # 序号, 支部编码, 支部名称: repeated on every printed part of a wide table
+NAME_WIDTH, GROUP_WIDTH = 24, 16  # longer 支部名称 / 所属组织 wrap onto two lines
 
 
 def _pct_value(p: Decimal | None, *, cap: bool = False) -> float | None:
@@ -321,11 +323,19 @@ def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[
     for n, b in enumerate(stats.per_branch, start=1):
         sh.write_number(r, 0, n, f.int)
         sh.write_string(r, 1, b.code, f.center)
-        sh.write_string(r, 2, b.name, f.text)
+        # Long names wrap onto two lines rather than widen the column on every printed part.
+        long_name = text_width(b.name) > NAME_WIDTH or (grouped and text_width(b.group) > GROUP_WIDTH)
+        sh.write_string(r, 2, b.name, f.name if long_name else f.text)
+        if long_name:
+            sh.set_row(r, 27)
         widths[1] = max(widths[1], text_width(b.code))
-        widths[2] = max(widths[2], text_width(b.name))
+        widths[2] = min(max(widths[2], text_width(b.name)), NAME_WIDTH)
         if grouped:
-            widths[3] = max(widths[3], write_value(sh, r, 3, b.group, f))
+            if b.group:
+                sh.write_string(r, 3, b.group, f.name if long_name else f.text)
+            else:
+                sh.write_blank(r, 3, None, f.text)
+            widths[3] = min(max(widths[3], text_width(b.group)), GROUP_WIDTH)
         if not status and not b.returned:
             label = LEFT_OUT if b.excluded else NOT_RETURNED
             if len(cols) > 1:
@@ -358,19 +368,20 @@ def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[
     for c, w in enumerate(final):
         sh.set_column(c, c, w)
     sh.freeze_panes(FIRST, fixed)
-    plan = print_setup(sh, header_rows=(HEAD_TOP, HEAD_BOTTOM), widths=final, font_size=10, key_columns=fixed,
-                       keep_together=_group_spans(cols, fixed))
-    # The columns repeated on every part would show a piece of anything merged across them: when
-    # the table is split, the title, the line under it and the notes start after them, and each
-    # further part gets its own title.
-    start = fixed if plan.breaks else 0
-    span_end = plan.first_part_end if plan.breaks else last_col
+    plan = print_setup(sh, header_rows=(HEAD_TOP, HEAD_BOTTOM), widths=final, font_size=10,
+                       key_columns=KEY_COLUMNS, keep_together=_group_spans(cols, fixed))
+    # The title and the line under it print as the page header of every page (of every part):
+    # cells merged across the columns repeated on each part would print cut. On screen they are
+    # the sheet's first two rows; the notes start after the repeated columns when it is split.
     heading = f"{name.split(' ', 1)[0]}  {title}"
-    sh.merge_range(0, start, 0, span_end, heading, f.title)
+    sh.merge_range(0, 0, 0, last_col, heading, f.title)
     info = f"制表单位：{org or '（未设置）'}    统计期间：{stats.period.label}    制表日期：{cn_date(stats.as_of)}"
-    sh.merge_range(1, start, 1, span_end, info, f.info)
-    for first, end in zip(plan.breaks, [*plan.breaks[1:], last_col + 1]):
-        sh.merge_range(0, first, 0, end - 1, f"{heading}（续）", f.title)
+    sh.merge_range(1, 0, 1, last_col, info, f.info)
+    sh.set_header(f'&C&"黑体,Bold"&14{_header_text(heading)}\n&"宋体,Regular"&9{_header_text(info)}',
+                  {"margin": 0.3})
+    sh.set_margins(left=0.5, right=0.5, top=1.0, bottom=0.6)  # room for the two lines of the header
+    start = KEY_COLUMNS if plan.breaks else 0
+    span_end = plan.first_part_end if plan.breaks else last_col
     # Notes.
     r += 1
     per_line = max(40, int(sum(final[start:span_end + 1])) - 4)
@@ -379,8 +390,13 @@ def _table(wb: Any, f: Formats, stats: Stats, name: str, title: str, cols: list[
         sh.merge_range(r, start, r, span_end, text, f.note)
         sh.set_row(r, 14 * max(1, -(-text_width(text) // per_line)) + 2)
         r += 1
-    sh.print_area(0, 0, max(r - 1, total_row), last_col)
+    sh.print_area(HEAD_TOP, 0, max(r - 1, total_row), last_col)
     return _Table(sh, name, cols, FIRST, last, total_row, returned_rows, last_col, plan, wb, fixed=fixed)
+
+
+def _header_text(text: str) -> str:
+    """Text safe inside a page header (an "&" starts a header code)."""
+    return text.replace("&", "&&")
 
 
 def _group_spans(cols: list[_Col], fixed: int) -> list[tuple[int, int]]:
@@ -399,7 +415,10 @@ def _group_spans(cols: list[_Col], fixed: int) -> list[tuple[int, int]]:
 def _sum_row(sh: Any, f: Formats, row: int, label: str, total: BranchStats, states: list[str], cols: list[_Col],
              fixed: int, widths: list[float], *, status: bool, rows: tuple[int, int] | None = None) -> None:
     """A 合计 (with `rows`: SUM formulas over those rows, cached with the figures) or 其中 row."""
-    sh.merge_range(row, 0, row, fixed - 1, label, f.t_text)
+    # The label stays within the columns repeated on every printed part (it wraps if it must).
+    sh.merge_range(row, 0, row, KEY_COLUMNS - 1, label, f.t_text)
+    for c in range(KEY_COLUMNS, fixed):
+        sh.write_blank(row, c, None, f.t_text)
     sh.set_row(row, 28)
     for k, col in enumerate(cols):
         c = fixed + k
