@@ -113,14 +113,17 @@ def write_value(sh: Any, r: int, c: int, value: Any, f: Formats, *, kind: str = 
 # A4 with 0.5" side margins, in points. A column of Excel width w prints 5.25·w + 3.75 points wide
 # at 100% where the workbook's default font (Calibri) is installed; where it is not (LibreOffice or
 # WPS on Linux without Carlito) a wider font stands in and the same column takes about 6.6·w + 7
-# points (measured). Plans use the wider figure: a part then never overflows its page anywhere.
+# points (measured). Whether a table can be fitted to the page width legibly is judged with the
+# first (fitting adapts to the real widths); where a split table's parts break is planned with the
+# second, so that a part never spills over its page anywhere.
 PAGE_WIDTH_PT = {True: 842 - 72, False: 595 - 72}  # landscape, portrait
 MIN_PRINT_PT = 7.5  # the smallest font size a printed page may shrink to
 
 
-def column_points(width: float) -> float:
-    """How wide a column of Excel width `width` prints at 100%, in points."""
-    return 6.6 * width + 7
+def column_points(width: float, *, fallback_font: bool = True) -> float:
+    """How wide a column of Excel width `width` prints at 100%, in points (where the default font
+    is missing, or with Calibri)."""
+    return 6.6 * width + 7 if fallback_font else 5.25 * width + 3.75
 
 
 @dataclass
@@ -165,12 +168,13 @@ def plan_print(widths: list[float], *, font_size: float = 10, key_columns: int =
     few parts as the smallest legible scale allows, at the scale that makes them about even."""
     points = [column_points(w) for w in widths]
     total = sum(points)
+    ideal = sum(column_points(w, fallback_font=False) for w in widths)
     if landscape is None:
-        landscape = total > PAGE_WIDTH_PT[False]
+        landscape = ideal > PAGE_WIDTH_PT[False]
     page = PAGE_WIDTH_PT[landscape] * 0.96  # a little room: widths are estimates, a part must not spill
     lowest = -(-int(100 * MIN_PRINT_PT) // int(font_size))  # ceil(100 · 7.5 / size)
-    if total * lowest / 100 <= page:
-        return PrintPlan(landscape, None, [], [total])
+    if ideal * lowest / 100 <= page:
+        return PrintPlan(landscape, None, [], [ideal])
     spans = sorted(keep_together or [])
     atoms: list[tuple[int, int]] = []
     c = key_columns
@@ -225,6 +229,19 @@ def print_setup(sh: Any, *, header_rows: tuple[int, int] | None = None, widths: 
     if footer:
         sh.set_footer("&C第 &P 页，共 &N 页")
     return plan
+
+
+def write_title(sh: Any, plan: PrintPlan, row: int, last_col: int, text: str, fmt: Any) -> None:
+    """The sheet's title merged across the columns of each printed part ("（续）" after it on the
+    later parts), so that every part prints a whole title."""
+    starts = [0, *plan.breaks]
+    ends = [*(b - 1 for b in plan.breaks), last_col]
+    for n, (first, last) in enumerate(zip(starts, ends)):
+        title = text if n == 0 else f"{text}（续）"
+        if last > first:
+            sh.merge_range(row, first, row, last, title, fmt)
+        else:
+            sh.write_string(row, first, title, fmt)
 
 
 def write_meta_sheet(wb: Any, identity: Any, signature: str) -> None:

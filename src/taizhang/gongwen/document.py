@@ -298,9 +298,28 @@ def add_signature(doc: Document, org: str, date: dt.date | str) -> list[Paragrap
     right, the date starting two characters right of the body's first character (or, when the date
     is the longer, the date two characters in and the body moved left). Return [body, date]."""
     date_text = cn_date(date) if isinstance(date, dt.date) else str(date)
-    add_blank_line(doc)
+    _keep_last_text_with_next(doc)
+    add_blank_line(doc).paragraph_format.keep_with_next = True
     style = style_of(doc, STYLE_SIGNATURE)
     body = doc.add_paragraph(str(org), style=style)
+    body.paragraph_format.keep_with_next = True
     day = doc.add_paragraph(date_text, style=style)
     place_signature(body, day)
     return [body, day]
+
+
+def _keep_last_text_with_next(doc: Document) -> None:
+    """Keep the end of the text (its last paragraph, and the 附件 note and blank lines after it)
+    on the page of the signature that follows: a signature never stands alone on a page."""
+    from docx.oxml.ns import qn
+
+    for element in reversed(list(doc.element.body.iterchildren())):
+        if element.tag == qn("w:sectPr"):
+            continue
+        if element.tag != qn("w:p"):
+            break  # a table: the signature follows it directly
+        paragraph = Paragraph(element, doc._body)
+        paragraph.paragraph_format.keep_with_next = True
+        text = paragraph.text.strip()
+        if text and not text.startswith("附件"):
+            break

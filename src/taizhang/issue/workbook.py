@@ -20,7 +20,7 @@ from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
 if TYPE_CHECKING:
     from taizhang.workspace import Workspace
     pass
-from taizhang.xlsx import print_setup, wrapped_height, write_meta_sheet
+from taizhang.xlsx import print_setup, wrapped_height, write_meta_sheet, write_title
 
 HEADER_ROW = 1  # 0-based: Excel row 2
 FIRST_DATA_ROW = 2  # 0-based: Excel row 3
@@ -230,7 +230,6 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
                  rows: list[dict[str, Any]], marks: Marks | None = None) -> None:
     ws = wb.add_worksheet(ledger.sheet)
     ncols = len(ledger.columns)
-    ws.merge_range(0, 0, 0, max(ncols - 1, 1), f"{branch.name}  {year}年{ledger.sheet}", f.title)
     ws.set_row(0, 30)
     ws.set_row(HEADER_ROW, 36)
     n_input = max(ledger.input_rows, len(rows))
@@ -263,8 +262,9 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
         _mark(ws, f, FIRST_DATA_ROW + i, c, rows[i].get(key) if i < len(rows) else None, messages)
     ws.freeze_panes(FIRST_DATA_ROW, 2 if ledger.id == "dues" else 0)
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
-    print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
-                key_columns=2, landscape=True)
+    plan = print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
+                       key_columns=2, landscape=True)
+    write_title(ws, plan, 0, max(ncols - 1, 1), f"{branch.name}  {year}年{ledger.sheet}", f.title)
     _protect(ws)
 
 
