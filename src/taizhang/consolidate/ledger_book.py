@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from taizhang import catalog
 from taizhang.problems import Problem, Severity
 from taizhang.records import BranchReturn
 from taizhang.safeio import atomic_path, new_xlsx
@@ -92,7 +93,7 @@ class _LedgerSheet:
         return self.row - 1
 
 
-PROBLEM_HEADERS = ["级别", "工作表", "行", "列", "单元格", "值", "问题", "规则编号"]
+PROBLEM_HEADERS = ["级别", "工作表", "行", "列", "单元格", "值", "问题", "规则", "规则编号"]
 
 
 class _ProblemSheet:
@@ -117,7 +118,9 @@ class _ProblemSheet:
             values: list[Any] = [sub.branch_code, sub.branch_name]
             if self.groups is not None:
                 values.append(self.groups.get(sub.branch_code, ""))
-            values += [None, p.sheet, p.row, p.column, p.cell, p.value, p.message, p.rule_id]
+            rule = catalog.RULES.get(p.rule_id)
+            values += [None, p.sheet, p.row, p.column, p.cell, p.value, p.message,
+                       rule.title if rule else "", p.rule_id]
             for c, v in enumerate(values):
                 if c == self.level:
                     sh.write_string(r, c, p.severity.value, self.sev_fmt[p.severity])
