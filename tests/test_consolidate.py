@@ -129,8 +129,10 @@ def test_problem_list_names_branch_severity_and_place(result) -> None:
     assert header[:9] == ["支部编码", "支部名称", "级别", "工作表", "行", "列", "单元格", "值", "问题"]
     rows = _rows(sheet)[1:]
     assert rows == [
-        ["001", "机关第一党支部", "警告", "组织生活", None, None, None, None, WARNING_001.message, "LIFE-THEME-M"],
-        ["002", "办公室党支部", "错误", "三会一课", 4, "实到人数", "I4", "=2", ERROR_002.message, "MEET-QUORUM"],
+        ["001", "机关第一党支部", "警告", "组织生活", None, None, None, None, WARNING_001.message, "主题党日次数不足",
+         "LIFE-THEME-M"],
+        ["002", "办公室党支部", "错误", "三会一课", 4, "实到人数", "I4", "=2", ERROR_002.message, "党员大会不足法定人数",
+         "MEET-QUORUM"],
     ]
     assert result.problems == {"错误": 1, "警告": 1, "提示": 0}
 

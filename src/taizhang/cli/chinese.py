@@ -35,7 +35,7 @@ from typer._click import exceptions as click_exc
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 from typer.models import DefaultPlaceholder
 
-from taizhang.cli.common import GLOBAL_PANEL
+from taizhang.cli.common import GLOBAL_PANEL, Prose
 
 HELP_OPTION_TEXT = "显示本帮助并退出。"
 
@@ -188,7 +188,7 @@ def _params_panel(title: str, rows: list[tuple[str, str, Text]]) -> Panel:
     grid.add_column(no_wrap=True, style="yellow")
     grid.add_column(ratio=1, overflow="fold")
     for names, word, help_text in rows:
-        grid.add_row(names, word, help_text)
+        grid.add_row(names, word, Prose(help_text))
     return Panel(grid, title=title, title_align="left", border_style="dim")
 
 
@@ -198,7 +198,7 @@ def render_help(command: Any, ctx: Any) -> None:
     parts: list[Any] = [Padding(Text("用法：" + usage_line(command, ctx), style="bold"), (1, 1, 1, 1))]
     if command.help:
         body = inspect.cleandoc(command.help).partition("\f")[0]
-        parts.append(Padding(Text(body, overflow="fold"), (0, 1, 1, 1)))
+        parts.append(Padding(Prose(Text(body)), (0, 1, 1, 1)))
     panels: dict[str, list[tuple[str, str, Text]]] = {}
     for param in command.get_params(ctx):
         if getattr(param, "hidden", False):
@@ -221,7 +221,7 @@ def render_help(command: Any, ctx: Any) -> None:
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None and not sub.hidden:
-                grid.add_row(name, Text(_first_paragraph(sub.short_help or sub.help), overflow="fold"))
+                grid.add_row(name, Prose(_first_paragraph(sub.short_help or sub.help)))
         parts.append(Panel(grid, title="命令", title_align="left", border_style="dim"))
         parts.append(Padding(Text(f"每个命令的用法：{ctx.command_path} 命令 -h", style="dim"), (0, 1)))
     if command.epilog:

@@ -46,8 +46,6 @@ AsOfOpt = Annotated[str | None, typer.Option(
     help="按哪一天计算“已过去的月份”和在册党员（默认今天），如 2026-01-20 或 2026年1月20日。")]
 BranchOpt = Annotated[str | None, typer.Option(
     "--branch", "-b", metavar="支部编码", show_default=False, help="只看这个支部。")]
-BranchesOpt = Annotated[list[str] | None, typer.Option(
-    "--branch", "-b", metavar="支部编码", show_default=False, help="只处理这些支部（可写多次）。")]
 UnitOpt = Annotated[str | None, typer.Option(
     "--unit", "-u", metavar="单位编码", show_default=False,
     help="只统计组织中的这个单位（党总支、党委或支部的编码）所属的支部。")]

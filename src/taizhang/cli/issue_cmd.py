@@ -25,7 +25,7 @@ from taizhang.vocabulary import FAILED, ISSUED
 @handle_errors
 def issue(
     branch: Annotated[Optional[list[str]], typer.Option(
-        "--branch", "-b", metavar="支部编码", show_default=False, help="只下发给这些支部（可写多次）。")] = None,
+        "--branch", "-b", metavar="支部编码", show_default=False, help="只下发给这些支部。")] = None,
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", metavar="党员信息表", show_default=False,
         help="党员信息表（Excel，含“所在支部”列），用来预先填好各支部的党员名册。")] = None,

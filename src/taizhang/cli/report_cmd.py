@@ -35,7 +35,7 @@ KIND_HELP = "报告种类，写全称或括号里的简称：" + kinds_text() + 
 def report(
     kind: Annotated[str, typer.Argument(metavar="报告种类", help=KIND_HELP, show_default=False)],
     branch: Annotated[list[str] | None, typer.Option(
-        "--branch", "-b", metavar="支部编码", help="只为这个支部生成（可写多次）。", show_default=False)] = None,
+        "--branch", "-b", metavar="支部编码", help="只为这些支部生成。", show_default=False)] = None,
     all_branches: Annotated[bool, typer.Option(
         "--all", help="为每个已报送台账的支部各生成一份（支部的报告不写 --branch 时也是如此）。")] = False,
     period: Annotated[str | None, typer.Option(
