@@ -151,6 +151,13 @@ def problems_table(title: str, problems: list[Problem], *, with_file: str | None
     return table(title, ["级别", "工作表", "行", "列", "规则", "问题和修改方法"], rows)
 
 
+def print_warnings(problems: Iterable[Problem]) -> None:
+    """Warnings about the command's own settings (a stale deadline …), one line each, on stdout
+    after the command's result."""
+    for p in problems:
+        console.print(f"[yellow]注意：[/]{plain(p.message)}")
+
+
 def progress_bar(description: str, total: int, *, enabled: bool = True) -> Progress:
     """A progress bar on stderr (hidden for --json or when there is little to do)."""
     return Progress(
