@@ -16,6 +16,7 @@ from taizhang.cli.common import (
     parse_as_of,
     plain,
     print_json,
+    print_warnings,
     problems_table,
     progress_bar,
     table,
@@ -59,6 +60,8 @@ def collect(
         report = collect_files(ws, paths, as_of=parse_as_of(as_of), write_feedback=not no_feedback, progress=step,
                                workers=workers)
     _render(report, as_json)
+    if not as_json:
+        print_warnings(report.warnings)
     if report.failed:
         raise typer.Exit(2)
 
@@ -114,19 +117,21 @@ def _render_rollups(report: CollectReport) -> None:
         console.print(f"[yellow]注意：[/]{plain(note)}")
 
 
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", help="看哪一年的台账（默认工作区设置的年度）；以前年度迟交的台账也在其中。", show_default=False)]
+
+
 @handle_errors
 def status(
     remind: Annotated[bool, typer.Option("--remind", help="生成催报名单 output/催报名单.xlsx。")] = False,
     history: Annotated[bool, typer.Option("--history", help="显示每个支部历次报送的记录。")] = False,
+    year: YearOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
     ws = find_workspace()
-    if remind:
-        st = round_status(ws)
-        reminder = str(write_reminders(ws, st))
-    else:
-        st, reminder = round_status(ws), ""
+    st = round_status(ws, year)
+    reminder = str(write_reminders(ws, st)) if remind else ""
     if as_json:
         data = st.to_dict()
         data["reminders"] = reminder
@@ -143,7 +148,8 @@ def status(
                b.submissions or "", b.source]
         rows.append(([b.group or "（直属）"] if grouped else []) + row)
     headers = ["编码", "支部", "下发", "报送时间", "状态", "错误", "警告", "报送次数", "来源"]
-    console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）",
+    console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）"
+                        + ("" if st.current else f"（工作区现在是{ws.settings.year}年度）"),
                         (["所属组织"] if grouped else []) + headers, rows))
     counts = st.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
@@ -162,17 +168,19 @@ def status(
                                     f" 错误{h['errors']} 警告{h['warnings']}{mark}"))
     if reminder:
         console.print(f"催报名单：{plain(reminder)}")
+    print_warnings(st.warnings)
 
 
 @handle_errors
 def problems(
     branch: Annotated[Optional[str], typer.Option("--branch", "-b", help="只看这个支部（支部编码）。")] = None,
     severity: Annotated[Optional[str], typer.Option("--severity", help="只看某一级别：错误、警告或提示。")] = None,
+    year: YearOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出各支部当前报送中的问题。"""
     ws = find_workspace()
-    items = current_problems(ws, branch)
+    items = current_problems(ws, branch, year)
     if severity:
         items = [(s, [p for p in ps if p.severity.value == severity]) for s, ps in items]
     if as_json:
@@ -180,7 +188,8 @@ def problems(
                      "problems": [p.to_dict() for p in ps]} for s, ps in items])
         return
     if not items:
-        console.print("还没有收到报送。" if not branch else f"支部 {plain(branch)} 还没有报送。")
+        which = f"{year}年的" if year else ""
+        console.print(f"还没有收到{which}报送。" if not branch else f"支部 {plain(branch)} 还没有{which}报送。")
         return
     total = 0
     for sub, ps in items:

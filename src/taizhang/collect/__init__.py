@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -26,7 +26,7 @@ from taizhang.collect.process import (
     file_result,
     process_file,
 )
-from taizhang.problems import Severity
+from taizhang.problems import Problem, Severity
 from taizhang.vocabulary import DUPLICATE, FAILED_OUTCOMES, UNIDENTIFIED, UNREADABLE
 from taizhang.workspace import Workspace, writes
 
@@ -37,6 +37,8 @@ class CollectReport:
 
     files: list[FileResult]
     as_of: str
+    year: int = 0  # the workspace's year when collected (returns of other issued years are stored under theirs)
+    warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -48,7 +50,8 @@ class CollectReport:
         counts: dict[str, int] = {}
         for f in self.files:
             counts[f.outcome] = counts.get(f.outcome, 0) + 1
-        return {"as_of": self.as_of, "counts": counts, "files": [f.to_dict() for f in self.files]}
+        return {"as_of": self.as_of, "year": self.year, "counts": counts, "files": [f.to_dict() for f in self.files],
+                "warnings": [p.to_dict() for p in self.warnings]}
 
 
 # Below this many files to process, starting worker processes costs more than it saves.
@@ -167,7 +170,12 @@ def collect(
             if feedback_dir is not None:  # feedback of files not stored (an interrupted run)
                 for stray in feedback_dir.glob(".~tz-feedback-*.xlsx"):
                     stray.unlink(missing_ok=True)
-    return CollectReport(files=results, as_of=as_of.isoformat())
+    from taizhang.workspace.config import round_warnings
+    from taizhang.workspace.rounds import record_current
+
+    record_current(ws)
+    return CollectReport(files=results, as_of=as_of.isoformat(), year=settings.year,
+                         warnings=round_warnings(settings))
 
 
 def _failed(cand: Candidate, failure: Any) -> Processed:

@@ -341,7 +341,8 @@ def total_of(items: list[BranchStats], status: ReturnStatus) -> BranchStats:
     if not returned:
         return total
     total.years_returned = sorted({y for b in returned for y in b.years_returned})
-    total.stock_year = max((b.stock_year for b in returned if b.stock_year), default=None)
+    stock_years = {b.stock_year for b in returned}
+    total.stock_year = stock_years.pop() if len(stock_years) == 1 else None  # None: branches' latest years differ
     total.has_committee = any(b.has_committee for b in returned)
     total.membership = _sum_membership(b.membership for b in returned if b.membership)
     total.meetings = _sum_meetings(b.meetings for b in returned if b.meetings)
