@@ -108,7 +108,7 @@ def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) ->
 
 @writes("taizhang collect")
 def collect(
-    ws: "Any",
+    ws: Workspace,
     paths: list[Path] | None = None,
     *,
     as_of: date | None = None,
