@@ -80,6 +80,8 @@ def _render(report: CollectReport, as_json: bool) -> None:
     for f in shown:
         rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
         who = f"{f.branch_code} {f.branch_name}".strip() + (f"（下级汇总，{len(f.rollup)}个支部）" if f.rollup else "")
+        if f.year and f.year != report.year:
+            who += f"（{f.year}年度）"
         rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, Markup(f"[red]{f.outcome}[/]")) if f.outcome not in ("已收过",) else f.outcome,
                      who, rows_text, f.errors or "", f.warnings or "", f.message])
     title = f"收集结果（{len(report.files)}个文件）"

@@ -99,7 +99,7 @@ def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) ->
     try:
         write_feedback_file(Path(name), definition=ctx.definition, settings=ctx.settings, key=ctx.key,
                             ret=processed.ret, problems=processed.problems, original=job.candidate.path,
-                            identity=processed.signed)
+                            identity=processed.signed, deadlines=ctx.years)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
@@ -136,7 +136,7 @@ def collect(
     ctx = CollectContext(
         definition=ws.definitions, settings=settings,
         branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
-        links=links.verification_keys(ws),
+        links=links.verification_keys(ws), years=_other_rounds(ws),
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
     feedback_dir = ws.folder("feedback") if write_feedback else None
@@ -176,6 +176,18 @@ def collect(
     record_current(ws)
     return CollectReport(files=results, as_of=as_of.isoformat(), year=settings.year,
                          warnings=round_warnings(settings))
+
+
+def _other_rounds(ws: Workspace) -> dict[int, date | None]:
+    """The years other than the workspace's that it has run a round for (recorded by `taizhang
+    year`, issue or collect, or with workbooks issued), with their deadlines when known."""
+    from taizhang.workspace.store import Store
+
+    with Store.open(ws.store_path) as store:
+        known: dict[int, date | None] = {year: None for year in store.years()}
+        known.update(store.rounds())
+    known.pop(ws.settings.year, None)
+    return known
 
 
 def _failed(cand: Candidate, failure: Any) -> Processed:
@@ -280,7 +292,9 @@ def _feedback_path(ws: Workspace, processed: Processed) -> Path:
     from taizhang.collect.feedback import feedback_name
 
     assert processed.ret is not None
-    return ws.folder("feedback") / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+    ret = processed.ret
+    return ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name,
+                                                 ret.year if ret.year != ws.settings.year else None)
 
 
 def _place_feedback(ws: Workspace, processed: Processed) -> str:

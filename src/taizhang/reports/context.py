@@ -141,7 +141,8 @@ def period_context(period: Period, snapshot: date) -> dict[str, Any]:
                                 else f"{period.start.year + 1}年第一季度")
         data["span"] = "本季度"
     elif period.kind == YEARS:
-        data["span"] = f"{_chinese_number(len(period.years))}年来"
+        n = len(period.years)
+        data["span"] = f"{'两' if n == 2 else _chinese_number(n)}年来"
     elif period.kind == YEAR:
         data["span"] = "全年"
     else:
