@@ -349,7 +349,7 @@ def _demo_period(ws: Workspace, kind: ReportKind, year: int, as_of: dt.date) -> 
         return kind.default_period(year, as_of)
     with Store.open(ws.store_path) as store:
         years = sorted({s.year for s in store.submissions() if s.is_current and s.year <= year})
-    first = max([y for y in years if y >= year - 2] or [year])
+    first = min([y for y in years if y >= year - 2] or [year])
     return Period.years_between(first, year)
 
 
