@@ -325,3 +325,19 @@ def test_the_term_report_adds_up_real_years_and_names_the_years_it_covers(runner
     assert "；2025年未报送台账。" in text
     found = [line for line in text.splitlines() if re.match(r"\d+\.\S", line)]  # 对照台账检查 …: 1.… 2.…
     assert found and all(re.match(r"\d+\.2024年", line) for line in found)
+
+
+def test_consolidate_and_report_of_a_past_year_and_the_stale_deadline_warning(runner, office, tmp_path) -> None:
+    ws = Workspace(tmp_path / "copy")
+    shutil.copytree(office.root, ws.root)
+    past = run_json(runner, ws, "consolidate", "--year", "2024", "--as-of", "2026-01-20")
+    assert past["year"] == 2024 and past["status_counts"]["逾期报送"] == 1 and past["warnings"] == []
+    book = openpyxl.load_workbook(past["stats_path"])
+    notes = [str(c.value) for row in book["表5 台账报送情况"].iter_rows() for c in row if c.value]
+    assert any("报送截止日期：2025年1月15日" in n for n in notes)
+    ws.config_path.write_text(ws.config_path.read_text(encoding="utf-8").replace(
+        "deadline = 2026-01-15", "deadline = 2025-01-15"), encoding="utf-8")  # 2025 with 2024's deadline
+    for args in (("consolidate", "--as-of", "2026-01-20"), ("report", "通报", "--as-of", "2026-01-20")):
+        data = run_json(runner, ws, *args)
+        assert [w["rule_id"] for w in data["warnings"]] == ["CONFIG-DEADLINE"], args
+    assert run_json(runner, ws, "report", "通报", "--year", "2024", "--as-of", "2026-01-20")["warnings"] == []

@@ -115,7 +115,8 @@ def test_the_pipeline_at_the_year_end_is_carried_and_the_stage_follows_the_dates
 def test_a_return_hands_on_roster_pipeline_and_the_dues_names() -> None:
     ret = build(
         roster=[member("王建国", post="书记"), member("李红", category="离退休"),
-                member("钱转出", standing="转出", change=date(2025, 9, 1))],
+                member("钱转出", standing="转出", change=date(2025, 9, 1)),
+                member("周转入", standing="转入", change=date(2025, 3, 1), note="3月由外单位转入，1—2月党费已在原单位交纳")],
         dues=[dues_row("王建国", base=6000, due=90), dues_row("李　红", base=3000, due=15, category="离退休"),
               dues_row("钱转出", base=5000, due=50)],
         recruitment=[recruit("甲", applied=date(2025, 3, 1), talked=date(2025, 3, 20), stage="入党积极分子"),
@@ -123,15 +124,19 @@ def test_a_return_hands_on_roster_pipeline_and_the_dues_names() -> None:
                              confirmed=date(2025, 5, 1))],
     )
     c = carried_rows(ret, date(2026, 1, 20))
-    assert (c.year, c.members, c.recruits) == (2025, 2, 1)
+    assert (c.year, c.members, c.recruits) == (2025, 3, 1)
     assert [(r["seq"], r["name"], r["member_type"], r["standing"], r["party_post"]) for r in c.rows["roster"]] == [
-        (1, "王建国", "正式党员", "在册", "书记"), (2, "李红", "正式党员", "在册", "党员")]
+        (1, "王建国", "正式党员", "在册", "书记"), (2, "李红", "正式党员", "在册", "党员"),
+        (3, "周转入", "正式党员", "在册", "党员")]
+    moved = c.rows["roster"][2]
+    assert "change_date" not in moved and "note" not in moved  # the transfer was last year's
     pipeline = c.rows["recruitment"][0]
     assert (pipeline["name"], pipeline["applied"], pipeline["talked"]) == ("甲", date(2025, 3, 1), date(2025, 3, 20))
     assert pipeline["stage"] == "入党申请人"  # the stage the dates give, not the one typed last year
     assert c.rows["dues"] == [
         {"seq": 1, "name": "王建国", "person_category": "在职", "base": Decimal(6000)},
         {"seq": 2, "name": "李红", "person_category": "离退休", "base": Decimal(3000)},
+        {"seq": 3, "name": "周转入", "person_category": "在职"},  # no dues row last year: no base
     ]
 
 

@@ -3,7 +3,8 @@
 For each branch, its current return of the latest earlier year (the year before, or its latest
 return when it missed a year) gives the new workbook's prefilled rows:
 
-- 党员名册: the members `party.members.carry_forward` hands on, with their data;
+- 党员名册: the members `party.members.carry_forward` hands on, with their data (the 备注 of
+  last year's 转入, now 在册, is left out with the 变动日期: it explained the transfer);
 - 发展党员: everyone `party.recruitment.still_in_pipeline` at the end of that year, dates kept and
   当前阶段 set by the latest date;
 - 党费收缴: one row per member carried, with the name, 人员类别 and 月计算基数 (from last year's
@@ -75,6 +76,8 @@ def carried_rows(ret: BranchReturn, on: date) -> Carried:
         values["standing"] = c.standing
         if c.change_date is None:
             values.pop("change_date", None)
+        if c.member.standing != c.standing:  # last year's 转入, 在册 now: its 备注 explained the transfer
+            values.pop("note", None)
         roster_rows.append(values)
     recruits = []
     for row in ret.rows(RECRUITMENT):
