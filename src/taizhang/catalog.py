@@ -65,7 +65,7 @@ _ALL = [
        "工作簿所属支部“{branch}”不在支部名单中。请核对支部名单或确认文件来源。"),
     _r("ID-WRONG-YEAR", "年度不符", E, "文件", LEDGER,
        "这是{year}年度的台账，本工作区没有{year}年度的下发记录，本次收集的是{expected}年度。请报送{expected}年度的台账。"),
-    _r("ID-OTHER-YEAR", "以前年度的台账", I, "文件", LEDGER,
+    _r("ID-OTHER-YEAR", "其他年度的台账", I, "文件", LEDGER,
        "这是{year}年度的台账（工作区现在是{expected}年度），已作为{year}年度的报送接收，按{year}年度的截止日期"
        "判断是否逾期。用 taizhang status --year {year} 查看。"),
     _r("ID-WRONG-BRANCH", "支部不符", E, "文件", LEDGER,
