@@ -237,7 +237,7 @@ def branch_term() -> Template:
             "y in years",
             ["{{ y.year }}", "{{ y.members }}", "{{ y.due }}", "{{ y.paid }}", "{{ y.rate }}",
              "{{ y.admitted }}", "{{ y.confirmed }}"],
-            widths=[20, 22, 26, 26, 18, 22, 22], aligns=["center"] + ["right"] * 6,
+            widths=[17, 30, 26, 26, 17, 20, 20], aligns=["center"] + ["right"] * 6,
             total=["{{ term_total.year }}", "{{ term_total.members }}", "{{ term_total.due }}",
                    "{{ term_total.paid }}", "{{ term_total.rate }}", "{{ term_total.admitted }}",
                    "{{ term_total.confirmed }}"])

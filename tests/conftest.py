@@ -65,14 +65,33 @@ DEMO_AS_OF = date(2026, 1, 20)
 
 
 @pytest.fixture(scope="session")
-def demo_ws(tmp_path_factory) -> workspace.Workspace:
+def demo_returns(tmp_path_factory) -> tuple[Path, dict]:
+    """The demo built up to its last year's returns (inbox/2025年/, not collected yet; 2023 and
+    2024 collected), and the demo's report. Built once: tests that change it copy the folder
+    (`copy_demo`)."""
+    from taizhang.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo-returns") / "台账演示"
+    report = build_demo(root, stages="returns")
+    return root, report.to_dict()
+
+
+def copy_demo(demo_returns: tuple[Path, dict], target: Path) -> tuple[workspace.Workspace, dict]:
+    """A copy of the demo's returns stage in `target`, with the report's paths pointing into it."""
+    import json
+
+    root, report = demo_returns
+    shutil.copytree(root, target)
+    moved = json.loads(json.dumps(report, ensure_ascii=False).replace(str(root), str(target)))
+    return workspace.Workspace(target), moved
+
+
+@pytest.fixture(scope="session")
+def demo_ws(tmp_path_factory, demo_returns) -> workspace.Workspace:
     """The demo workspace with its returns collected (as the demo does, on 2026-01-20); shared by
     the tests that only read it or write outputs."""
     from taizhang.collect import collect
-    from taizhang.demo import build_demo
 
-    root = tmp_path_factory.mktemp("demo") / "台账演示"
-    build_demo(root, stages="returns")
-    ws = workspace.Workspace(root)
-    collect(ws, as_of=DEMO_AS_OF)
+    ws, _report = copy_demo(demo_returns, tmp_path_factory.mktemp("demo") / "台账演示")
+    collect(ws, [ws.root / "inbox" / "2025年"], as_of=DEMO_AS_OF)
     return ws

@@ -162,9 +162,9 @@ def test_json_before_a_command_without_json_is_refused(runner, tmp_path) -> None
 
 
 def test_report_help_lists_every_kind_and_its_short_name(runner) -> None:
-    from taizhang.reports.kinds import KINDS
-
     import os
+
+    from taizhang.reports.kinds import KINDS
 
     old = os.environ["TAIZHANG_WIDTH"]
     os.environ["TAIZHANG_WIDTH"] = "80"

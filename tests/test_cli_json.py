@@ -68,8 +68,8 @@ def _fresh(tmp_path: Path, branches: list[dict[str, str]] | None = None) -> Path
 
 def _link_file(tmp_path: Path) -> tuple[Path, Path]:
     """A top workspace that made a link for Z1, the key file, and an empty lower workspace."""
-    from taizhang.levels import links
     from taizhang import workspace
+    from taizhang.levels import links
 
     top = make_workspace(tmp_path / "top", NODE_LIST)
     added = links.add(top, "Z1")

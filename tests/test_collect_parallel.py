@@ -7,22 +7,23 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import invoke
+from conftest import copy_demo, invoke
 
 from taizhang import workspace
 from taizhang.collect.feedback import feedback_name
-from taizhang.demo import build_demo
 from taizhang.workspace.store import Store
 
 AS_OF = "2026-01-10"
+INBOX = "inbox/2025年"
 
 
 @pytest.fixture(scope="module")
-def demo_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's filled returns and roll-ups in inbox/, plus a damaged file and a second copy of one."""
-    root = tmp_path_factory.mktemp("parallel") / "demo"
-    build_demo(root, stages="returns")
-    inbox = root / "inbox"
+def demo_returns_copy(demo_returns, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's filled returns and roll-ups of its last year in inbox/2025年/ (the earlier years
+    are collected), plus a damaged file and a second copy of one."""
+    ws, _ = copy_demo(demo_returns, tmp_path_factory.mktemp("parallel") / "demo")
+    root = ws.root
+    inbox = root / INBOX
     (inbox / "损坏的台账.xlsx").write_bytes(b"PK\x03\x04 not really a workbook" * 10)
     first = sorted(inbox.glob("*报送*.xlsx"))[0]
     shutil.copy(first, inbox / "zz再次报送.xlsx")
@@ -30,7 +31,7 @@ def demo_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _collect(runner, root: Path, workers: int) -> dict:
-    result = invoke(runner, "-w", root, "collect", "--as-of", AS_OF, "--workers", str(workers), "--json")
+    result = invoke(runner, "-w", root, "collect", root / INBOX, "--as-of", AS_OF, "--workers", str(workers), "--json")
     assert result.exit_code == 2, result.output  # the damaged file could not be read
     return json.loads(result.stdout.replace(str(root), "<ws>"))
 
@@ -43,15 +44,15 @@ def _stored(root: Path) -> list[tuple]:
                  [p.to_dict() for p in store.problems(s.id)]) for s in subs]
 
 
-def test_two_workers_collect_exactly_what_one_process_collects(runner, demo_returns, tmp_path) -> None:
+def test_two_workers_collect_exactly_what_one_process_collects(runner, demo_returns_copy, tmp_path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    shutil.copytree(demo_returns, one)
-    shutil.copytree(demo_returns, two)
+    shutil.copytree(demo_returns_copy, one)
+    shutil.copytree(demo_returns_copy, two)
     alone = _collect(runner, one, 1)
     pooled = _collect(runner, two, 2)
     assert pooled == alone
     names = [Path(f["file"]).name for f in pooled["files"]]
-    assert names == sorted(p.name for p in (two / "inbox").iterdir())  # the order files were found in
+    assert names == sorted(p.name for p in (two / INBOX).iterdir())  # the order files were found in
     assert pooled["counts"]["无法读取"] == 1 and pooled["counts"]["已收过"] == 1
     assert sum(pooled["counts"].values()) == len(names) >= 14
     damaged = next(f for f in pooled["files"] if f["file"].endswith("损坏的台账.xlsx"))
@@ -65,12 +66,12 @@ def test_two_workers_collect_exactly_what_one_process_collects(runner, demo_retu
             assert f["feedback"] == f"<ws>/feedback/{feedback_name(f['branch_code'], f['branch_name'])}"
 
 
-def test_a_second_run_with_workers_finds_every_file_collected(runner, demo_returns, tmp_path) -> None:
+def test_a_second_run_with_workers_finds_every_file_collected(runner, demo_returns_copy, tmp_path) -> None:
     root = tmp_path / "again"
-    shutil.copytree(demo_returns, root)
+    shutil.copytree(demo_returns_copy, root)
     _collect(runner, root, 2)
     again = _collect(runner, root, 2)
-    files = len(list((root / "inbox").iterdir()))
+    files = len(list((root / INBOX).iterdir()))
     assert again["counts"] == {"已收过": files - 1, "无法读取": 1}
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from taizhang import clock
 from taizhang.demo import DemoClock, build_demo
+from taizhang.party.calendar import cn_date
 from taizhang.workspace import Workspace
 from taizhang.workspace.store import Store
 
@@ -22,6 +23,7 @@ def test_demo_clock_follows_the_ledger_year_only() -> None:
         assert days.issued.year == year and days.issued.month == 1
         assert days.lower_issued > days.issued
         assert days.lower_deadline < days.rolled_up.date() < days.deadline < days.collected
+        assert DemoClock(year - 1).collected < days.issued_on  # the year before collected, then issued
         assert days.deadline == date(year + 1, 1, 15)
 
 
@@ -50,7 +52,7 @@ def test_the_demo_dates_hold_together(demo) -> None:
         issued = store.last_issued(year)
         subs = store.submissions(year=year, current_only=True)
         rollups = store.rollups(year)
-    assert issued and all(i.issued_at.startswith(f"{year}-01-08") for i in issued.values())
+    assert issued and all(i.issued_at.startswith(days.issued_on.isoformat()) for i in issued.values())
     sent = [datetime.fromisoformat(s.submitted_at) for s in subs]
     assert all(days.issued < t < days.at(days.collected) for t in sent)
     assert any(t.date() > days.deadline for t in sent), "one branch returns late"
@@ -60,7 +62,7 @@ def test_the_demo_dates_hold_together(demo) -> None:
     assert all(r.received_at.startswith(days.collected.isoformat()) for r in rollups)
     notice = next((demo.root / "outbox").glob("*.docx"))
     text = _text(notice)
-    assert f"{year}年1月8日" in text and f"{year + 1}年1月15日" in text
+    assert cn_date(days.issued_on) in text and f"{year + 1}年1月15日" in text
     bulletin = next((demo.root / "output" / "reports").glob("*台账检查情况通报.docx"))
     assert f"{year + 1}年1月20日" in _text(bulletin)
 

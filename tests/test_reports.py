@@ -109,6 +109,15 @@ def test_narrative_comes_from_the_summary_sheet(demo_ws) -> None:
     assert TO_BE_FILLED not in text
 
 
+def with_rule(ws, rule_id: str, year: int = 2025) -> str:
+    """The code of the demo branch whose current return has a problem of `rule_id` (planted)."""
+    from taizhang.workspace.store import Store
+
+    with Store.open(ws.store_path) as store:
+        return next(code for code, sub in sorted(store.current(year).items())
+                    if any(p.rule_id == rule_id for p in store.problems(sub.id)))
+
+
 def test_shortfalls_and_errors_are_stated_as_findings(demo_ws, year_stats) -> None:
     lazy = year_stats.branch("005")  # the demo's branch that is behind with its meetings
     assert lazy.short
@@ -116,7 +125,7 @@ def test_shortfalls_and_errors_are_stated_as_findings(demo_ws, year_stats) -> No
     assert "对照台账检查，以下方面还需改进" in text
     for c in lazy.short:
         assert f"应达到{c.required}次，实际{c.held}次" in text or c.rule_id == "MEET-LECTURE-SEC"
-    quorum = text_of(one(generate(demo_ws, "年度", branches=["002"], as_of=AS_OF)))
+    quorum = text_of(one(generate(demo_ws, "年度", branches=[with_rule(demo_ws, "MEET-QUORUM")], as_of=AS_OF)))
     assert re.search(r"台账填报：检查发现\d+处错误", quorum)
 
 
@@ -276,15 +285,17 @@ def test_inspection_notice_lists_on_time_late_missing_and_problems(demo_ws, year
     rows = table_rows(path, "序号")
     assert len(rows) == len(year_stats.per_branch) + 1
     problem_rows = {r[0]: r for r in table_rows(path, "党支部")[1:]}
-    quorum = problem_rows[year_stats.branch("002").name]
-    assert int(quorum[1]) == states["002"].errors and "党员大会不足法定人数1处" in quorum[3]
+    code = with_rule(demo_ws, "MEET-QUORUM")
+    quorum = problem_rows[year_stats.branch(code).name]
+    assert int(quorum[1]) == states[code].errors and "党员大会不足法定人数1处" in quorum[3]
     assert problem_rows[missing[0]][3] == "尚未报送台账"
 
 
 def test_every_kind_for_every_branch_from_generate_all(demo_ws, year_stats) -> None:
     paths = generate_all(demo_ws, as_of=AS_OF)
     branch_kinds = [k for k in KINDS if k.scope == "branch"]
-    assert len(paths) == len(branch_kinds) * len(year_stats.returned) + 2
+    term = figures(demo_ws, Period.years_between(2023, 2025), as_of=AS_OF)  # the demo's three years
+    assert len(paths) == (len(branch_kinds) - 1) * len(year_stats.returned) + len(term.returned) + 2
     for p in paths:
         d = docx.Document(str(p))
         assert d.paragraphs[0].style.name == gongwen.STYLE_TITLE

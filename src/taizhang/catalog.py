@@ -64,7 +64,10 @@ _ALL = [
     _r("ID-UNKNOWN-BRANCH", "支部不在名单中", E, "文件", LEDGER,
        "工作簿所属支部“{branch}”不在支部名单中。请核对支部名单或确认文件来源。"),
     _r("ID-WRONG-YEAR", "年度不符", E, "文件", LEDGER,
-       "这是{year}年度的台账，本次收集的是{expected}年度。请报送{expected}年度的台账。"),
+       "这是{year}年度的台账，本工作区没有{year}年度的下发记录，本次收集的是{expected}年度。请报送{expected}年度的台账。"),
+    _r("ID-OTHER-YEAR", "其他年度的台账", I, "文件", LEDGER,
+       "这是{year}年度的台账（工作区现在是{expected}年度），已作为{year}年度的报送接收，按{year}年度的截止日期"
+       "判断是否逾期。用 taizhang status --year {year} 查看。"),
     _r("ID-WRONG-BRANCH", "支部不符", E, "文件", LEDGER,
        "工作簿签名属于“{signed}”，但填表说明中写的是“{claimed}”。请确认是哪个支部的台账。"),
     _r("ID-UNVERIFIED", "来源无法核实", W, "文件", LEDGER,
@@ -77,6 +80,11 @@ _ALL = [
     _r("ID-ROLLUP-FILE", "下级汇总文件", I, "文件", LEDGER,
        "这是{unit}报送上级的汇总文件，不是党支部的台账，自查不检查它。请把它交给上级党组织，由上级用"
        " taizhang collect 收集，收集时会核验签名并逐个检查其中各支部的台账。"),
+    # --- the workspace's settings ----------------------------------------------------------------
+    _r("CONFIG-DEADLINE", "报送截止日期早于年底", W, "设置", LEDGER,
+       "taizhang.toml 中的报送截止日期是{deadline}，早于{year}年年底，而本轮收集的是{year}年全年的台账，"
+       "可能是上一年度留下的日期。请运行 taizhang year {year} --deadline {suggest}（换成实际的截止日期）改正；"
+       "确是年中集中收集的，可不理会。"),
     # --- 支部名单 -------------------------------------------------------------------------------
     _r("BR-CODE-EMPTY", "支部编码为空", E, "支部名单", LEDGER,
        "第{row}行的支部“{name}”没有填写支部编码。请填写唯一的编码（如001）。"),
@@ -142,6 +150,9 @@ _ALL = [
        "“{column}”填写的是{value}，超出了合理范围（{range}）。请核对是否多输了位数或填错了列。"),
     _r("CELL-YEAR", "日期不在本年度", E, "单元格", LEDGER,
        "日期{value}不在{year}年度内。本表只登记{year}年的事项，请核对年份。"),
+    _r("CELL-NEXT-YEAR", "日期晚于本年度", W, "单元格", LEDGER,
+       "日期{value}晚于{year}年12月31日。本台账登记截至{year}年底的情况，这一日期不计入{year}年的统计；"
+       "{next}年的事项请登记在{next}年的台账中（下发{next}年台账时，党员名册和发展党员会连同这一日期带入）。"),
     _r("CELL-FORMULA", "公式没有计算结果", E, "单元格", LEDGER,
        "这个单元格是公式（{value}），但没有保存计算结果，无法读取。请在Excel中打开后保存，或直接填写数值。"),
     _r("CELL-TOO-LONG", "单元格内容过长", E, "单元格", LEDGER,
@@ -158,6 +169,9 @@ _ALL = [
        "请核对人数；如确实不足，应另行召开会议。"),
     _r("MEET-EXPECTED", "应到人数与党员名册不符", W, "行", LEDGER,
        "支部党员大会应到人数填{expected}人，但党员名册中{date}在册的党员有{roster}人。请核对应到人数或党员名册。"),
+    _r("MEET-NONE-Y", "全年没有三会一课记录", E, "全年", f"{BRANCH_RULES}第十二条",
+       "{year}年已经结束，三会一课表中没有任何会议记录。请把全年召开的支部党员大会、支委会、党小组会和党课"
+       "逐次登记后重新报送；确实没有召开的，请在年度小结中说明原因。"),
     _r("MEET-GM-Q", "支部党员大会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
        "支部党员大会一般每季度召开1次，截至{until}应至少召开{required}次，台账登记{held}次{detail}。"),
     _r("MEET-CMTE-M", "支委会次数不足", W, "全年", f"{BRANCH_RULES}第十二条",
@@ -226,6 +240,9 @@ _ALL = [
        "“{column}”填写的“{name}”不在本支部党员名册中。如是上级领导或外请人员，请在备注中说明。"),
     _r("CROSS-REC-ROSTER", "发展党员与名册不一致", W, "跨表", LEDGER,
        "“{name}”{what}，但党员名册中{roster}。请同步更新党员名册。"),
+    _r("ROSTER-EMPTY", "党员名册为空", E, "工作表", LEDGER,
+       "党员名册中没有任何党员。党员名册是统计党员人数、核对党费和会议应到人数的依据，请填写本支部全体党员"
+       "（包括本年度转出、去世的）后重新报送。"),
     _r("ROSTER-FULL-DATE", "党员类别与转正日期不符", W, "行", f"{REC_RULES}第三十条",
        "{name}的党员类别填写“{member_type}”，但转正日期（{full_date}）{passed}，{day}应为“{expected}”。"
        "统计时按转正日期计为{expected}；请改正党员类别，或核对转正日期。"),

@@ -6,9 +6,9 @@ signed `_meta` sheet. Used by issue, feedback, consolidate and roll-ups."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from dataclasses import dataclass
 from typing import Any
 
 from taizhang.signing import META_SHEET

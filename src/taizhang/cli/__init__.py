@@ -19,6 +19,7 @@ from taizhang.cli import (
     report_cmd,
     validate_cmd,
     workspace_cmds,
+    year_cmd,
 )
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ app = typer.Typer(
 )
 app.callback()(common.global_options)
 
-for _module in (workspace_cmds, issue_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
+for _module in (workspace_cmds, year_cmd, issue_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
                 report_cmd, demo_cmd):
     _module.register(app)
 

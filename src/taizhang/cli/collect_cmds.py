@@ -12,6 +12,7 @@ from taizhang.cli.common import (
     BranchOpt,
     JsonOpt,
     Markup,
+    YearOpt,
     console,
     find_workspace,
     handle_errors,
@@ -19,6 +20,7 @@ from taizhang.cli.common import (
     parse_severity,
     plain,
     print_json,
+    print_warnings,
     problems_table,
     progress_bar,
     table,
@@ -63,6 +65,8 @@ def collect(
         report = collect_files(ws, paths, as_of=parse_as_of(as_of), write_feedback=not no_feedback, progress=step,
                                workers=workers)
     _render(report, as_json)
+    if not as_json:
+        print_warnings(report.warnings)
     if report.failed:
         raise typer.Exit(2)
 
@@ -81,6 +85,8 @@ def _render(report: CollectReport, as_json: bool) -> None:
     for f in shown:
         rows_text = "、".join(f"{k}{v}" for k, v in f.rows.items() if v) or ""
         who = f"{f.branch_code} {f.branch_name}".strip() + (f"（下级汇总，{len(f.rollup)}个支部）" if f.rollup else "")
+        if f.year and f.year != report.year:
+            who += f"（{f.year}年度）"
         rows.append([Path(f.file).name, OUTCOME_STYLE.get(f.outcome, Markup(f"[red]{f.outcome}[/]")) if f.outcome not in ("已收过",) else f.outcome,
                      who, rows_text, f.errors or "", f.warnings or "", f.message])
     title = f"收集结果（{len(report.files)}个文件）"
@@ -122,11 +128,12 @@ def _render_rollups(report: CollectReport) -> None:
 def status(
     remind: Annotated[bool, typer.Option("--remind", help="生成催报名单 output/催报名单.xlsx。")] = False,
     history: Annotated[bool, typer.Option("--history", help="显示每个支部历次报送的记录。")] = False,
+    year: YearOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """各支部的报送情况：是否下发、何时报送（按时或逾期）、问题数量、尚未报送。"""
     ws = find_workspace()
-    st = round_status(ws)
+    st = round_status(ws, year)
     if remind:
         write_reminders(ws, st)
     if as_json:
@@ -143,7 +150,8 @@ def status(
                b.submissions or "", b.source]
         rows.append(row + ([b.group or "（直属）"] if grouped else []))
     headers = ["编码", "支部", "下发", "报送时间", "状态", "错误", "警告", "报送次数", "来源"]
-    console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）",
+    console.print(table(f"{st.year}年台账报送情况（截止日期 {st.deadline or '未设置'}）"
+                        + ("" if st.current else f"（工作区现在是{ws.settings.year}年度）"),
                         headers + (["所属组织"] if grouped else []), rows, key=2))
     counts = st.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
@@ -162,6 +170,7 @@ def status(
                                     f" 错误{h['errors']} 警告{h['warnings']}{mark}"))
     if st.reminders:
         console.print(f"催报名单：{plain(st.reminders)}")
+    print_warnings(st.warnings)
 
 
 @handle_errors
@@ -171,16 +180,18 @@ def problems(
         "--severity", "-s", metavar="级别", show_default=False,
         help="只看某一级别：错误、警告或提示（也可写 error、warning、info）。")] = None,
     ids: Annotated[bool, typer.Option("--ids", help="同时列出规则编号（如 MEET-QUORUM）。")] = False,
+    year: YearOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出各支部当前报送中的问题：先列错误，再列警告和提示。"""
     ws = find_workspace()
-    result = problem_list(ws, branch, parse_severity(severity))
+    result = problem_list(ws, branch, parse_severity(severity), year)
     if as_json:
         print_json(result.to_dict())
         return
     if not result.returns:
-        console.print("还没有收到报送。" if not branch else f"支部 {plain(result.branch)} 还没有报送。")
+        which = f"{result.year}年的" if year else ""
+        console.print(f"还没有收到{which}报送。" if not branch else f"支部 {plain(result.branch)} 还没有{which}报送。")
         return
     for r in result.returns:
         if r.problems:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, TypeVar
 
 import typer
-from rich.console import Console
 from rich.cells import cell_len
+from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -393,6 +393,13 @@ def problems_table(title: str, problems: list[Problem], *, ids: bool = False) ->
                      *([p.rule_id] if ids else []), p.message])
     return table(title, ["级别", "位置", "规则", *(["规则编号"] if ids else []), "问题和修改方法"], rows,
                  long=["问题和修改方法"], key=2)
+
+
+def print_warnings(problems: Iterable[Problem]) -> None:
+    """Warnings about the command's own settings (a stale deadline …), one line each, on stdout
+    after the command's result."""
+    for p in problems:
+        console.print(f"[yellow]注意：[/]{plain(p.message)}")
 
 
 def progress_bar(description: str, total: int, *, enabled: bool = True) -> Progress:

@@ -19,6 +19,7 @@ from taizhang.cli.common import (
     parse_as_of,
     plain,
     print_json,
+    print_warnings,
     table,
 )
 from taizhang.consolidate import ConsolidateResult, figures
@@ -59,6 +60,7 @@ def consolidate(
         print_json(result.to_dict())
         return
     _render_result(result)
+    print_warnings(result.warnings)
 
 
 def _render_result(result: ConsolidateResult) -> None:
@@ -105,6 +107,7 @@ def _render_key_figures(s: Stats) -> None:
 def stats(
     period: PeriodOpt = None,
     branch: BranchOpt = None,
+    year: YearOpt = None,
     unit: UnitOpt = None,
     strict: StrictOpt = False,
     as_of: AsOfOpt = None,
@@ -112,7 +115,7 @@ def stats(
 ) -> None:
     """统计主要数据：党员、三会一课、组织生活、党费、发展党员和达标情况。"""
     ws = find_workspace()
-    p = parse_period(period, ws.settings.year)
+    p = parse_period(period, year or ws.settings.year)
     result = figures(ws, p, as_of=parse_as_of(as_of), strict=strict, unit=unit)
     if branch:
         code = hierarchy.load(ws).branch(branch).code
@@ -164,6 +167,8 @@ def _render_stats(s: Stats) -> None:
              b.recruitment.confirmed, *b.recruitment.pipeline.values()) if b.recruitment else (None,) * 9))
         for b in rows
     ]))
+    if s.per_year:
+        _render_years(s)
     short = [(b, c) for b in s.per_branch for c in b.short]
     if short:
         console.print(table("未达到规定次数的项目", ["支部", "项目", "应开", "实开", "未达到的月份（季度、年度）"], [
@@ -173,6 +178,28 @@ def _render_stats(s: Stats) -> None:
         console.print("[green]已报送的支部均达到规定的组织生活次数。[/]")
     if s.excluded:
         console.print("有错误、未纳入统计：" + plain("、".join(f"{e.name}（{e.year}年，{e.errors}处错误）" for e in s.excluded)))
+
+
+def _render_years(s: Stats) -> None:
+    """A term: one row per year, each from that year's returns, and the 合计 (flows summed; the
+    members at the end of the last year returned, labelled with it)."""
+    def row(label: str, b: BranchStats, returned: Any, members: Any) -> list[Any]:
+        if not b.returned:
+            return [label, "未报送"] + [""] * 10
+        me, ac, du, rc = b.meetings, b.activities, b.dues, b.recruitment
+        assert me and ac and du and rc
+        return [label, returned, members, me.general, me.committee, me.group, me.lectures,
+                ac.by_type.get("主题党日", 0), _money(du.due), _money(du.paid), rc.admitted, rc.confirmed]
+
+    rows = [row(f"{year}年", ys.total, len(ys.returned), ys.total.membership.total if ys.total.membership else "")
+            for year, ys in sorted(s.per_year.items())]
+    total = s.total
+    when = f"{total.stock_year}年底" if total.stock_year else "各支部最近一年年底"
+    members = f"{total.membership.total}（{when}）" if total.membership else ""
+    rows.append(row("合计", total, "", members))
+    console.print(table(f"{s.period.label}{s.unit_name}逐年情况（每年的数字取自当年的台账）",
+                        ["年度", "报送支部", "党员", "党员大会", "支委会", "党小组会", "党课", "主题党日", "应交(元)",
+                         "实交(元)", "接收预备党员", "转正"], rows))
 
 
 def register(app: typer.Typer) -> None:

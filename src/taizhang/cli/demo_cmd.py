@@ -17,10 +17,10 @@ from taizhang.demo import build_demo
 def demo(
     folder: Annotated[Path, typer.Argument(metavar="文件夹", help="演示工作区的文件夹（不能已是工作区）。")] = Path("台账演示"),
     seed: Annotated[int, typer.Option("--seed", metavar="整数", help="随机数种子：相同的种子生成完全相同的演示数据。")] = 2025,
-    year: Annotated[int, typer.Option("--year", metavar="年度", help="演示台账的年度。")] = 2025,
+    year: Annotated[int, typer.Option("--year", metavar="年度", help="演示的最后一个年度（演示从此前两年开始，连续三年）。")] = 2025,
     as_json: JsonOpt = False,
 ) -> None:
-    """生成演示工作区：虚构的机关党委和十几个支部，走完下发、填写、收集、校验、汇总、报告全过程。"""
+    """生成演示工作区：虚构的机关党委和十几个支部，连续三年走完下发、填写、收集、校验、汇总、报告全过程。"""
     say = (lambda _m: None) if as_json else (lambda m: err_console.print(f"[green]✓[/] {m}"))
     report = build_demo(folder, seed=seed, year=year, progress=say)
     if as_json:
@@ -28,12 +28,13 @@ def demo(
         return
     root = Path(report.root)
     console.print(f"\n演示工作区：{plain(root)}")
-    console.print("  outbox/    下发给各支部的台账和下发通知")
-    console.print("  inbox/     各支部报回的台账（模拟填写，含几处常见错误）")
+    console.print(f"  outbox/    下发给各支部的{report.years[0]}—{report.year}年台账和下发通知")
+    console.print("  inbox/     各支部每年报回的台账（按年度分文件夹，模拟填写，最后一年含几处常见错误）")
     console.print("  feedback/  发回有问题的支部的反馈表")
     console.print("  output/    汇总台账、统计表和各类报告")
     program = _program()
     console.print(f"接着可以试试：cd {plain(root)} && {plain(program)} status && {plain(program)} problems")
+    console.print(f"开始新的一年：{plain(program)} year {report.year + 1} && {plain(program)} issue")
 
 
 def _program() -> str:

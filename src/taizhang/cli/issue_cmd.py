@@ -14,6 +14,7 @@ from taizhang.cli.common import (
     handle_errors,
     plain,
     print_json,
+    print_warnings,
     problems_table,
     progress_bar,
     table,
@@ -30,9 +31,14 @@ def issue(
         "--roster", metavar="党员信息表", show_default=False,
         help="党员信息表（Excel，含“所在支部”列），用来预先填好各支部的党员名册。")] = None,
     force: Annotated[bool, typer.Option("--force", help="重新生成已下发过的台账（覆盖 outbox 中的文件）。")] = False,
+    no_carry: Annotated[bool, typer.Option(
+        "--no-carry", help="不带入以前年度台账中的党员名册、发展党员和党费收缴表，下发空白台账。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """为支部名单中的每个支部生成本年度的台账工作簿（outbox 文件夹），并生成下发通知。"""
+    """为支部名单中的每个支部生成本年度的台账工作簿（outbox 文件夹），并生成下发通知。
+
+    以前年度报送过台账的支部，新台账预先填好上一次报送的党员名册（年底在册的党员）、发展党员（尚未转正的）
+    和党费收缴表（姓名、人员类别、月计算基数）。"""
     ws = find_workspace()
     with progress_bar("生成台账", 0, enabled=not as_json) as bar:
         task = bar.add_task("生成台账", total=None, item="")
@@ -40,23 +46,46 @@ def issue(
         def step(result: IssueResult) -> None:
             bar.update(task, advance=1, item=result.name)
 
-        report = issue_workspace(ws, codes=branch or None, roster_file=roster, force=force, progress=step)
+        report = issue_workspace(ws, codes=branch or None, roster_file=roster, force=force, progress=step,
+                                 carry=not no_carry)
     if as_json:
         print_json(report.to_dict())
     else:
         if report.branch_problems:
             console.print(problems_table("支部名单中的问题（有错误的支部未下发）", report.branch_problems))
-        rows = [[r.code, r.name, r.status, r.roster_rows or "", Path(r.path).name, r.message] for r in report.results]
-        console.print(table("下发结果", ["编码", "支部", "状态", "预填党员", "文件", "说明"], rows, key=2, long=["说明"]))
-        issued = sum(r.status == ISSUED for r in report.results)
-        console.print(f"已生成 {issued} 个台账，位于 {plain(ws.root / 'outbox')}")
+        rows = [[r.code, r.name, r.status, r.roster_rows or "", r.recruits or "", _source(r), Path(r.path).name,
+                 r.message] for r in report.results]
+        console.print(table(f"{report.year}年台账下发结果",
+                            ["编码", "支部", "状态", "预填党员", "预填发展党员", "预填自", "文件", "说明"], rows,
+                            key=2, long=["说明"]))
+        issued = [r for r in report.results if r.status == ISSUED]
+        console.print(f"已生成 {len(issued)} 个台账，位于 {plain(ws.root / 'outbox')}")
+        carried = [r for r in issued if r.carried_from]
+        if carried:
+            console.print(f"{len(carried)}个支部的台账预先填好了上一次报送的党员名册（{sum(r.roster_rows for r in carried)}名党员）、"
+                          f"发展党员（{sum(r.recruits for r in carried)}人）和党费收缴表的姓名、人员类别、月计算基数，"
+                          "支部核对修改即可。")
+        fresh = [r.name for r in issued if not r.carried_from and not r.roster_rows]
+        if carried and fresh:
+            console.print(f"[yellow]没有以前年度的台账、名册为空的支部：[/]{plain('、'.join(fresh))}")
         if report.notice:
             console.print(f"下发通知：{plain(report.notice)}")
+        print_warnings(report.warnings)
         if report.roster and report.roster.unmatched:
             console.print(f"[yellow]党员信息表中有 {len(report.roster.unmatched)} 个“所在支部”与名单不符，未导入："
                           f"{plain('、'.join(report.roster.unmatched[:10]))}[/]")
     if any(r.status == FAILED for r in report.results):
         raise typer.Exit(1)
+
+
+def _source(r: IssueResult) -> str:
+    """Where a workbook's prefilled rows came from: 2025年台账, 党员信息表 (+2025年台账) or ""."""
+    parts = []
+    if r.roster_from == "党员信息表":
+        parts.append("党员信息表")
+    if r.carried_from:
+        parts.append(f"{r.carried_from}年台账")
+    return "、".join(parts)
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from taizhang.cli.common import (
     parse_date,
     plain,
     print_json,
+    print_warnings,
     progress_bar,
     table,
 )
@@ -48,6 +49,9 @@ def report(
     date_: Annotated[str | None, typer.Option(
         "--date", metavar="日期", help="落款日期（默认与 --as-of 相同），如 2026-01-25 或 2026年1月25日。",
         show_default=False)] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", metavar="年度", help="哪一年的报告（默认工作区设置的年度）：不写 --period 时按这一年取默认的统计期间。",
+        show_default=False)] = None,
     unit: Annotated[str | None, typer.Option(
         "--unit", "-u", metavar="单位编码", help="只统计这个组织（党总支等，写编码）所属的支部：全单位的报告就写成这个组织的报告。",
         show_default=False)] = None,
@@ -59,10 +63,10 @@ def report(
     """生成 Word 报告（公文格式）到 output/reports/：支部年度、季度、换届报告，书记述职报告，党委年度党建工作总结，台账检查情况通报。"""
     ws = find_workspace()
     k = find_kind(kind)
-    p = parse_period(period, ws.settings.year) if period else None
+    p = parse_period(period, year or ws.settings.year) if period else None
     day = parse_as_of(as_of)
     if show_fields:
-        values = fields(ws, k, period=p, code=branch[0] if branch else None, as_of=day)
+        values = fields(ws, k, period=p, code=branch[0] if branch else None, as_of=day, year=year)
         if as_json:
             print_json(values)
             return
@@ -80,7 +84,8 @@ def report(
             bar.update(task, total=total, completed=done, item=label[-30:])
 
         run = generate(ws, k, branches=branch or None, period=p, template=template, as_of=day,
-                       report_date=parse_date(date_, "--date"), strict=strict, unit=unit, progress=step)
+                       report_date=parse_date(date_, "--date"), strict=strict, unit=unit, progress=step,
+                       year=year)
     if as_json:
         print_json(run.to_dict())
         return
@@ -108,6 +113,7 @@ def _render(run: ReportRun, root: Path) -> None:
     if run.skipped:
         console.print(Prose(Text("未生成：", style="yellow") +
                             Text("、".join(f"{s['name']}（{s['reason']}）" for s in run.skipped))))
+    print_warnings(run.warnings)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -26,7 +26,7 @@ from taizhang.collect.process import (
     file_result,
     process_file,
 )
-from taizhang.problems import Severity
+from taizhang.problems import Problem, Severity
 from taizhang.vocabulary import DUPLICATE, FAILED_OUTCOMES, UNIDENTIFIED, UNREADABLE
 from taizhang.workspace import Workspace, writes
 
@@ -37,6 +37,8 @@ class CollectReport:
 
     files: list[FileResult]
     as_of: str
+    year: int = 0  # the workspace's year when collected (returns of other issued years are stored under theirs)
+    warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -48,7 +50,8 @@ class CollectReport:
         counts: dict[str, int] = {}
         for f in self.files:
             counts[f.outcome] = counts.get(f.outcome, 0) + 1
-        return {"as_of": self.as_of, "counts": counts, "files": [f.to_dict() for f in self.files]}
+        return {"as_of": self.as_of, "year": self.year, "counts": counts, "files": [f.to_dict() for f in self.files],
+                "warnings": [p.to_dict() for p in self.warnings]}
 
 
 # Below this many files to process, starting worker processes costs more than it saves.
@@ -96,7 +99,7 @@ def _write_feedback_tmp(job: _Job, processed: Processed, ctx: CollectContext) ->
     try:
         write_feedback_file(Path(name), definition=ctx.definition, settings=ctx.settings, key=ctx.key,
                             ret=processed.ret, problems=processed.problems, original=job.candidate.path,
-                            identity=processed.signed)
+                            identity=processed.signed, deadlines=ctx.years)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
@@ -133,7 +136,7 @@ def collect(
     ctx = CollectContext(
         definition=ws.definitions, settings=settings,
         branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
-        links=links.verification_keys(ws),
+        links=links.verification_keys(ws), years=_other_rounds(ws),
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
     feedback_dir = ws.folder("feedback") if write_feedback else None
@@ -167,7 +170,24 @@ def collect(
             if feedback_dir is not None:  # feedback of files not stored (an interrupted run)
                 for stray in feedback_dir.glob(".~tz-feedback-*.xlsx"):
                     stray.unlink(missing_ok=True)
-    return CollectReport(files=results, as_of=as_of.isoformat())
+    from taizhang.workspace.config import round_warnings
+    from taizhang.workspace.rounds import record_current
+
+    record_current(ws)
+    return CollectReport(files=results, as_of=as_of.isoformat(), year=settings.year,
+                         warnings=round_warnings(settings))
+
+
+def _other_rounds(ws: Workspace) -> dict[int, date | None]:
+    """The years other than the workspace's that it has run a round for (recorded by `taizhang
+    year`, issue or collect, or with workbooks issued), with their deadlines when known."""
+    from taizhang.workspace.store import Store
+
+    with Store.open(ws.store_path) as store:
+        known: dict[int, date | None] = {year: None for year in store.years()}
+        known.update(store.rounds())
+    known.pop(ws.settings.year, None)
+    return known
 
 
 def _failed(cand: Candidate, failure: Any) -> Processed:
@@ -272,7 +292,9 @@ def _feedback_path(ws: Workspace, processed: Processed) -> Path:
     from taizhang.collect.feedback import feedback_name
 
     assert processed.ret is not None
-    return ws.folder("feedback") / feedback_name(processed.ret.branch_code, processed.ret.branch_name)
+    ret = processed.ret
+    return ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name,
+                                                 ret.year if ret.year != ws.settings.year else None)
 
 
 def _place_feedback(ws: Workspace, processed: Processed) -> str:

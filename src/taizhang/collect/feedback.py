@@ -7,7 +7,9 @@ collected like the original. Nothing of another branch appears in it; user text 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +28,11 @@ if TYPE_CHECKING:
 LIST_SHEET = "问题清单"
 
 
-def feedback_name(code: str, name: str) -> str:
-    """`<编码>_<支部名称>_反馈.xlsx`, safe as a file name."""
-    return f"{safe_filename(code)}_{safe_filename(name)}_反馈.xlsx"
+def feedback_name(code: str, name: str, year: int | None = None) -> str:
+    """`<编码>_<支部名称>_反馈.xlsx` (with `year`, for a return of a year other than the
+    workspace's: `<编码>_<支部名称>_<年度>年_反馈.xlsx`), safe as a file name."""
+    which = f"_{year}年" if year is not None else ""
+    return f"{safe_filename(code)}_{safe_filename(name)}{which}_反馈.xlsx"
 
 
 @dataclass
@@ -161,19 +165,22 @@ def build_feedback(
 def write_feedback(ws: Workspace, ret: BranchReturn, problems: list[Problem], original: Path,
                    identity: tuple[Identity, str] | None = None) -> Path:
     """Write feedback/<编码>_<支部名称>_反馈.xlsx for a collected return; return its path."""
-    path = ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name)
+    path = ws.folder("feedback") / feedback_name(ret.branch_code, ret.branch_name,
+                                                 ret.year if ret.year != ws.settings.year else None)
     return write_feedback_file(path, definition=ws.definitions, settings=ws.settings, key=ws.key, ret=ret,
                                problems=problems, original=original, identity=identity)
 
 
 def write_feedback_file(path: Path, *, definition: WorkbookDefinition, settings: Any, key: bytes,
                         ret: BranchReturn, problems: list[Problem], original: Path,
-                        identity: tuple[Identity, str] | None = None) -> Path:
+                        identity: tuple[Identity, str] | None = None,
+                        deadlines: Mapping[int, date | None] | None = None) -> Path:
     """Write the feedback workbook of a return to `path` (what `write_feedback` does, without a
     workspace: collect's worker processes call it); return `path`.
 
     `identity` is the return's verified identity and signature; when None, the original file's
-    identity is used if its signature checks out with `key`.
+    identity is used if its signature checks out with `key`. The workbook is of the return's
+    year; a year other than the settings' takes its deadline from `deadlines`.
     """
     from taizhang import reading
     from taizhang.collect.identify import read_identity
@@ -185,8 +192,9 @@ def write_feedback_file(path: Path, *, definition: WorkbookDefinition, settings:
             identity = (claimed, signature) if claimed is not None and claimed.verify(key, signature) else None
         except reading.UnreadableFile:
             identity = None
-    rnd = IssueRound(definition=definition, org=settings.org_name, year=settings.year,
-                     deadline=settings.deadline, contact=settings.contact, phone=settings.phone, key=key)
+    deadline = settings.deadline if ret.year == settings.year else (deadlines or {}).get(ret.year)
+    rnd = IssueRound(definition=definition, org=settings.org_name, year=ret.year,
+                     deadline=deadline, contact=settings.contact, phone=settings.phone, key=key)
     branch = Branch(code=ret.branch_code, name=ret.branch_name)
     return build_feedback(path, definition=definition, rnd=rnd, branch=branch, ret=ret,
                           problems=problems, signed=identity)

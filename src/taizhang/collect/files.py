@@ -12,8 +12,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from taizhang import clock
-from taizhang import catalog
+from taizhang import catalog, clock
 from taizhang.problems import Problem
 from taizhang.workspace.config import Settings
 

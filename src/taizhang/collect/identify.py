@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -95,8 +96,13 @@ def identify(
     instructions_sheet: str = "填表说明",
     current_version: str = "",
     unverified: str = "warn",
+    years: Collection[int] = (),
 ) -> Identification:
-    """Decide whose return a workbook is. Problems say why a file is refused or not verified."""
+    """Decide whose return a workbook is. Problems say why a file is refused or not verified.
+
+    The year is the workbook's own (signed, or claimed on 填表说明): a workbook of `year` (the
+    workspace's) or of another year in `years` (the rounds this workspace has run) is that
+    year's return; any other year is refused (ID-WRONG-YEAR)."""
     identity, signature = read_identity(reader, properties)
     info = _pairs(reader, instructions_sheet) if instructions_sheet in reader.sheet_names else {}
     claimed_name = _fold(info.get("支部名称", ""))
@@ -112,7 +118,7 @@ def identify(
                 catalog.make("ID-UNKNOWN-BRANCH", branch=f"{identity.branch_code} {identity.branch_name}")])
         problems: list[Problem] = []
         if identity.year != year:
-            problems.append(catalog.make("ID-WRONG-YEAR", year=identity.year, expected=year))
+            problems.append(_year_problem(identity.year, year, years))
         if claimed_name and claimed_name != _fold(identity.branch_name):
             problems.append(catalog.make(
                 "ID-WRONG-BRANCH", signed=identity.branch_name, claimed=info.get("支部名称"),
@@ -139,8 +145,15 @@ def identify(
         severity=Severity.ERROR if unverified == "refuse" else None,
     )]
     if claimed_year is not None and claimed_year != year:
-        problems.append(catalog.make("ID-WRONG-YEAR", year=claimed_year, expected=year))
+        problems.append(_year_problem(claimed_year, year, years))
     return Identification(branch, claimed_year or year, None, False, how, problems)
+
+
+def _year_problem(found: int, year: int, years: Collection[int]) -> Problem:
+    """ID-OTHER-YEAR (提示) for a workbook of another round of this workspace, else ID-WRONG-YEAR."""
+    if found in years:
+        return catalog.make("ID-OTHER-YEAR", year=found, expected=year)
+    return catalog.make("ID-WRONG-YEAR", year=found, expected=year)
 
 
 def _year(value: Any) -> int | None:

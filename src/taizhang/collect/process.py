@@ -42,6 +42,9 @@ class CollectContext:
     # A branch's self-check (`taizhang validate FILE`): no branch list; the workbook's claimed
     # identity decides the branch and the year, verified only when `key` is not empty.
     self_check: bool = False
+    # The other years this workspace has run a round for, with their deadlines: a return of one
+    # of them is collected as that year's (`workspace.rounds`).
+    years: dict[int, date | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,6 +75,7 @@ class FileResult:
     outcome: str
     branch_code: str = ""
     branch_name: str = ""
+    year: int | None = None  # the ledger year it was stored under
     rows: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
@@ -139,6 +143,7 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
                 reader, properties=properties, file_name=Path(candidate.display).name, branches=ctx.branches,
                 key=ctx.key, year=ctx.settings.year, instructions_sheet=ctx.definition.instructions.sheet,
                 current_version=ctx.definition.version, unverified=str(ctx.settings.collect.get("unverified")),
+                years=ctx.years,
             )
         if not ident.accepted:
             base.problems = ident.problems
@@ -152,7 +157,7 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
                 base.signed = base.claimed
         ret, problems = extract_return(
             ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
-            year=ident.year if ctx.self_check and ident.year else ctx.settings.year,
+            year=ident.year or ctx.settings.year,
             template_id=identity.template_id if identity else "",
             template_version=identity.template_version if identity else "",
         )
@@ -192,6 +197,7 @@ def file_result(p: Processed) -> FileResult:
     return FileResult(
         file=p.display, outcome=p.outcome,
         branch_code=ret.branch_code if ret else "", branch_name=ret.branch_name if ret else "",
+        year=ret.year if ret else None,
         rows={led.sheet: len(led.rows) for led in ret.ledgers.values()} if ret else {},
         errors=counts["错误"], warnings=counts["警告"], infos=counts["提示"],
         message=first if p.outcome in FAILED_OUTCOMES else "",

@@ -92,6 +92,8 @@ class RoundStatus:
     unknown: list[Submission] = field(default_factory=list)  # returns of codes no longer listed
     units: list[UnitStatus] = field(default_factory=list)  # lower units that roll up to us
     reminders: str = ""  # the reminder list written for this status (status --remind), if any
+    current: bool = True  # the workspace's own year (False: an earlier or later year looked back at)
+    warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
 
     def count(self, state: str) -> int:
         """How many branches are in `state`."""
@@ -100,23 +102,28 @@ class RoundStatus:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
-            "year": self.year, "deadline": self.deadline,
+            "year": self.year, "deadline": self.deadline, "current": self.current,
             "counts": {s: self.count(s) for s in (RETURNED, LATE, NEEDS_FIX, MISSING)},
             "branches": [b.to_dict() for b in self.branches],
             "units": [u.to_dict() for u in self.units],
             "reminders": self.reminders,
+            "warnings": [p.to_dict() for p in self.warnings],
         }
 
 
-def round_status(ws: Workspace) -> RoundStatus:
-    """The status of every 党支部 of the workspace's tree for the workspace's year (those listed
-    in lower units' roll-ups included), and of every lower unit that rolls up to it."""
+def round_status(ws: Workspace, year: int | None = None) -> RoundStatus:
+    """The status of every 党支部 of the workspace's tree for `year` (default: the workspace's
+    year; those listed in lower units' roll-ups included), and of every lower unit that rolls up
+    to it. An earlier year's returns are judged 按时/逾期 by the deadline that year's round had
+    (`workspace.rounds.deadline_for`), however late they were collected."""
     from taizhang.levels import hierarchy
     from taizhang.levels.receive import find_conflict, origin_text, unit_names
+    from taizhang.workspace.config import round_warnings
+    from taizhang.workspace.rounds import deadline_for
 
     settings = ws.settings
-    year = settings.year
-    deadline = settings.deadline
+    year = settings.year if year is None else year
+    deadline = deadline_for(ws, year)
     tree = hierarchy.load(ws, year=year)
     with Store.open(ws.store_path) as store:
         issued = store.last_issued(year)
@@ -172,7 +179,9 @@ def round_status(ws: Workspace) -> RoundStatus:
             us.file, us.fingerprint = current_rollup.file_name, current_rollup.fingerprint
             us.branches = sum(1 for x in current_rollup.units if (x.get("kind") or "党支部") == branches_mod.BRANCH)
         units.append(us)
-    return RoundStatus(year, deadline.isoformat() if deadline else "", result, unknown, units)
+    current = year == settings.year
+    return RoundStatus(year, deadline.isoformat() if deadline else "", result, unknown, units, current=current,
+                       warnings=round_warnings(settings) if current else [])
 
 
 
@@ -217,9 +226,11 @@ def write_reminders(ws: Workspace, status: RoundStatus) -> Path:
     return path
 
 
-def current_problems(ws: Workspace, code: str | None = None) -> list[tuple[Submission, list[Problem]]]:
-    """The problems of every current return (or one branch's), with the submission they belong to."""
-    year = ws.settings.year
+def current_problems(ws: Workspace, code: str | None = None,
+                     year: int | None = None) -> list[tuple[Submission, list[Problem]]]:
+    """The problems of every current return of `year` (default: the workspace's year), or of one
+    branch's, with the submission they belong to."""
+    year = ws.settings.year if year is None else year
     with Store.open(ws.store_path) as store:
         subs = store.submissions(year=year, branch_code=code, current_only=True)
         return [(s, store.problems(s.id)) for s in subs]
@@ -261,43 +272,24 @@ class ProblemList:
                 "returns": [r.to_dict() for r in self.returns]}
 
 
-def problem_list(ws: Workspace, code: str | None = None, severity: Severity | None = None) -> ProblemList:
-    """The problems of the current returns of the workspace's year, 错误 first, then 警告, then
-    提示; only branch `code`'s (InputError naming the branches there are when it is not one)
-    and only of `severity` when given."""
+def problem_list(ws: Workspace, code: str | None = None, severity: Severity | None = None,
+                 year: int | None = None) -> ProblemList:
+    """The problems of the current returns of `year` (default: the workspace's year), 错误 first,
+    then 警告, then 提示; only branch `code`'s (InputError naming the branches there are when it
+    is not one) and only of `severity` when given."""
     from taizhang.levels import hierarchy
 
+    year = ws.settings.year if year is None else year
     if code:
-        code = hierarchy.load(ws).branch(code).code
+        code = hierarchy.load(ws, year=year).branch(code).code
     returns = []
-    for sub, problems in current_problems(ws, code):
+    for sub, problems in current_problems(ws, code, year):
         chosen = [p for p in problems if severity is None or p.severity == severity]
         returns.append(ReturnProblems(sub, sorted(chosen, key=lambda p: p.severity.rank)))
-    return ProblemList(ws.settings.year, code or "", severity.value if severity else "", returns)
-
-
-def stored_statuses(store: Store, year: int) -> dict[str, dict[str, Any]]:
-    """Where each branch's return of a year other than the workspace's round stands, from the
-    store alone (no deadline known for it: on time unknown)."""
-    out: dict[str, dict[str, Any]] = {}
-    for sub in store.submissions(year=year):
-        entry = out.setdefault(sub.branch_code, {"submissions": 0})
-        entry["submissions"] += 1
-        if sub.is_current:
-            entry.update(state=NEEDS_FIX if sub.errors else RETURNED, on_time=None,
-                         returned_at=sub.submitted_at, errors=sub.errors, warnings=sub.warnings,
-                         verified=sub.verified)
-    return out
+    return ProblemList(year, code or "", severity.value if severity else "", returns)
 
 
 def statuses(ws: Workspace, years: Iterable[int]) -> dict[int, Any]:
-    """Year → where each branch's return stands: the round's status for the workspace's year,
-    the stored returns' for the others. What the statistics are handed."""
-    out: dict[int, Any] = {}
-    with Store.open(ws.store_path) as store:
-        for year in years:
-            if year != ws.settings.year:
-                out[year] = stored_statuses(store, year)
-    if ws.settings.year in years:
-        out[ws.settings.year] = round_status(ws)
-    return out
+    """Year → where each branch's return of that year stands (`round_status`, judged by that
+    year's deadline). What the statistics are handed."""
+    return {year: round_status(ws, year) for year in years}

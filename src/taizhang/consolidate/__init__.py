@@ -53,6 +53,7 @@ class ConsolidateResult:
     problems: dict[str, int] = field(default_factory=dict)  # severity word -> count
     unit: str = ""  # the tree node consolidated ("" = the whole workspace)
     unit_name: str = ""
+    warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
 
     @property
     def paths(self) -> list[Path]:
@@ -71,6 +72,7 @@ class ConsolidateResult:
             "status_counts": self.stats.status_counts,
             "unit": {"code": self.unit, "name": self.unit_name} if self.unit else None,
             "groups": [{"code": g.code, "name": g.name, "branches": list(g.branches)} for g in self.stats.groups],
+            "warnings": [p.to_dict() for p in self.warnings],
         }
 
 
@@ -139,6 +141,10 @@ def consolidate(ws: Workspace, *, year: int | None = None, strict: bool = False,
     groups = {b.code: b.group for b in stats.per_branch} if stats.groups else None
     result.rows = write_ledger_workbook(result.ledger_path, ws.definitions, branches(), groups=groups)
     result.problems = {s.value: n for s, n in counts.items()}
-    write_stats_workbook(result.stats_path, stats, org=ws.settings.org_name,
-                         deadline=ws.settings.deadline if year == ws.settings.year else None)
+    from taizhang.workspace.config import round_warnings
+    from taizhang.workspace.rounds import deadline_for
+
+    write_stats_workbook(result.stats_path, stats, org=ws.settings.org_name, deadline=deadline_for(ws, year))
+    if year == ws.settings.year:
+        result.warnings = round_warnings(ws.settings)
     return result

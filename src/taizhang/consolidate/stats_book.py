@@ -16,7 +16,7 @@ from taizhang.party.calendar import cn_date
 from taizhang.safeio import atomic_path, new_xlsx
 from taizhang.statistics.model import PIPELINE, BranchStats, Compliance, Stats
 from taizhang.vocabulary import MISSING, RETURNED, STATES
-from taizhang.xlsx import Formats, PrintPlan, print_setup, text_width, write_value
+from taizhang.xlsx import Formats, PrintPlan, print_setup, text_width
 
 NOT_RETURNED = MISSING
 LEFT_OUT = "有错误，未纳入汇总"

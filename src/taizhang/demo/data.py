@@ -55,6 +55,14 @@ def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
     benchmarks use them to generate committees of any size. Returns a `BranchFill` keyed by
     ledger id (roster, meetings, activities, dues, recruitment) with the 年度小结 in `summary`.
     """
+    return branch_fill(start_branch(rng, branch, year, as_of, size=size, profile=profile))
+
+
+def start_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
+                 size: int | None = None, profile: str | None = None) -> Ctx:
+    """A branch's people in its first demo year: established members, the recruitment pipeline
+    (dates filled in backwards from the stage reached), transfers and posts. `branch_fill` turns
+    it into the year's ledgers; `demo.years.next_year` carries it into the next year."""
     profile_of_name, size_range, lazy = branch_profile(branch)
     profile = profile or profile_of_name
     if size is not None:
@@ -73,6 +81,12 @@ def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
     fill_recruit_people(ctx)  # established members first, then those admitted through the pipeline
     ctx.members.extend(ctx.transfers)
     assign_posts(ctx)
+    return ctx
+
+
+def branch_fill(ctx: Ctx) -> BranchFill:
+    """What the branch of `ctx` types into its workbook for `ctx.year`: every ledger's rows,
+    consistent across the sheets, and the 年度小结; a few cells typed the way people type."""
     meetings = meeting_rows(ctx)
     activities = activity_rows(ctx)
     roster = roster_rows(ctx)
@@ -84,7 +98,7 @@ def generate_branch(rng: random.Random, branch: Any, year: int, as_of: date, *,
             "roster": roster, "meetings": meetings, "activities": activities,
             "dues": dues, "recruitment": recruitment,
         },
-        summary=summary, code=branch.code, year=year, as_of=as_of, profile=profile, lazy=lazy,
+        summary=summary, code=ctx.code, year=ctx.year, as_of=ctx.as_of, profile=ctx.profile, lazy=ctx.lazy,
     )
     make_messy(ctx, fill)
     return fill

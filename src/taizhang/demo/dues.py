@@ -52,9 +52,11 @@ def dues_rows(ctx: Ctx) -> list[dict[str, Any]]:
     rows = []
     boundary_done = False
     for m in ctx.members:
-        base = _base(ctx, m)
-        if ctx.profile == "big" and not boundary_done and m.category == "在职" and m.core and m.post == "党员":
-            base, boundary_done = Decimal("5000.00"), True  # a bracket boundary: 含 → 1%
+        if m.base is None:  # set in the member's first year and kept
+            m.base = _base(ctx, m)
+            if ctx.profile == "big" and not boundary_done and m.category == "在职" and m.core and m.post == "党员":
+                m.base, boundary_done = Decimal("5000.00"), True  # a bracket boundary: 含 → 1%
+        base = m.base
         due = expected_monthly_due(m.category, base, settings)[0]  # type: ignore[index]
         first, final = 1, last
         if m.join >= ctx.start:

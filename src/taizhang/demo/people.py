@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, Iterable
 
 from taizhang.party.calendar import add_months, day_before
@@ -114,6 +115,7 @@ class Member:
     change: date | None = None
     note: str = ""
     core: bool = True  # an established member, not moved this year
+    base: Decimal | None = None  # 月计算基数, set once and kept from year to year
 
     @property
     def member_type(self) -> str:
@@ -244,12 +246,14 @@ def build_core(ctx: Ctx, n: int) -> None:
     ctx.members = core
 
 
-def build_transfers(ctx: Ctx) -> None:
+def build_transfers(ctx: Ctx, leaving: list[Member] | None = None) -> None:
     """At most one member transferred out late in the year and one transferred in early on.
 
-    Dates are chosen so that the months not paid here (before a transfer in, after a transfer
-    out) are fewer than six: they can never look like six months without dues. A member
-    transferred in pays here from the month of the transfer.
+    The one transferred out is one of `leaving` (members carried from last year) when given,
+    else a member made up for the first demo year. Dates are chosen so that the months not paid
+    here (before a transfer in, after a transfer out) are fewer than six: they can never look
+    like six months without dues. A member transferred in pays here from the month of the
+    transfer.
     """
     rng, y = ctx.rng, ctx.year
     always = ctx.profile in ("small", "big")
@@ -258,14 +262,15 @@ def build_transfers(ctx: Ctx) -> None:
     category = {"retired": "离退休", "student": "学生"}.get(ctx.profile, "在职")
     if always or rng.random() < 0.55:
         day = between(rng, *ctx.clip(max(date(y, 2, 1), ctx.end - timedelta(days=120)), ctx.end - timedelta(days=10)))
-        if day is not None:
-            m = _core_member(ctx, category)
+        if day is not None and (leaving is None or leaving):
+            m = _core_member(ctx, category) if leaving is None else ctx.rng.choice(leaving)
             m.standing, m.change, m.core = "转出", day, False
             m.note = {
                 "retired": f"随子女迁居外地，{day.month}月{day.day}日组织关系转出",
                 "student": f"应征入伍，{day.month}月{day.day}日组织关系转出",
             }.get(ctx.profile, f"调至市公路发展集团工作，{day.month}月{day.day}日组织关系转出")
-            ctx.transfers.append(m)
+            if leaving is None:
+                ctx.transfers.append(m)
     if always or rng.random() < 0.55:
         day = between(rng, *ctx.clip(date(y, 2, 1), min(date(y, 4, 30), ctx.end - timedelta(days=10))))
         if day is not None:

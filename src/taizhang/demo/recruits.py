@@ -120,10 +120,17 @@ def _complete_dates(ctx: Ctx, rec: dict[str, Any]) -> None:
 
 def fill_recruit_people(ctx: Ctx) -> None:
     """Names, sponsors and contacts for the pipeline, once the established members are known."""
-    rng = ctx.rng
     full = [m for m in ctx.members if m.core and m.full is not None and m.standing == "在册"]
+    name_recruits(ctx, ctx.recruits, full)
+    _admit_members(ctx)
+
+
+def name_recruits(ctx: Ctx, recruits: list[dict[str, Any]], full: list[Member]) -> None:
+    """A name, birth, job, 培养联系人 and 入党介绍人 (from the full members `full`) for each of
+    `recruits`, by the stage their dates reach."""
+    rng = ctx.rng
     student = ctx.profile == "student"
-    for rec in ctx.recruits:
+    for rec in recruits:
         sex = "男" if rng.random() < (0.65 if student else 0.5) else "女"
         age = rng.randint(18, 19) if student else rng.randint(23, 33)
         birth = between(rng, add_years(rec["applied"], -age - 1) + timedelta(days=1), add_years(rec["applied"], -age))
@@ -142,7 +149,10 @@ def fill_recruit_people(ctx: Ctx) -> None:
         if "candidate" in rec and len(full) >= 2:
             sponsors = rng.sample(full, 2)
             rec["sponsors"] = "、".join(p.name for p in sponsors)
-    # Members admitted through the pipeline.
+
+
+def _admit_members(ctx: Ctx) -> None:
+    """The members admitted through the pipeline join the branch's members."""
     for rec in ctx.recruits:
         if rec.get("admitted") is None:
             continue

@@ -9,7 +9,8 @@ custom document properties with the signed identity."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -37,7 +38,10 @@ class IssueResult:
     path: str = ""
     sha256: str = ""
     message: str = ""
-    roster_rows: int = 0
+    roster_rows: int = 0  # 党员名册 rows prefilled (carried, or from --roster)
+    recruits: int = 0  # 发展党员 rows prefilled (carried)
+    carried_from: int | None = None  # the year of the return the workbook was prefilled from
+    roster_from: str = ""  # where the 党员名册 rows came from: 上年台账 / 党员信息表 / ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -52,14 +56,18 @@ class IssueReport:
     branch_problems: list[Problem]
     roster: RosterImport | None = None
     notice: str = ""
+    year: int = 0
+    warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
+            "year": self.year,
             "results": [r.to_dict() for r in self.results],
             "branch_problems": [p.to_dict() for p in self.branch_problems],
             "roster": self.roster.to_dict() if self.roster else None,
             "notice": self.notice,
+            "warnings": [p.to_dict() for p in self.warnings],
         }
 
 
@@ -81,17 +89,21 @@ def issue_branches(
     prefill: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
     record: Callable[[IssueResult, Identity], None] | None = None,
     progress: Callable[[IssueResult], None] | None = None,
+    sources: dict[str, tuple[int | None, str]] | None = None,
 ) -> list[IssueResult]:
     """Write a workbook per branch into `outbox`; skip existing files unless `force`.
 
-    `prefill` maps branch code → ledger id → rows; `record` is called for each workbook written
-    (the store records it); `progress` after each branch. Returns one result per branch.
+    `prefill` maps branch code → ledger id → rows; `sources` maps branch code → (the year the
+    rows were carried from, where the 党员名册 came from) for the summary; `record` is called for
+    each workbook written (the store records it); `progress` after each branch. Returns one
+    result per branch.
     """
     results: list[IssueResult] = []
     for branch in branches:
         path = outbox / workbook_name(branch, rnd.year)
         rows = (prefill or {}).get(branch.code, {})
         n_roster = len(rows.get("roster", []))
+        carried_from, roster_from = (sources or {}).get(branch.code, (None, ""))
         if path.exists() and not force:
             result = IssueResult(branch.code, branch.name, EXISTS, str(path),
                                  message="已下发过，未覆盖（如需重新生成请加 --force）")
@@ -103,7 +115,8 @@ def issue_branches(
                 result = IssueResult(branch.code, branch.name, FAILED, str(path), message=f"无法写入：{exc}")
             else:
                 result = IssueResult(branch.code, branch.name, ISSUED, str(path), sha256_file(path),
-                                     roster_rows=n_roster)
+                                     roster_rows=n_roster, recruits=len(rows.get("recruitment", [])),
+                                     carried_from=carried_from, roster_from=roster_from if n_roster else "")
                 if record:
                     record(result, identity)
         results.append(result)
@@ -121,8 +134,14 @@ def issue_workspace(
     roster_file: Path | None = None,
     force: bool = False,
     progress: Callable[[IssueResult], None] | None = None,
+    carry: bool = True,
+    on: date | None = None,
 ) -> IssueReport:
-    """Issue workbooks to the workspace's branches (all, or `codes`), recording each in the store."""
+    """Issue workbooks to the workspace's branches (all, or `codes`), recording each in the store.
+
+    With `carry` (the default) each workbook starts from the branch's latest return of an earlier
+    year (`issue.carry`: 党员名册, 发展党员, 党费收缴 prefilled as of `on`, default today);
+    `roster_file` (a member list with 所在支部) replaces the 党员名册 of the branches it lists."""
     from taizhang.workspace import branches as branches_mod
     from taizhang.workspace.store import Issued, Store
 
@@ -141,11 +160,26 @@ def issue_workspace(
         chosen = [known[c] for c in codes]
     else:
         chosen = usable
+    from taizhang.issue import carry as carry_mod
+    from taizhang.workspace.rounds import record_current
+
     prefill: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    sources: dict[str, tuple[int | None, str]] = {}
+    carried: dict[str, carry_mod.Carried] = {}
+    if carry:
+        with Store.open(ws.store_path) as store:
+            carried = carry_mod.from_store(store, {b.code for b in chosen}, settings.year, on or clock.today())
+        for code, c in carried.items():
+            prefill[code] = dict(c.rows)
+            sources[code] = (c.year, "上年台账" if c.year == settings.year - 1 else f"{c.year}年台账")
     roster_report: RosterImport | None = None
     if roster_file is not None:
         roster_report = read_member_list(roster_file, ws.definitions.ledger("roster"), chosen)
-        prefill = {code: {"roster": rows} for code, rows in roster_report.rows.items()}
+        for code, rows in roster_report.rows.items():
+            numbered = [{**r, "seq": i} for i, r in enumerate(rows, start=1)]
+            last = carried[code].last_dues if code in carried else []
+            prefill.setdefault(code, {}).update(roster=numbered, dues=carry_mod.dues_rows(numbered, last))
+            sources[code] = (sources.get(code, (None, ""))[0], "党员信息表")
     rnd = IssueRound(
         definition=ws.definitions, org=settings.org_name, year=settings.year, deadline=settings.deadline,
         contact=settings.contact, phone=settings.phone, key=ws.key,
@@ -160,12 +194,15 @@ def issue_workspace(
             ))
 
         results = issue_branches(rnd, chosen, outbox, force=force, prefill=prefill, record=record,
-                                 progress=progress)
+                                 progress=progress, sources=sources)
+    record_current(ws)
     notice = None
     if any(r.status == ISSUED for r in results):
         notice = write_round_notice(ws, rnd, usable)
+    from taizhang.workspace.config import round_warnings
+
     return IssueReport(results=results, branch_problems=list_problems, roster=roster_report,
-                       notice=str(notice) if notice else "")
+                       notice=str(notice) if notice else "", year=settings.year, warnings=round_warnings(settings))
 
 
 def notice_name(year: int) -> str:

@@ -99,7 +99,7 @@ def process_rollup(reader: Any, ctx: Any, base: Any) -> Any:
         base.problems = [catalog.make("ROLLUP-OWN", upper=claimed.upper_name)]
         base.outcome = UNIDENTIFIED
         return base
-    identity, problems = verify(reader, ctx.links, year=ctx.settings.year)
+    identity, problems = verify(reader, ctx.links, year=ctx.settings.year, years=ctx.years)
     if identity is not None and identity.unit_code not in ctx.branches:
         problems = [catalog.make("ROLLUP-UNREGISTERED", unit=identity.unit_name, code=identity.unit_code,
                                  reason="它已不在本单位的支部名单中")]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -205,10 +205,12 @@ def _refused(rule_id: str, **fields: Any) -> tuple[None, list[Problem]]:
     return None, [catalog.make(rule_id, **fields)]
 
 
-def verify(reader: Any, keys: Mapping[str, Any], *, year: int) -> tuple[RollupIdentity | None, list[Problem]]:
+def verify(reader: Any, keys: Mapping[str, Any], *, year: int,
+           years: Collection[int] = ()) -> tuple[RollupIdentity | None, list[Problem]]:
     """Check a roll-up's identity, signature and digest against the registered link `keys`
     (unit code → links.LinkKey). Returns the identity when it may be read, or the problems that
-    refuse it (ROLLUP-BROKEN, ROLLUP-UNREGISTERED, ROLLUP-SIGNATURE, ROLLUP-ALTERED, ID-WRONG-YEAR)."""
+    refuse it (ROLLUP-BROKEN, ROLLUP-UNREGISTERED, ROLLUP-SIGNATURE, ROLLUP-ALTERED, ID-WRONG-YEAR:
+    a year other than `year` and the other rounds `years`)."""
     data = meta(reader)
     identity = RollupIdentity.from_mapping(data)
     if identity is None:
@@ -231,7 +233,7 @@ def verify(reader: Any, keys: Mapping[str, Any], *, year: int) -> tuple[RollupId
         return _refused("ROLLUP-ALTERED", detail=f"有工作表无法读取：{exc}", **who)
     if digest != identity.digest:
         return _refused("ROLLUP-ALTERED", detail="表格内容与签名时不一致", **who)
-    if identity.year != year:
+    if identity.year != year and identity.year not in years:
         return _refused("ID-WRONG-YEAR", year=identity.year, expected=year)
     return identity, []
 

@@ -14,8 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taizhang import clock
-from taizhang import catalog, reading
+from taizhang import catalog, clock, reading
 from taizhang.collect.status import statuses
 from taizhang.consolidate.ledger_book import write_ledger_sheet
 from taizhang.errors import TaizhangError

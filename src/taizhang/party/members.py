@@ -27,6 +27,12 @@ the same questions of its own data):
   day; when none is (the 书记 left during the year), every member recorded as 书记.
 - **党小组** (`Roster.groups`): the distinct 所在党小组 of the members in standing, compared as
   names are (spaces and full-width forms folded).
+- **Carried into the next year** (`carry_forward`): a branch's roster of one year is the start of
+  the next year's: the members in standing at the end of 31 December (and anyone whose joining
+  or 转入 is dated after it, recorded early), with their data; a 预备党员 whose 转正日期 has passed
+  (by the day the new roster is made) as 正式党员 (《党章》第七条: full membership counts from
+  the day the probation ends and the member is 转为正式党员); a 转入 of that year or before as 在册 (the transfer is that year's event); those who
+  left (转出/停止党籍/去世) by 31 December are left out — they stay in that year's return.
 """
 
 from __future__ import annotations
@@ -249,3 +255,39 @@ class Roster:
     def secretary_keys(self, day: date) -> set[str]:
         """The name keys of `secretaries(day)`."""
         return {m.key for m in self.secretaries(day)}
+
+
+# --- into the next year ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CarriedMember:
+    """A member handed on to the next year's roster: the member as last year's roster has them,
+    and the 党员类别, 党籍状态 and 变动日期 the new roster starts with."""
+
+    member: Member
+    member_type: str
+    standing: str
+    change_date: date | None
+
+
+def carry_forward(roster: Roster, year: int, on: date) -> list[CarriedMember]:
+    """The members the roster of `year` hands on to the roster of the next year, in roster order
+    (see the module docstring). `on` is the day the new roster is made (the 转正日期 is compared
+    with it; never earlier than 31 December of `year`). Rows without a name are left out."""
+    year_end = date(year, 12, 31)
+    on = max(on, year_end)
+    out = []
+    for m in roster.members:
+        if not m.name:
+            continue
+        later = ((m.join_date is not None and m.join_date > year_end)
+                 or (m.standing == TRANSFERRED_IN and m.change_date is not None and m.change_date > year_end))
+        if not m.counted_on(year_end) and not (later and m.current):
+            continue
+        member_type = FULL if m.full_on(on) else PROBATIONARY
+        standing, change = m.standing, m.change_date
+        if standing == TRANSFERRED_IN and (change is None or change <= year_end):
+            standing, change = "在册", None
+        elif standing in IN_STANDING:
+            standing = standing or "在册"
+        out.append(CarriedMember(m, member_type, standing, change))
+    return out

@@ -11,6 +11,12 @@
   (第二十八条);
 - 转正 not before `probation_months` (12) after 接收预备党员 (第三十条).
 
+A person is in the pipeline (`pipeline_stage`) from the 递交申请书 until the 转正: at the end of a
+day they are at the stage of the latest date filled in on or before it, and counted as 入党申请人,
+入党积极分子, 发展对象 or 预备党员 until a 转正日期 on or before that day makes them a full member.
+The next year's 发展党员 sheet starts with everyone still in it at the end of the year
+(`still_in_pipeline`, all their dates kept).
+
 Periods are counted in calendar months with the day clamped (`calendar.add_months`); "一年以上"
 and "满一年" include the day one year on (《民法典》第一千二百五十九条: 以上、以下、以内、届满
 包括本数), so an activist of 2024-03-01 may become a 发展对象 on 2025-03-01.
@@ -55,6 +61,23 @@ def stage_on(row: Row, day: date | None = None) -> tuple[str, str] | None:
         if d is not None and (day is None or d <= day):
             return key, stage
     return None
+
+
+def pipeline_stage(row: Row, day: date) -> str | None:
+    """The pipeline stage (入党申请人 … 预备党员) a person was at at the end of `day`; None before
+    the application or once a full member."""
+    found = stage_on(row, day)
+    return found[1] if found is not None and found[1] in PIPELINE else None
+
+
+def still_in_pipeline(row: Row, day: date) -> bool:
+    """Whether a 发展党员 row is still on the way in after `day` (31 December, when the row is
+    carried into the next year): not confirmed as a full member on or before `day`, and some
+    stage date filled in (an application dated after `day`, recorded early, counts)."""
+    confirmed = date_of(row, "confirmed")
+    if confirmed is not None and confirmed <= day:
+        return False
+    return stage_on(row) is not None
 
 
 def talk_deadline(applied: date, settings: Any) -> date:

@@ -141,7 +141,8 @@ def period_context(period: Period, snapshot: date) -> dict[str, Any]:
                                 else f"{period.start.year + 1}年第一季度")
         data["span"] = "本季度"
     elif period.kind == YEARS:
-        data["span"] = f"{_chinese_number(len(period.years))}年来"
+        n = len(period.years)
+        data["span"] = f"{'两' if n == 2 else _chinese_number(n)}年来"
     elif period.kind == YEAR:
         data["span"] = "全年"
     else:
@@ -286,20 +287,20 @@ def _shortfall_sentence(c: Compliance) -> str:
     return f"{name}：按规定{rule}，应达到{c.required}次，实际{c.held}次，{units}未达到要求。"
 
 
-def findings(b: BranchStats, problems: Sequence[Problem], *, current_round: bool) -> list[str]:
+def findings(b: BranchStats, problems: Sequence[Problem], *, current_round: bool, label: str = "") -> list[str]:
     """What the ledger itself shows needs improving: frequency shortfalls, dues in arrears, errors
-    still open in the current return."""
-    out = [_shortfall_sentence(c) for c in b.short]
+    still open in the current return; each sentence starts with `label` (the year, in a term)."""
+    out = [label + _shortfall_sentence(c) for c in b.short]
     d = b.dues
     if d is not None and d.arrears_count:
         names = name_list(d.arrears, limit=10, unit="名")
-        out.append(f"党费收缴：{d.arrears_count}名党员（{names}）有已到期的月份未交纳党费，收缴率{d.rate_display}。")
+        out.append(f"{label}党费收缴：{d.arrears_count}名党员（{names}）有已到期的月份未交纳党费，收缴率{d.rate_display}。")
     if current_round and problems:
         errors = sum(1 for p in problems if p.severity is Severity.ERROR)
         warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
         if errors or warnings:
             parts = [f"{errors}处错误" if errors else "", f"{warnings}处警告" if warnings else ""]
-            out.append(f"台账填报：检查发现{'、'.join(p for p in parts if p)}，需要对照反馈表逐项核对改正。")
+            out.append(f"{label}台账填报：检查发现{'、'.join(p for p in parts if p)}，需要对照反馈表逐项核对改正。")
     return out
 
 
@@ -414,9 +415,52 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
                                         figures["meetings"]["has_groups"])
     ctx["years"] = _term_years(stats, code, inputs) if period.kind == YEARS else []
     ctx["term_total"] = _term_row("合计", b, inputs)
-    ctx["term_total"]["members"] = f"{ctx['members']['total']}（期末）" if b.returned else "—"
     ctx["missing_years"] = "、".join(f"{y}年" for y in period.years if y not in b.years_returned)
+    if period.kind == YEARS:
+        _term_context(ctx, stats, b, inputs)
     return ctx
+
+
+def years_text(years: Sequence[int]) -> str:
+    """"2025年", "2024年和2025年", "2021年、2022年和2024年"."""
+    names = [f"{y}年" for y in sorted(years)]
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
+
+
+def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: ReportInputs) -> None:
+    """A term report's own words: the years its totals cover, the stocks labelled with the year
+    they are from, and every compliance finding naming its year."""
+    period = stats.period
+    covered = [y for y in period.years if y in b.years_returned]
+    if covered and len(covered) < len(period.years):
+        ctx["period"]["span"] = years_text(covered)
+    total = ctx["term_total"]
+    if b.returned and b.stock_year is not None:
+        snapshot = stats.per_year[b.stock_year].snapshot
+        ctx["period"]["snapshot"] = cn_date(snapshot)
+        when = f"{b.stock_year}年底" if snapshot == date(b.stock_year, 12, 31) else cn_date(snapshot)
+        total["members"] = f"{total['members']}（{when}）"
+        if any(isinstance(row["committee"], int) for row in ctx["years"]):
+            total["committee"] = b.meetings.committee if b.meetings else 0
+    parts, found = [], []
+    for year in period.years:
+        yb = stats.per_year[year].branch(b.code)
+        if yb is None or not yb.returned:
+            parts.append(f"{year}年未报送台账")
+            continue
+        applying = [c for c in yb.compliance if c.applies]
+        short = [c.title.split("（")[0] for c in yb.short]
+        if not applying:
+            parts.append(f"{year}年还没有已结束的月份或季度，暂不评价")
+        elif not short:
+            parts.append(f"{year}年{len(applying)}项组织生活制度均已落实")
+        else:
+            parts.append(f"{year}年{len(applying)}项中有{len(short)}项未达到要求（{'、'.join(short)}）")
+        last = year == period.years[-1]
+        found += findings(yb, inputs.problems.get(b.code, []) if last else [],
+                          current_round=last and inputs.round_year == year, label=f"{year}年")
+    ctx["compliance"]["summary"] = "对照规定的次数，" + "；".join(parts) + "。"
+    ctx["findings"] = found
 
 
 _TERM_KEYS = ("members", "general", "committee", "group", "lectures", "theme", "life_meeting", "review",

@@ -26,7 +26,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from taizhang import gongwen
 from taizhang.collect.status import statuses
 from taizhang.errors import InputError, TaizhangError
-from taizhang.workspace import branches as branches_mod
 from taizhang.party.periods import Period
 from taizhang.problems import Problem
 from taizhang.reports.context import Chart, ReportInputs, branch_context, committee_context
@@ -35,6 +34,7 @@ from taizhang.safeio import atomic_path, safe_filename
 from taizhang.statistics.load import ReturnsByYear, load_current, load_stats
 from taizhang.statistics.model import Stats
 from taizhang.workspace import Workspace, writes
+from taizhang.workspace import branches as branches_mod
 from taizhang.workspace.definitions import shipped_dir
 
 REPORTS_FOLDER = "reports"
@@ -71,11 +71,13 @@ class ReportRun:
     template: str
     written: list[Written] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)  # branches without a return
+    warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"kind": self.kind, "period": self.period, "template": self.template,
-                "written": [w.to_dict() for w in self.written], "skipped": list(self.skipped)}
+                "written": [w.to_dict() for w in self.written], "skipped": list(self.skipped),
+                "warnings": [p.to_dict() for p in self.warnings]}
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -208,13 +210,19 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
         for (code, year), sub in loaded.submissions.items():
             if year == last:
                 problems[code] = store.problems(sub.id)
+        known = store.years()
     items, _ = branches_mod.read(ws.branches_path)
     s = ws.settings
+    from taizhang.workspace.rounds import deadline_for
+
+    # The round a report speaks of: the period's last year when a round was run for it (its
+    # returns were collected and judged by its deadline), else the workspace's.
+    round_year = last if last == s.year or last in known else s.year
     return ReportInputs(
         org=s.org_name, stats=stats, returns=returns, problems=problems,
         branches={b.code: b for b in items}, as_of=as_of, report_date=report_date or as_of,
-        deadline=s.deadline, settings=s,
-        round_year=s.year, contact=s.contact, phone=s.phone, unit_name=stats.unit_name,
+        deadline=deadline_for(ws, round_year), settings=s,
+        round_year=round_year, contact=s.contact, phone=s.phone, unit_name=stats.unit_name,
     )
 
 
@@ -241,7 +249,8 @@ def output_path(ws: Workspace, kind: ReportKind, period: Period, stats: Stats, c
 def generate(ws: Workspace, kind: ReportKind | str, *, branches: Sequence[str] | None = None,
              period: Period | None = None, template: Path | None = None, as_of: dt.date | None = None,
              report_date: dt.date | None = None, strict: bool = False, unit: str | None = None,
-             progress: Progress | None = None, inputs: ReportInputs | None = None) -> ReportRun:
+             progress: Progress | None = None, inputs: ReportInputs | None = None,
+             year: int | None = None) -> ReportRun:
     """Write the reports of one kind and return what was written.
 
     `unit` (a code of the tree) limits the report to the branches under it: the committee kinds
@@ -254,12 +263,16 @@ def generate(ws: Workspace, kind: ReportKind | str, *, branches: Sequence[str] |
 
         kind = find_kind(kind)
     as_of = as_of or dt.date.today()
-    period = period or kind.default_period(ws.settings.year, as_of)
+    period = period or kind.default_period(year or ws.settings.year, as_of)
     kind.check_period(period)
     path = template_for(ws, kind, template)
     data = inputs or load_inputs(ws, period, as_of=as_of, report_date=report_date, strict=strict, unit=unit)
     stats = data.stats
     run = ReportRun(kind=kind.name, period=period.label, template=str(path))
+    if ws.settings.year in period.years:
+        from taizhang.workspace.config import round_warnings
+
+        run.warnings = round_warnings(ws.settings)
     author = data.org
     env = jinja_env()
     if kind.scope != BRANCH:
@@ -336,16 +349,16 @@ def _demo_period(ws: Workspace, kind: ReportKind, year: int, as_of: dt.date) -> 
         return kind.default_period(year, as_of)
     with Store.open(ws.store_path) as store:
         years = sorted({s.year for s in store.submissions() if s.is_current and s.year <= year})
-    first = max([y for y in years if y >= year - 2] or [year])
+    first = min([y for y in years if y >= year - 2] or [year])
     return Period.years_between(first, year)
 
 
 def fields(ws: Workspace, kind: ReportKind, *, period: Period | None = None, code: str | None = None,
-           as_of: dt.date | None = None) -> dict[str, Any]:
+           as_of: dt.date | None = None, year: int | None = None) -> dict[str, Any]:
     """The placeholders a template of `kind` can use, with their values for one branch (the first
     that returned, or `code`) or the committee: a flat {"meetings.general": 4, …} mapping."""
     as_of = as_of or dt.date.today()
-    period = period or kind.default_period(ws.settings.year, as_of)
+    period = period or kind.default_period(year or ws.settings.year, as_of)
     kind.check_period(period)
     data = load_inputs(ws, period, as_of=as_of)
     if kind.scope == BRANCH:

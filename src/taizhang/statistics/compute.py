@@ -9,7 +9,16 @@ Counting rules, in one place:
 
 - Membership is counted at the snapshot day: the period's end, or `as_of` when that is earlier
   (the roster cannot know the future), by `party.members` (who is in standing, who is full).
-- Meetings, activities and recruitment steps are counted when their date falls in the period.
+- Each year's figures come from that year's return only: meetings, activities and recruitment
+  steps are counted when their date falls in the part of the period in that year, so a date
+  outside the ledger's year (reported by CELL-YEAR for the meetings and activities, by
+  CELL-NEXT-YEAR for a later 发展党员 or 党员名册 date) is counted in no year, and the earlier stage
+  dates on a 发展党员 row are history that year's own return counted. Stocks — the members in
+  standing and the recruitment pipeline (`party.recruitment.pipeline_stage`) — are taken at the
+  snapshot day from the same return.
+- Over several years (a term) the flows are the sum of the years' figures and the stocks are the
+  last returned year's (`BranchStats.stock_year` says which); a year without a return adds
+  nothing and is listed as not returned.
 - Compliance with the meeting frequencies is `party.frequency.assess` over the part of the
   period that has passed at `as_of` — the very answer the validator words as problems.
 - 党费 应交 is 月应交 × the months of the period the member owed, 实交 the sum of the month
@@ -30,7 +39,7 @@ from taizhang.party import dues, frequency
 from taizhang.party.hosts import hosted_by
 from taizhang.party.members import Roster
 from taizhang.party.periods import Period
-from taizhang.party.recruitment import COUNTED_STEPS, person_key, stage_on
+from taizhang.party.recruitment import COUNTED_STEPS, pipeline_stage
 from taizhang.records import BranchReturn, Row, date_of, int_of, text_of
 from taizhang.statistics.model import (
     ACTIVITY_TYPES,
@@ -181,9 +190,9 @@ def _recruitment(rows: list[Row], period: Period, day: date) -> Recruitment:
         for key, attr in COUNTED_STEPS:
             if period.contains(date_of(row, key)):
                 setattr(r, attr, getattr(r, attr) + 1)
-        found = stage_on(row, day)
-        if found is not None and found[1] in r.pipeline:
-            r.pipeline[found[1]] += 1
+        stage = pipeline_stage(row, day)
+        if stage is not None:
+            r.pipeline[stage] += 1
     return r
 
 
@@ -203,7 +212,7 @@ def _branch_year(ret: BranchReturn, branch: Any, part: Period, elapsed: Period |
     year = ret.year
     return BranchStats(
         code=branch.code, name=branch.name, secretary=getattr(branch, "secretary", "") or "", returned=True,
-        years_returned=[year], has_committee=roster.has_committee(snapshot, settings),
+        years_returned=[year], stock_year=year, has_committee=roster.has_committee(snapshot, settings),
         membership=_membership(roster, snapshot, vocab),
         meetings=_meetings(ret.rows("meetings"), part, roster.secretary_keys(snapshot)),
         activities=_activities(ret.rows("activities"), part, vocab),
@@ -265,12 +274,18 @@ def _sum_dues(items: Iterable[Dues], *, distinct_names: bool) -> Dues:
     return total
 
 
-def _sum_recruitment(items: Iterable[Recruitment]) -> Recruitment:
+def _sum_recruitment(items: Iterable[Recruitment], *, pipeline_of_last: bool = False) -> Recruitment:
+    """The steps summed; the pipeline summed too (over branches), or — over the years of one
+    branch, `pipeline_of_last` — the last year's (a stock, not a flow)."""
     total = Recruitment()
+    last: Recruitment | None = None
     for r in items:
         for _key, attr in COUNTED_STEPS:
             setattr(total, attr, getattr(total, attr) + getattr(r, attr))
         _add_counts(total.pipeline, r.pipeline)
+        last = r
+    if pipeline_of_last and last is not None:
+        total.pipeline = dict(last.pipeline)
     return total
 
 
@@ -298,9 +313,10 @@ def _sum_compliance(groups: list[tuple[str, list[Compliance]]], *, by_branch: bo
     return out
 
 
-def _combine_years(code: str, name: str, secretary: str, items: list[BranchStats],
-                   recruitment: Recruitment | None) -> BranchStats:
-    """One branch over the years of a term (membership at the term's end: the last year's)."""
+def _combine_years(code: str, name: str, secretary: str, items: list[BranchStats]) -> BranchStats:
+    """One branch over the years of a term: the flows (meetings, activities, dues, recruitment
+    steps) summed over the years returned; the stocks (members, pipeline) and the committee the
+    last returned year's."""
     returned = [b for b in items if b.returned]
     out = BranchStats(code=code, name=name, secretary=secretary, status=items[-1].status if items else ReturnStatus())
     out.excluded = any(b.excluded for b in items) and not returned
@@ -308,12 +324,13 @@ def _combine_years(code: str, name: str, secretary: str, items: list[BranchStats
         return out
     out.returned = True
     out.years_returned = [y for b in returned for y in b.years_returned]
+    out.stock_year = returned[-1].stock_year
     out.has_committee = returned[-1].has_committee
     out.membership = returned[-1].membership
     out.meetings = _sum_meetings(b.meetings for b in returned if b.meetings)
     out.activities = _sum_activities(b.activities for b in returned if b.activities)
     out.dues = _sum_dues((b.dues for b in returned if b.dues), distinct_names=True)
-    out.recruitment = recruitment
+    out.recruitment = _sum_recruitment((b.recruitment for b in returned if b.recruitment), pipeline_of_last=True)
     out.compliance = _sum_compliance([(name, b.compliance) for b in returned], by_branch=False)
     return out
 
@@ -324,6 +341,8 @@ def total_of(items: list[BranchStats], status: ReturnStatus) -> BranchStats:
     if not returned:
         return total
     total.years_returned = sorted({y for b in returned for y in b.years_returned})
+    stock_years = {b.stock_year for b in returned}
+    total.stock_year = stock_years.pop() if len(stock_years) == 1 else None  # None: branches' latest years differ
     total.has_committee = any(b.has_committee for b in returned)
     total.membership = _sum_membership(b.membership for b in returned if b.membership)
     total.meetings = _sum_meetings(b.meetings for b in returned if b.meetings)
@@ -440,16 +459,7 @@ def compute(
             items_by_year[year].append(bs)
             yearly.append(bs)
         if len(years) > 1:
-            usable = {y: r for y, r in rets.items() if y in years and (b.code, y) not in excluded_keys}
-            recruitment = None
-            if usable:
-                people: dict[tuple[str, str], Row] = {}
-                for y in sorted(usable):  # a later year's row wins
-                    for row in usable[y].rows("recruitment"):
-                        people[person_key(row)] = row
-                recruitment = _recruitment(list(people.values()), period, term_snapshot)
-            per_branch.append(_combine_years(b.code, b.name, getattr(b, "secretary", "") or "",
-                                             yearly, recruitment))
+            per_branch.append(_combine_years(b.code, b.name, getattr(b, "secretary", "") or "", yearly))
         del rets
     per_year: dict[int, Stats] = {}
     for year in years:

@@ -252,6 +252,7 @@ class BranchStats:
     excluded: bool = False  # returned, but left out (strict: the return has errors)
     has_committee: bool = False  # enough full members for a 支部委员会 (party.members)
     years_returned: list[int] = field(default_factory=list)
+    stock_year: int | None = None  # the year whose return gave the members and the pipeline (its year end or snapshot)
     membership: Membership | None = None
     meetings: Meetings | None = None
     activities: Activities | None = None
@@ -278,7 +279,7 @@ class BranchStats:
 
         return {"code": self.code, "name": self.name, "secretary": self.secretary,
                 "returned": self.returned, "excluded": self.excluded, "has_committee": self.has_committee,
-                "years_returned": list(self.years_returned),
+                "years_returned": list(self.years_returned), "stock_year": self.stock_year,
                 "membership": opt(self.membership), "meetings": opt(self.meetings),
                 "activities": opt(self.activities), "dues": opt(self.dues),
                 "recruitment": opt(self.recruitment),

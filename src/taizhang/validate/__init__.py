@@ -97,6 +97,7 @@ def apply_severity(problems: list[Problem], settings: Settings) -> list[Problem]
 SCOPES = {
     "文件": "文件和身份",
     "支部名单": "支部名单",
+    "设置": "工作区设置",
     "汇总": "下级汇总报送",
     "工作表": "工作表",
     "单元格": "单元格（按台账定义）",

@@ -1,7 +1,10 @@
 """Cell checks that follow from the ledger definitions alone, run on every ledger.
 
 CELL-REQUIRED, CELL-ENUM, CELL-NEGATIVE, CELL-RANGE (a number outside the column's `min`/`max`:
-an amount with digits too many) and CELL-YEAR. A cell the reader could not read
+an amount with digits too many), CELL-YEAR (a date of a table ledger — a meeting, an activity —
+outside the ledger's year) and CELL-NEXT-YEAR (a history date — 出生日期, 入党日期, the 发展党员
+stage dates — later than the ledger's year: those before it are the person's history and may lie
+in any earlier year; the 年度小结's 填报日期 is naturally in the next January). Neither kind of date is counted in any year's figures (`statistics`). A cell the reader could not read
 (`row.invalid`) was reported already (CELL-TYPE / CELL-AMBIGUOUS / CELL-FORMULA) and is skipped;
 a column missing from the sheet was reported as COLUMN-MISSING and is skipped too.
 """
@@ -16,7 +19,7 @@ from taizhang import catalog
 from taizhang.problems import Problem
 from taizhang.validate.context import Context
 
-CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR")
+CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR", "CELL-NEXT-YEAR")
 
 
 def check_cells(ctx: Context) -> Iterator[Problem]:
@@ -47,6 +50,10 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                 elif (col.type == "date" and not col.history and on["CELL-YEAR"]
                       and isinstance(value, date) and value.year != ctx.year):
                     yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
+                                       **ctx.where(ledger.id, row, col.key))
+                elif (col.type == "date" and col.history and on["CELL-NEXT-YEAR"] and ledger.kind != "form"
+                      and isinstance(value, date) and value.year > ctx.year):
+                    yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
                                        **ctx.where(ledger.id, row, col.key))
 
 

@@ -17,6 +17,14 @@ MEETINGS = "meetings"
 GENERAL = "支部党员大会"
 
 
+@check("MEET-NONE-Y")
+def check_none(ctx: Context) -> Iterator[Problem]:
+    """A year that is over with not one 三会一课 recorded: a blank return, not a branch that held
+    none (the frequency rules count the shortfall of a branch that recorded some)."""
+    if ctx.present(MEETINGS) and ctx.year_over and not ctx.rows(MEETINGS):
+        yield catalog.make("MEET-NONE-Y", year=ctx.year, **ctx.where(MEETINGS))
+
+
 @check("MEET-ATTEND")
 def check_attend(ctx: Context) -> Iterator[Problem]:
     """实到人数 above 应到人数."""

@@ -1,4 +1,4 @@
-"""党员名册, member by member: the 党员类别 against the 转正日期.
+"""党员名册: not empty, and member by member the 党员类别 against the 转正日期.
 
 `party.members` decides who is a full member from the 转正日期 wherever one is filled in, so a
 roster that still lists someone as 预备党员 after the date (or as 正式党员 before it) is counted
@@ -34,3 +34,11 @@ def check_type_against_date(ctx: Context) -> Iterator[Problem]:
             member_type=member.member_type, full_date=cn_date(member.full_date), passed=passed,
             day=cn_date(day), expected=by_date, **ctx.where(ROSTER, member.row, "member_type"),
         )
+
+
+@check("ROSTER-EMPTY")
+def check_not_empty(ctx: Context) -> Iterator[Problem]:
+    """A 党员名册 sheet with no member on it (a missing sheet is SHEET-MISSING's): every figure of
+    the branch — members, committee, dues, 应到人数 — would be counted from nothing."""
+    if ctx.present(ROSTER) and not ctx.rows(ROSTER):
+        yield catalog.make("ROSTER-EMPTY", **ctx.where(ROSTER))

@@ -7,6 +7,7 @@ code's defaults can never differ.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ from typing import Any
 
 from taizhang import catalog
 from taizhang.errors import ConfigError
-from taizhang.problems import Severity
+from taizhang.problems import Problem, Severity
 
 try:
     import tomllib
@@ -139,7 +140,7 @@ class Settings:
 
 def default_text(org: str = "", code: str = "", year: int = 2025, deadline: date | None = None) -> str:
     """The commented default taizhang.toml with the organisation filled in."""
-    dl = (deadline or date(year + 1, 1, 15)).isoformat()
+    dl = (deadline or default_deadline(year)).isoformat()
     return DEFAULT_TOML.format(org=_toml_str(org), code=_toml_str(code), year=year, deadline=dl)
 
 
@@ -282,3 +283,71 @@ def load(path: Path, recruitment_headers: dict[str, str] | None = None) -> Setti
 def defaults(year: int = 2025) -> Settings:
     """The default settings (used by `validate FILE` outside a workspace)."""
     return parse(tomllib.loads(default_text(year=year)))
+
+
+# --- the round: the ledger year and its deadline ---------------------------------------------------
+def default_deadline(year: int) -> date:
+    """The deadline `init` writes when none is given: 15 January after the ledger year."""
+    return date(year + 1, 1, 15)
+
+
+def deadline_stale(year: int, deadline: date | None) -> bool:
+    """Whether `deadline` cannot be the deadline of the `year` round: it falls before the ledger
+    year is over (31 December), while the round collects the whole year's ledger (the 通知 asks
+    for 1 January to 31 December) — typically the previous year's deadline left in taizhang.toml
+    when only the year was changed."""
+    return deadline is not None and deadline < date(year, 12, 31)
+
+
+def round_warnings(settings: Settings) -> list[Problem]:
+    """What is wrong with the round's settings, as warnings for every command that uses them
+    (issue writes the deadline into the 通知, collect and status judge 按时/逾期 by it, the
+    reports and 统计表 state it): a stale deadline (CONFIG-DEADLINE)."""
+    deadline = settings.deadline
+    if deadline is None or not deadline_stale(settings.year, deadline):
+        return []
+    suggest = default_deadline(settings.year)
+    return [catalog.make("CONFIG-DEADLINE", value=deadline, year=settings.year, deadline=_cn(deadline),
+                         suggest=suggest.isoformat())]
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+_TABLE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def with_round(text: str, year: int, deadline: date | None) -> str:
+    """The text of a taizhang.toml with `organisation.year` and `organisation.deadline` set, every
+    other line (and the comments after the values) kept as the user left them. A key missing from
+    [organisation] is added under its header; ConfigError when the file has no [organisation]."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if (m := _TABLE.match(line)) and m.group(1) == "organisation"),
+                 None)
+    if start is None:
+        raise ConfigError("taizhang.toml 中找不到 [organisation] 一节，无法修改年度。请对照 taizhang init 生成的设置文件恢复这一节。")
+    end = next((i for i in range(start + 1, len(lines)) if _TABLE.match(lines[i])), len(lines))
+    values = {"year": str(year), "deadline": deadline.isoformat() if deadline else '""'}
+    for key, value in values.items():
+        pattern = re.compile(rf"^(\s*{key}\s*=\s*)([^#\r\n]*?)(\s*)(#[^\r\n]*)?(\r?\n)?$")
+        for i in range(start + 1, end):
+            m = pattern.match(lines[i])
+            if m is None:
+                continue
+            old, gap, comment = m.group(2), m.group(3), m.group(4) or ""
+            pad = " " * max(len(old) - len(value), 0) if comment else ""
+            lines[i] = f"{m.group(1)}{value}{pad}{gap if comment else ''}{comment}{m.group(5) or ''}"
+            break
+        else:
+            lines.insert(start + 1, f"{key} = {value}\n")
+            end += 1
+    out = "".join(lines)
+    try:
+        parsed = tomllib.loads(out)
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - only a value we wrote changed
+        raise ConfigError(f"修改后的 taizhang.toml 无法读取：{exc}") from None
+    org = parsed.get("organisation", {})
+    if org.get("year") != year:
+        raise ConfigError("taizhang.toml 的 [organisation] 一节格式特殊，无法自动修改年度，请手工修改 year 和 deadline。")
+    return out

@@ -12,6 +12,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -35,6 +36,11 @@ CREATE TABLE IF NOT EXISTS issued (
     issued_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS issued_branch ON issued (branch_code, year);
+CREATE TABLE IF NOT EXISTS rounds (
+    year INTEGER PRIMARY KEY,       -- a ledger year this workspace has run a round for
+    deadline TEXT NOT NULL DEFAULT '',  -- its deadline (ISO date; '' = none set), kept after the year moves on
+    recorded_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -331,6 +337,31 @@ class Store:
             args = (year,)
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
         return [Issued(**{k: r[k] for k in Issued.__dataclass_fields__}) for r in rows]
+
+    def record_round(self, year: int, deadline: date | None) -> None:
+        """Remember the deadline of the `year` round, so that returns of that year collected
+        after the workspace has moved on to a later year are still judged 按时 or 逾期."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO rounds (year, deadline, recorded_at) VALUES (?,?,?) ON CONFLICT(year)"
+                      " DO UPDATE SET deadline = excluded.deadline, recorded_at = excluded.recorded_at",
+                      (year, deadline.isoformat() if deadline else "", _now()))
+
+    def rounds(self) -> dict[int, date | None]:
+        """Every year a round was recorded for, with its deadline (None when none was set)."""
+        out: dict[int, date | None] = {}
+        for r in self.conn.execute("SELECT year, deadline FROM rounds ORDER BY year"):
+            try:
+                out[r["year"]] = date.fromisoformat(r["deadline"]) if r["deadline"] else None
+            except ValueError:
+                out[r["year"]] = None
+        return out
+
+    def years(self) -> list[int]:
+        """Every ledger year the store knows of: rounds recorded, workbooks issued, returns stored."""
+        found = set(self.rounds())
+        for table in ("issued", "submissions"):
+            found.update(r[0] for r in self.conn.execute(f"SELECT DISTINCT year FROM {table}"))
+        return sorted(found)
 
     def last_issued(self, year: int) -> dict[str, Issued]:
         """The latest issue record per branch code for a year."""
