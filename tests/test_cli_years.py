@@ -212,7 +212,7 @@ def test_a_late_return_of_the_year_before_is_stored_under_its_year_and_is_late(r
     table = run(runner, office, "status", "--year", "2024").stdout
     assert "2024年台账报送情况（截止日期 2025-01-15）（工作区现在是2025年度）" in table
     problems = run_json(runner, office, "problems", "--year", "2024", "--branch", "002")
-    assert "ID-OTHER-YEAR" in [p["rule_id"] for p in problems[0]["problems"]]
+    assert "ID-OTHER-YEAR" in [p["rule_id"] for p in problems["returns"][0]["problems"]]
     # feedback for the late return is named with its year, beside 2025's
     assert (office.root / "feedback" / "001_机关第一党支部_反馈.xlsx").exists()
     assert (office.root / "feedback" / "002_办公室党支部_2024年_反馈.xlsx").exists()

@@ -21,16 +21,16 @@ from taizhang.workspace.rounds import start_year
 
 @handle_errors
 def year(
-    new_year: Annotated[int, typer.Argument(metavar="YEAR", help="新的台账年度，如 2026。", show_default=False)],
+    new_year: Annotated[int, typer.Argument(metavar="年度", help="新的台账年度，如 2026。", show_default=False)],
     deadline: Annotated[str | None, typer.Option(
-        "--deadline", help="新年度的报送截止日期，如 2027-01-15（默认：上一年度的截止日期顺延一年）。",
+        "--deadline", metavar="日期", help="新年度的报送截止日期，如 2027-01-15（默认：上一年度的截止日期顺延一年）。",
         show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="允许切换到比当前更早的年度。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """开始新一年的工作：设置新的台账年度和报送截止日期，以前各年度的台账都保留在数据库中。"""
     ws = find_workspace()
-    change = start_year(ws, new_year, deadline=parse_date(deadline, "截止日期", "2027-01-15"), force=force)
+    change = start_year(ws, new_year, deadline=parse_date(deadline, "截止日期"), force=force)
     if as_json:
         print_json(change.to_dict())
         return
