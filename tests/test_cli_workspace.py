@@ -31,7 +31,7 @@ def test_init_creates_the_layout(runner, tmp_path: Path) -> None:
     assert "# 在职党员" in text and "arrears_months = 6" in text  # defaults written out, commented
     wb = openpyxl.load_workbook(root / "支部名单.xlsx")
     ws = wb["支部名单"]
-    assert [c.value for c in ws[2]] == ["支部编码*", "支部名称*", "上级组织", "组织类别", "支部书记", "联系人", "联系电话"]
+    assert [c.value for c in ws[2]] == ["支部编码*", "支部名称*", "全称", "上级组织", "组织类别", "支部书记", "联系人", "联系电话"]
     assert any(dv.type == "list" for dv in ws.data_validations.dataValidation)
     assert any(dv.promptTitle == "支部编码" for dv in ws.data_validations.dataValidation)
 

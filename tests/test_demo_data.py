@@ -93,7 +93,7 @@ def test_twelve_branches_with_unique_codes_and_names(data):
     names = [b.name for b in branches]
     assert "离退休干部党支部" in names and any("学生党支部" in n for n in names)
     # The row is exactly the columns of 支部名单.xlsx.
-    assert set(branches[0].as_row()) == {"code", "name", "parent", "secretary", "contact", "phone"}
+    assert set(branches[0].as_row()) == {"code", "name", "full_name", "parent", "secretary", "contact", "phone"}
     assert branches[0].to_branch().secretary == branches[0].secretary
 
 

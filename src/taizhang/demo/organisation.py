@@ -31,6 +31,7 @@ class BranchRow:
     secretary: str
     contact: str
     phone: str
+    full_name: str = ""
 
     def as_row(self) -> dict[str, str]:
         """The row as {column key: text}, as `branches.write_template` takes it."""

@@ -20,7 +20,9 @@ HEADER_ROW = 2  # 1-based: row 1 is the title, row 2 the headers, data from row 
 COLUMNS: list[tuple[str, str, float, str]] = [
     # key, header, width, help
     ("code", "支部编码", 12, "每个支部唯一的编码，如001；以文本保存，开头的0不会丢失。"),
-    ("name", "支部名称", 30, "支部全称，如“机关第一党支部”，会写入台账和文件名。"),
+    ("name", "支部名称", 30, "支部简称，如“机关第一党支部”，会写入台账和文件名。"),
+    ("full_name", "全称", 36, "党组织的登记全称，如“中共××局机关第一支部委员会”，用于报告落款和匹配党员名单；"
+     "留空时由单位名称和支部名称生成。"),
     ("parent", "上级组织", 12, "上级党组织的编码（党总支的编码，或留空表示直属本单位）。"),
     ("kind", "组织类别", 10, "党支部、党总支或党委；留空时，有下级组织（或已建立上报链接）的按党总支，其余按党支部。"
      "只给党支部下发台账。"),
@@ -45,6 +47,7 @@ class Branch:
     phone: str = ""
     row: int = 0
     kind: str = ""  # 组织类别 as typed (党支部 / 党总支 / 党委, or "" to infer from the tree)
+    full_name: str = ""  # 全称 as typed (the registered name, "" when not given)
 
     @property
     def file_stem(self) -> str:
