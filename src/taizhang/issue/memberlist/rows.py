@@ -1,0 +1,281 @@
+"""A member list's rows as roster rows, each placed in its branch, and every problem on the way."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from taizhang import catalog
+from taizhang.issue.memberlist import values as v
+from taizhang.issue.memberlist.columns import ColumnUse, HELPERS
+from taizhang.issue.memberlist.header import Header
+from taizhang.issue.memberlist.placing import CODE_AGREEMENT, Matcher
+from taizhang.issue.memberlist.table import SynonymTable, fold
+from taizhang.problems import Problem
+from taizhang.reading.base import RawSheet
+from taizhang.workspace.branches import Branch
+from taizhang.workspace.definitions import Ledger
+
+if TYPE_CHECKING:
+    from taizhang.issue.memberlist import MemberImport
+
+OPTIONS = ("gender", "education", "member_type", "person_category", "party_post", "standing")
+DATES = ("birth_date", "join_date", "full_date", "change_date")
+TEXTS = ("name", "ethnicity", "group", "note")
+# 人员类别 from several columns: the roster's own first, then these (in this order).
+CATEGORY_SOURCES = ("person_category", "person_status", "retired", "work_post")
+_FOOTER = re.compile(r"^(合计|共计|总计|小计|制表|填表|审核|负责人|说明)")
+
+
+def _date_text(d: date) -> str:
+    return d.isoformat()
+
+
+class _Rows:
+    """Reads the rows of one member list into a MemberImport."""
+
+    def __init__(self, report: MemberImport, sheet: RawSheet, sheet_name: str, roster: Ledger,
+                 table: SynonymTable) -> None:
+        self.report = report
+        self.sheet = sheet
+        self.sheet_name = sheet_name
+        self.roster = roster
+        self.table = table
+        self.used: dict[str, ColumnUse] = {c.use: c for c in report.columns if c.use}
+        self.mapped: Counter[tuple[str, str, str, str]] = Counter()
+
+    def problem(self, rule_id: str, row: int, col: ColumnUse | None, value: Any = "", **fields: Any) -> None:
+        self.report.problems.append(catalog.make(
+            rule_id, sheet=self.sheet_name, row=row, column=col.header if col else "",
+            column_letter=col.letter if col else "", value=value, **fields))
+
+    def cell(self, r: int, use: str) -> Any:
+        col = self.used.get(use)
+        return None if col is None else self.sheet.value(r, col.col)
+
+    def target(self, use: str) -> str:
+        return self.roster.column(use).header
+
+    def note_mapping(self, use: str, written: str, option: str, source: str | None = None) -> None:
+        col = self.used.get(source or use)
+        self.mapped[(col.header if col else source or use, self.target(use), written, option)] += 1
+
+    def row(self, r: int) -> dict[str, Any] | None:
+        """The roster row of sheet row `r` (0-based), or None when it is not a member's row."""
+        name = v.text(self.cell(r, "name"))
+        excel = r + 1
+        if not name:
+            others = [v.text(self.sheet.value(r, c.col)) for c in self.report.columns
+                      if c.use and c.use not in ("name",)]
+            others = [o for o in others if o]
+            if others:
+                self.problem("LIST-NO-NAME", excel, self.used["name"], value=others[0])
+            return None
+        if self.table.uses(name) or _FOOTER.match(name):  # a repeated header, a 合计 line
+            return None
+        values: dict[str, Any] = {"name": name}
+        who = f"“{name}”"
+        for use in TEXTS[1:]:
+            if use in self.used:
+                text = v.text(self.cell(r, use))
+                if text:
+                    values[use] = text
+        for use in OPTIONS:
+            if use not in self.used or use == "person_category":
+                continue
+            self.option(values, r, use, who)
+        for use in DATES:
+            if use in self.used:
+                self.a_date(values, r, use, who)
+        self.category(values, r, who)
+        self.identity(values, r, who)
+        return values
+
+    def option(self, values: dict[str, Any], r: int, use: str, who: str) -> None:
+        found = v.option(use, self.cell(r, use), self.roster.column(use).choices, self.table)
+        if found.value is None:
+            return
+        values[use] = found.value
+        if found.mapped_from:
+            self.note_mapping(use, found.mapped_from, found.value)
+        if found.finding:
+            self.finding(found.finding, r, use, found.value, who)
+
+    def finding(self, finding: v.Finding, r: int, use: str, value: Any, who: str) -> None:
+        fields = dict(finding.fields)
+        if "could" in fields:
+            could = fields["could"]
+            fields["could"] = ("，可能是" + "或".join(f"“{c}”" for c in could)) if could else ""
+        self.problem(finding.rule_id, r + 1, self.used.get(use), value=value, name=who,
+                     target=self.target(use) if use not in HELPERS else HELPERS[use], **fields)
+
+    def a_date(self, values: dict[str, Any], r: int, use: str, who: str) -> None:
+        found = v.a_date(self.cell(r, use))
+        if found.value is None:
+            return
+        values[use] = found.value
+        if found.finding:
+            values.setdefault("_findings", {})[use] = found.finding
+
+    def category(self, values: dict[str, Any], r: int, who: str) -> None:
+        """人员类别 from the roster's own column, else 人员状态, 是否退休, 工作岗位 (a decisive value
+        first); sources that disagree are LIST-CONFLICT."""
+        choices = self.roster.column("person_category").choices if "person_category" in {
+            c.key for c in self.roster.columns} else ()
+        if not choices:
+            return
+        said: list[tuple[str, str, bool, str]] = []  # (use, category, decisive, as written)
+        for use in CATEGORY_SOURCES:
+            raw = self.cell(r, use)
+            if use not in self.used or not v.text(raw):
+                continue
+            if use in ("person_category", "person_status"):
+                found = v.option("person_category", raw, choices, self.table)
+                if found.finding:
+                    if use == "person_category":
+                        self.finding(found.finding, r, use, found.value, who)
+                    continue
+                said.append((use, found.value, True, v.text(raw)))
+            else:
+                got = (v.from_retired if use == "retired" else v.from_work_post)(raw, self.table)
+                if got is not None:
+                    said.append((use, got[0], got[1], v.text(raw)))
+        if not said:
+            if "person_category" in self.used and v.text(self.cell(r, "person_category")):
+                values["person_category"] = v.text(self.cell(r, "person_category"))
+            return
+        decisive = [s for s in said if s[2]]
+        chosen = (decisive or said)[0]
+        values["person_category"] = chosen[1]
+        if chosen[3] != chosen[1]:
+            self.note_mapping("person_category", chosen[3], chosen[1], chosen[0])
+        if len({s[1] for s in decisive}) > 1:
+            sources = "，".join(f"“{self.used[s[0]].header}”是“{s[3]}”" for s in decisive)
+            self.problem("LIST-CONFLICT", r + 1, self.used[chosen[0]], value=chosen[3], name=who,
+                         sources=sources, chosen=chosen[1])
+
+    def identity(self, values: dict[str, Any], r: int, who: str) -> None:
+        """出生日期 and 性别 checked against (or taken from) the 身份证号; date findings reported."""
+        findings: dict[str, v.Finding] = values.pop("_findings", {})
+        card = v.id_number(self.cell(r, "id_number")) if "id_number" in self.used else None
+        id_col = self.used.get("id_number")
+        if card is not None and not card.valid:
+            self.problem("LIST-ID-INVALID", r + 1, id_col, value=card.text, name=who)
+            card = None
+        birth = values.get("birth_date")
+        if card is not None and card.birth is not None and "birth_date" in {c.key for c in self.roster.columns}:
+            if birth is None:
+                values["birth_date"] = card.birth
+                self.note_mapping("birth_date", "（空）", "按身份证号补全", "id_number")
+            elif isinstance(birth, date):
+                if birth != card.birth:
+                    self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("birth_date"), value=_date_text(birth),
+                                 name=who, what="出生日期", id_value=_date_text(card.birth))
+            elif "birth_date" in findings:
+                m = re.fullmatch(r"(\d{4})\D+(\d{1,2})\D*", str(birth))
+                if m and (int(m.group(1)), int(m.group(2))) == (card.birth.year, card.birth.month) and \
+                        "也可能" not in findings["birth_date"].fields.get("reason", ""):
+                    values["birth_date"] = card.birth
+                    findings.pop("birth_date")
+                    self.note_mapping("birth_date", "只写了年月", "按身份证号补全日", "birth_date")
+                elif m:
+                    self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("birth_date"), value=str(birth),
+                                 name=who, what="出生日期", id_value=_date_text(card.birth))
+        gender = values.get("gender")
+        if card is not None and card.sex and "gender" in {c.key for c in self.roster.columns}:
+            if not gender:
+                values["gender"] = card.sex
+                self.note_mapping("gender", "（空）", "按身份证号补全", "id_number")
+            elif gender in ("男", "女") and gender != card.sex:
+                self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("gender"), value=gender, name=who,
+                             what="性别", id_value=card.sex)
+        for use, finding in findings.items():
+            self.finding(finding, r, use, values.get(use), who)
+
+
+def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Header, roster: Ledger,
+              table: SynonymTable, branches: list[Branch], org: str) -> None:
+    """Fill `report` with the list's members placed in their branches, the rows that could not
+    be placed, the values written otherwise and the problems."""
+    from taizhang.issue.memberlist import BranchShare, Mapping, Unplaced
+
+    reader = _Rows(report, sheet, sheet_name, roster, table)
+    members: list[tuple[int, dict[str, Any], str, str]] = []  # (excel row, values, branch name, code)
+    for r in range(head.first_data, len(sheet.cells)):
+        values = reader.row(r)
+        if values is None:
+            continue
+        members.append((r + 1, values, v.text(reader.cell(r, "branch")), v.text(reader.cell(r, "branch_code"))))
+    report.members_read = len(members)
+
+    matcher = Matcher(branches, org)
+    by_name = {name: matcher.name(name) for name in dict.fromkeys(m[2] for m in members if m[2])}
+    use_codes = _codes_agree(members, by_name, matcher)
+    placed: dict[str, list[tuple[int, dict[str, Any], str, str]]] = defaultdict(list)
+    unplaced: dict[str, list[int]] = defaultdict(list)
+    for excel, values, name, code in members:
+        branch = matcher.code(code) if use_codes and code else None
+        if branch is not None:
+            placed[branch.code].append((excel, values, "编码", code))
+            continue
+        if not name:
+            if code:  # a code that is no branch's, and no name
+                unplaced[code].append(excel)
+                continue
+            report.blank_branch.append(excel)
+            col = reader.used.get("branch") or reader.used.get("branch_code")
+            reader.problem("LIST-BRANCH-BLANK", excel, col, name=f"“{values['name']}”")
+            continue
+        match = by_name[name]
+        if match.branch is not None:
+            placed[match.branch.code].append((excel, values, match.how, name))
+        else:
+            unplaced[name].append(excel)
+    for b in branches:
+        got = placed.get(b.code)
+        if not got:
+            continue
+        rows = [values for _, values, _, _ in got]
+        excel_rows = [excel for excel, _, _, _ in got]
+        at = set(excel_rows)
+        report.shares.append(BranchShare(
+            b.code, b.name, rows, excel_rows, list(dict.fromkeys(how for _, _, how, _ in got)),
+            list(dict.fromkeys(w for _, _, _, w in got)), sum(1 for p in report.problems if p.row in at)))
+    col = reader.used.get("branch") or reader.used.get("branch_code")
+    for value, rows in unplaced.items():
+        match = by_name.get(value)
+        candidates = [f"{b.code} {b.name}" for b in (match.candidates if match else [])]
+        report.unplaced.append(Unplaced(value, rows, candidates))
+        shown = _rows_text(rows)
+        if candidates:
+            reader.problem("LIST-BRANCH-AMBIGUOUS", rows[0], col, value=value, rows=shown, count=len(rows),
+                           candidates="或".join(f"“{c}”" for c in candidates))
+        else:
+            reader.problem("LIST-BRANCH-UNKNOWN", rows[0], col, value=value, rows=shown, count=len(rows))
+    report.mappings = [Mapping(column, target, written, option, n)
+                       for (column, target, written, option), n in reader.mapped.items()]
+
+
+def _codes_agree(members: list[tuple[int, dict[str, Any], str, str]], by_name: dict[str, Any],
+                 matcher: Matcher) -> bool:
+    """Whether the list's code column is the branch list's codes: most codes are a branch's, and
+    where the name also matches one branch, it is the same one."""
+    coded = [(name, code) for _, _, name, code in members if code]
+    if not coded:
+        return False
+    hits = [(name, matcher.code(code)) for name, code in coded]
+    known = [(name, b) for name, b in hits if b is not None]
+    if len(known) < CODE_AGREEMENT * len(coded):
+        return False
+    both = [(by_name[name].branch, b) for name, b in known if name and by_name[name].branch is not None]
+    return not both or sum(a.code == b.code for a, b in both) >= CODE_AGREEMENT * len(both)
+
+
+def _rows_text(rows: list[int], limit: int = 12) -> str:
+    shown = "、".join(str(r) for r in rows[:limit])
+    return shown + (f"等（共{len(rows)}行）" if len(rows) > limit else "")
+
+
+__all__ = ["read_rows", "fold"]
