@@ -153,8 +153,17 @@ def _keep_issued(path: Path, rnd: IssueRound, rows: dict[str, list[dict[str, Any
             kept[ledger_id] = old
             said.append(f"{sheet}保留原有{len(old)}行")
         elif ledger_id == "roster" and (old or new):
-            said.append(f"{sheet}原{len(old)}人，现{len(new)}人")
+            before = [str(r.get("name", "")) for r in old]
+            after = [str(r.get("name", "")) for r in new]
+            added = [n for n in after if n not in before]
+            gone = [n for n in before if n not in after]
+            diff = "".join([f"，新增{_names(added)}" if added else "", f"，去掉{_names(gone)}" if gone else ""])
+            said.append(f"{sheet}原{len(old)}人，现{len(new)}人{diff or '，姓名未变'}")
     return kept, "重新生成：" + ("；".join(said) if said else "原台账没有预填内容")
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    return "、".join(names[:limit]) + (f"等{len(names)}人" if len(names) > limit else "")
 
 
 def issued_rows(path: Path, rnd: IssueRound) -> dict[str, list[dict[str, Any]]]:

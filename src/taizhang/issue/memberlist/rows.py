@@ -168,15 +168,18 @@ class _Rows:
         if card is not None and card.birth is not None and "birth_date" in {c.key for c in self.roster.columns}:
             if birth is None:
                 values["birth_date"] = card.birth
-                self.note_mapping("birth_date", "（空）", "按身份证号补全", "id_number")
+                self.note_mapping("birth_date", "（空）", "按身份证号补全",
+                                  "birth_date" if "birth_date" in self.used else "id_number")
             elif isinstance(birth, date):
                 if birth != card.birth:
                     self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("birth_date"), value=_date_text(birth),
                                  name=who, what="出生日期", id_value=_date_text(card.birth))
             elif "birth_date" in findings:
                 m = re.fullmatch(r"(\d{4})\D+(\d{1,2})\D*", str(birth))
-                if m and (int(m.group(1)), int(m.group(2))) == (card.birth.year, card.birth.month) and \
-                        "也可能" not in findings["birth_date"].fields.get("reason", ""):
+                months = {int(m.group(2))} if m else set()
+                if m and "也可能" in findings["birth_date"].fields.get("reason", ""):
+                    months.add(int(m.group(2)) * 10)  # 1988.1 typed as a number: January or October
+                if m and int(m.group(1)) == card.birth.year and card.birth.month in months:
                     values["birth_date"] = card.birth
                     findings.pop("birth_date")
                     self.note_mapping("birth_date", "只写了年月", "按身份证号补全日", "birth_date")
@@ -187,7 +190,8 @@ class _Rows:
         if card is not None and card.sex and "gender" in {c.key for c in self.roster.columns}:
             if not gender:
                 values["gender"] = card.sex
-                self.note_mapping("gender", "（空）", "按身份证号补全", "id_number")
+                self.note_mapping("gender", "（空）", "按身份证号补全",
+                                  "gender" if "gender" in self.used else "id_number")
             elif gender in ("男", "女") and gender != card.sex:
                 self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("gender"), value=gender, name=who,
                              what="性别", id_value=card.sex)
@@ -221,7 +225,7 @@ def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Head
             placed[branch.code].append((excel, values, "编码", code))
             continue
         if not name:
-            if code:  # a code that is no branch's, and no name
+            if code and use_codes:  # a code that is no branch's, and no name
                 unplaced[code].append(excel)
                 continue
             report.blank_branch.append(excel)
