@@ -86,7 +86,7 @@ def test_each_layout_fills_the_rosters(runner, ws, tmp_path: Path, layout: str) 
 
 
 def test_national_dates_and_columns_are_said(runner, ws, tmp_path: Path) -> None:
-    code, data = _preview(runner, ws, LAYOUTS["national"](tmp_path / "n.xlsx"))
+    _, data = _preview(runner, ws, LAYOUTS["national"](tmp_path / "n.xlsx"))
     assert data["header_rows"] == [3] and any("导出时间" in n for n in data["notes"])
     uses = {c["header"]: c["use"] for c in data["columns"]}
     assert uses["人员类别"] == "member_type" and uses["党籍状态"] == "standing" and uses["工作岗位"] == "work_post"
@@ -99,7 +99,7 @@ def test_national_dates_and_columns_are_said(runner, ws, tmp_path: Path) -> None
 
 
 def test_two_level_header(runner, ws, tmp_path: Path) -> None:
-    code, data = _preview(runner, ws, LAYOUTS["national_two_level"](tmp_path / "n2.xlsx"))
+    _, data = _preview(runner, ws, LAYOUTS["national_two_level"](tmp_path / "n2.xlsx"))
     assert data["header_rows"] == [3, 4]
     headers = [c["header"] for c in data["columns"]]
     assert "入党情况/入党日期" in headers and "基本信息/姓名" in headers and "序号" in headers
@@ -107,7 +107,7 @@ def test_two_level_header(runner, ws, tmp_path: Path) -> None:
 
 
 def test_owip_columns_of_another_meaning_are_not_used(runner, ws, tmp_path: Path) -> None:
-    code, data = _preview(runner, ws, LAYOUTS["owip"](tmp_path / "owip.xlsx"))
+    _, data = _preview(runner, ws, LAYOUTS["owip"](tmp_path / "owip.xlsx"))
     uses = {c["header"]: c for c in data["columns"]}
     assert uses["人员类别"]["use"] == ""  # 普通编制: not ours
     unused = _problems(data, "LIST-COLUMN-UNUSED")
@@ -119,7 +119,7 @@ def test_owip_columns_of_another_meaning_are_not_used(runner, ws, tmp_path: Path
 
 
 def test_easypoi_values_that_could_be_two_options(runner, ws, tmp_path: Path) -> None:
-    code, data = _preview(runner, ws, LAYOUTS["easypoi"](tmp_path / "e.xlsx"))
+    _, data = _preview(runner, ws, LAYOUTS["easypoi"](tmp_path / "e.xlsx"))
     value = _problems(data, "LIST-VALUE")
     assert [(p["column"], p["value"]) for p in value] == [("学历", "高中及以下")]
     assert "可能是“高中”或“初中及以下”" in value[0]["message"]
@@ -172,7 +172,7 @@ def test_codes_ambiguous_names_and_contradictions(runner, tmp_path: Path) -> Non
         ["丙", "女", 1988.1, id_number("19881005", False), "", "中共测试局机关第一支部委员会"],
         ["丁", "男", "", "12345", "", "中共测试局后勤第一支部委员会"],
     ])
-    code, data = _preview(runner, ws, path)
+    _, data = _preview(runner, ws, path)
     assert data["members"] == {"101": 1, "201": 2}
     assert {b["code"]: b["matched_by"] for b in data["branches"]} == {"101": ["全称"], "201": ["编码", "全称"]}
     amb = _problems(data, "LIST-BRANCH-AMBIGUOUS")

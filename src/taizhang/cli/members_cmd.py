@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from taizhang.cli.common import JsonOpt, console, find_workspace, handle_errors, plain, print_json, table
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    plain,
+    print_json,
+    table,
+)
 from taizhang.issue import member_preview
 from taizhang.issue.memberlist import WORKSPACE_FILE, MemberImport
 

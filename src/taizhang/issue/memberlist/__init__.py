@@ -21,6 +21,7 @@ from taizhang.issue.memberlist import table as table_mod
 from taizhang.issue.memberlist.columns import ColumnUse, recognise
 from taizhang.issue.memberlist.rows import read_rows
 from taizhang.problems import Problem
+from taizhang.reading.base import UnreadableFile
 from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import Ledger
 
@@ -170,7 +171,7 @@ def _best_sheet(reader: Any, table: table_mod.SynonymTable) -> tuple[str, Any, h
     for name in reader.sheet_names:
         try:
             sheet = reader.rows(name)
-        except Exception:  # noqa: BLE001 - a sheet that cannot be read is not the member table
+        except (UnreadableFile, KeyError):  # a sheet that cannot be read is not the member table
             continue
         head = header_mod.find(sheet, table)
         if head is None:
@@ -181,4 +182,4 @@ def _best_sheet(reader: Any, table: table_mod.SynonymTable) -> tuple[str, Any, h
     return None if best is None else best[1:]
 
 
-__all__ = ["BranchShare", "MemberImport", "Unplaced", "WORKSPACE_FILE", "import_member_list"]
+__all__ = ["WORKSPACE_FILE", "BranchShare", "MemberImport", "Unplaced", "import_member_list"]

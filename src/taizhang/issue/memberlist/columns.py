@@ -13,7 +13,7 @@ from typing import Any
 
 from taizhang import catalog
 from taizhang.issue.memberlist.header import Header
-from taizhang.issue.memberlist.table import SynonymTable, fold
+from taizhang.issue.memberlist.table import SynonymTable
 from taizhang.issue.memberlist.values import fits, text
 from taizhang.problems import Problem
 from taizhang.reading.base import RawSheet, column_letter
@@ -123,10 +123,3 @@ def _take(use: ColumnUse, key: str, taken: dict[str, int], roster: Ledger) -> No
     use.use = key
     use.target = target_of(key, roster)
 
-
-def find(columns: list[ColumnUse], use: str) -> ColumnUse | None:
-    """The column used for `use`."""
-    return next((c for c in columns if c.use == use), None)
-
-
-__all__ = ["ColumnUse", "HELPERS", "find", "fold", "recognise", "target_of"]

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from taizhang import catalog
 from taizhang.issue.memberlist import values as v
-from taizhang.issue.memberlist.columns import ColumnUse, HELPERS
+from taizhang.issue.memberlist.columns import HELPERS, ColumnUse
 from taizhang.issue.memberlist.header import Header
 from taizhang.issue.memberlist.placing import CODE_AGREEMENT, Matcher
-from taizhang.issue.memberlist.table import SynonymTable, fold
-from taizhang.problems import Problem
+from taizhang.issue.memberlist.table import SynonymTable
 from taizhang.reading.base import RawSheet
 from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import Ledger
@@ -281,5 +280,3 @@ def _rows_text(rows: list[int], limit: int = 12) -> str:
     shown = "、".join(str(r) for r in rows[:limit])
     return shown + (f"等（共{len(rows)}行）" if len(rows) > limit else "")
 
-
-__all__ = ["read_rows", "fold"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -161,8 +162,6 @@ def _number_month(number: float) -> Value | None:
 
 
 def _halfwidth(s: str) -> str:
-    import unicodedata
-
     return unicodedata.normalize("NFKC", s)
 
 
