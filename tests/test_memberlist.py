@@ -228,3 +228,42 @@ def test_dates_as_offices_write_them() -> None:
 def test_shipped_table_is_package_data() -> None:
     table = load(None)
     assert "name" in table.uses("姓 名") and set(table.uses("人员类别")) == {"member_type", "person_category"}
+
+
+def test_one_sheet_per_branch_without_a_branch_column(runner, ws, tmp_path: Path) -> None:
+    path = tmp_path / "per_branch.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    for sheet_name, title, people in (("Sheet1", "机关第一党支部党员名册", [("张三", "19800101")]),
+                                      ("办公室党支部", "", [("王五", "19900303"), ("赵六", "19910404")])):
+        sheet = wb.add_worksheet(sheet_name)
+        if title:
+            sheet.merge_range(0, 0, 0, 4, title)
+        sheet.merge_range(1, 0, 2, 0, "序号")  # 序号 and 姓名 merged down a two-level header
+        sheet.merge_range(1, 1, 2, 1, "姓名")
+        sheet.merge_range(1, 2, 2, 2, "身份证号")
+        sheet.merge_range(1, 3, 1, 4, "学历学位")
+        sheet.write_row(2, 3, ["全日制教育", "在职教育"])
+        for i, (name, born) in enumerate(people, start=1):
+            sheet.write_row(2 + i, 0, [i, name, id_number(born, True), "大学本科", "硕士研究生"])
+    wb.close()
+    code, data = _preview(runner, ws, path)
+    assert code == 0 and data["members"] == {"001": 1, "002": 2}
+    assert data["sheet_branches"] == {"Sheet1": "机关第一党支部", "办公室党支部": "办公室党支部"}
+    uses = {c["header"]: c["use"] for c in data["columns"]}
+    assert uses["学历学位/全日制教育"] == "education" and uses["学历学位/在职教育"] == ""
+    result = invoke(runner, "-w", ws.root, "issue", "--roster", path)
+    assert result.exit_code == 0
+    row = _roster(ws.root / "outbox" / NAME_001)["张三"]
+    assert row["birth_date"] == datetime(1980, 1, 1) and row["gender"] == "男" and row["education"] == "大学本科"
+
+
+def test_a_column_of_months_is_said_once(runner, ws, tmp_path: Path) -> None:
+    rows = [["序号", "所在党组织", "党员姓名", "出生年月", "入党时间"]]
+    rows += [[i, "机关第一党支部", f"党员{i}", f"19{70 + i}.0{i}", f"200{i}-07-01"] for i in range(1, 6)]
+    rows += [["合计：5人"], ["制表人：李明"]]
+    code, data = _preview(runner, ws, _sheet(tmp_path / "l.xlsx", rows))
+    assert data["members_read"] == 5  # the 合计 and 制表人 lines are not members
+    months = _problems(data, "LIST-MONTHS")
+    assert [(p["row"], p["column"]) for p in months] == [(2, "出生年月")]
+    assert "有5人只写了年月" in months[0]["message"] and "第2、3、4、5、6行" in months[0]["message"]
+    assert not _problems(data, "LIST-DATE")

@@ -50,6 +50,9 @@ def render(report: MemberImport) -> None:
     rows = [f"第{'、'.join(str(r) for r in report.header_rows)}行"]
     console.print(f"工作表“{plain(report.sheet)}”，表头在{rows[0]}"
                   + (f"；表头上方：{plain('；'.join(report.notes))}" if report.notes else ""))
+    if report.sheet_branches:
+        console.print("没有所在支部列，按每张工作表一个支部：" + plain("、".join(
+            f"“{sheet}”→{branch}" for sheet, branch in report.sheet_branches.items())))
     console.print(table("各列的用途", ["列", "表头", "用作"],
                         [[c.letter, c.header, c.target or c.note] for c in report.columns], key=2, long=["用作"]))
     shares = [[s.code, s.name, len(s.rows), s.problems or "", "、".join(s.written)] for s in report.shares]

@@ -11,6 +11,7 @@ header and, where systems differ, by the values), `values` (options, dates, 身�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from taizhang.errors import InputError
 from taizhang.issue.memberlist import header as header_mod
 from taizhang.issue.memberlist import table as table_mod
 from taizhang.issue.memberlist.columns import ColumnUse, recognise
-from taizhang.issue.memberlist.rows import read_rows
+from taizhang.issue.memberlist.placing import Matcher
+from taizhang.issue.memberlist.rows import Part, read_rows
 from taizhang.problems import Problem
 from taizhang.reading.base import UnreadableFile
 from taizhang.workspace.branches import Branch
@@ -90,6 +92,7 @@ class MemberImport:
     problems: list[Problem] = field(default_factory=list)
     members_read: int = 0
     synonym_files: list[str] = field(default_factory=list)
+    sheet_branches: dict[str, str] = field(default_factory=dict)  # one sheet per branch: sheet → branch as written
 
     @property
     def rows(self) -> dict[str, list[dict[str, Any]]]:
@@ -124,6 +127,7 @@ class MemberImport:
             "mappings": [m.to_dict() for m in self.mappings],
             "problems": [p.to_dict() for p in self.problems],
             "synonym_files": self.synonym_files,
+            "sheet_branches": self.sheet_branches,
         }
 
 
@@ -143,43 +147,72 @@ def import_member_list(path: Path, roster: Ledger, branches: list[Branch], *, or
     table = table_mod.load(workspace_root)
     try:
         with reading.open_workbook(path) as reader:
-            found = _best_sheet(reader, table)
+            found = _sheets(reader, table)
     except reading.UnreadableFile as exc:
         raise InputError(f"无法读取党员信息表 {path.name}：{exc.reason}。") from None
-    if found is None:
+    if not found:
         raise InputError(f"党员信息表 {path.name} 中找不到表头（姓名、性别、出生日期……）。"
                          f"请确认这是党员名单；列名与常见系统不同的，在工作区的 {WORKSPACE_FILE} 中写明（见 README）。")
-    sheet_name, sheet, head = found
-    columns, column_problems = recognise(sheet, sheet_name, head, roster, table)
-    if not any(c.use == "name" for c in columns):
-        raise InputError(f"党员信息表 {path.name} 的“{sheet_name}”工作表中没有“姓名”列。")
-    if not any(c.use in ("branch", "branch_code") for c in columns):
-        shown = "、".join(head.shown(c) for c in sorted(head.labels))
-        raise InputError(f"党员信息表 {path.name} 中没有写明所在支部的列（如“所在党支部”“所属党支部”），无法分到各支部。"
-                         f"表头是：{shown}。如果是别的列名，请在工作区的 {WORKSPACE_FILE} 的 [columns] branch 中加上它。")
-    report = MemberImport(file=str(path), sheet=sheet_name,
-                          header_rows=list(range(head.top + 1, head.row + 2)), notes=head.notes,
-                          columns=columns, synonym_files=list(table.sources))
-    report.problems += column_problems
-    read_rows(report, sheet, sheet_name, head, roster, table, branches, org)
+    parts: list[Part] = []
+    problems: list[Problem] = []
+    for sheet_name, sheet, head in found:
+        columns, found_problems = recognise(sheet, sheet_name, head, roster, table)
+        if any(c.use == "name" for c in columns):
+            parts.append(Part(sheet_name, sheet, head, columns))
+            problems += found_problems
+    if not parts:
+        raise InputError(f"党员信息表 {path.name} 中没有“姓名”列。")
+    with_branch = [p for p in parts if any(c.use in ("branch", "branch_code") for c in p.columns)]
+    if with_branch:
+        parts = with_branch[:1]  # the sheet that names the most known columns and the branches
+    else:
+        parts = _one_sheet_per_branch(parts, branches, org)
+        if not parts:
+            head = found[0][2]
+            shown = "、".join(head.shown(c) for c in sorted(head.labels))
+            raise InputError(
+                f"党员信息表 {path.name} 中没有写明所在支部的列（如“所在党支部”“所属党支部”），工作表名称和标题也对不上"
+                f"支部名单，无法分到各支部。表头是：{shown}。请加上所在党支部列，或每个支部一张工作表、以支部名称命名；"
+                f"如果是别的列名，请在工作区的 {WORKSPACE_FILE} 的 [columns] branch 中加上它。")
+    first = parts[0]
+    report = MemberImport(file=str(path), sheet="、".join(p.name for p in parts),
+                          header_rows=list(range(first.head.top + 1, first.head.row + 2)), notes=first.head.notes,
+                          columns=first.columns, synonym_files=list(table.sources),
+                          sheet_branches={p.name: p.branch or "" for p in parts if p.branch is not None})
+    report.problems += [p for p in problems if p.sheet in {part.name for part in parts}]
+    read_rows(report, parts, roster, table, branches, org)
     return report
 
 
-def _best_sheet(reader: Any, table: table_mod.SynonymTable) -> tuple[str, Any, header_mod.Header] | None:
-    """The sheet whose header names the most known columns."""
-    best: tuple[int, str, Any, header_mod.Header] | None = None
+_TITLE_WORDS = re.compile(r"(\d{4}年度?|党员名册|党员花名册|花名册|党员信息表?|党员名单|名册|名单|信息表|一览表|汇总表)")
+
+
+def _one_sheet_per_branch(parts: list[Part], branches: list[Branch], org: str) -> list[Part]:
+    """A list kept one sheet per branch: the sheets whose name (or title, without 党员名册 …)
+    names a branch, each standing for it; [] when no sheet does."""
+    matcher = Matcher(branches, org)
+    out = []
+    for part in parts:
+        said = [part.name] + [_TITLE_WORDS.sub("", n).strip() for n in part.head.notes[:1]]
+        written = next((w for w in said if w and matcher.name(w).branch is not None), None)
+        out.append(Part(part.name, part.sheet, part.head, part.columns, written or part.name))
+    return out if any(matcher.name(p.branch or "").branch is not None for p in out) else []
+
+
+def _sheets(reader: Any, table: table_mod.SynonymTable) -> list[tuple[str, Any, header_mod.Header]]:
+    """The sheets with a header, the one naming the most known columns first."""
+    found = []
     for name in reader.sheet_names:
         try:
             sheet = reader.rows(name)
-        except (UnreadableFile, KeyError):  # a sheet that cannot be read is not the member table
+        except (UnreadableFile, KeyError):  # a sheet that cannot be read is not a member table
             continue
         head = header_mod.find(sheet, table)
-        if head is None:
-            continue
-        known = len({table_mod.fold(v) for v in head.labels.values() if table.uses(v)})
-        if best is None or known > best[0]:
-            best = (known, name, sheet, head)
-    return None if best is None else best[1:]
+        if head is not None:
+            known = len({table_mod.fold(v) for v in head.labels.values() if table.uses(v)})
+            found.append((known, name, sheet, head))
+    found.sort(key=lambda f: -f[0])
+    return [f[1:] for f in found]
 
 
 __all__ = ["WORKSPACE_FILE", "BranchShare", "MemberImport", "Unplaced", "import_member_list"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from taizhang import catalog
 from taizhang.issue.memberlist import values as v
+from taizhang.reading.normalise import clean_text
 from taizhang.issue.memberlist.columns import HELPERS, ColumnUse
 from taizhang.issue.memberlist.header import Header
 from taizhang.issue.memberlist.placing import CODE_AGREEMENT, Matcher
@@ -32,18 +35,33 @@ def _date_text(d: date) -> str:
     return d.isoformat()
 
 
-class _Rows:
-    """Reads the rows of one member list into a MemberImport."""
+@dataclass
+class Part:
+    """One sheet of a member list: its header, its columns and, for a list kept one sheet per
+    branch, the branch it stands for (the sheet's name or title, as written)."""
 
-    def __init__(self, report: MemberImport, sheet: RawSheet, sheet_name: str, roster: Ledger,
-                 table: SynonymTable) -> None:
+    name: str
+    sheet: RawSheet
+    head: Header
+    columns: list[ColumnUse]
+    branch: str | None = None
+
+
+class _Rows:
+    """Reads the rows of one sheet of a member list into a MemberImport."""
+
+    def __init__(self, report: MemberImport, part: Part, roster: Ledger, table: SynonymTable,
+                 mapped: Counter[tuple[str, str, str, str]],
+                 months: dict[tuple[str, str, str], list[tuple[int, str, str]]]) -> None:
         self.report = report
-        self.sheet = sheet
-        self.sheet_name = sheet_name
+        self.sheet = part.sheet
+        self.sheet_name = part.name
         self.roster = roster
         self.table = table
-        self.used: dict[str, ColumnUse] = {c.use: c for c in report.columns if c.use}
-        self.mapped: Counter[tuple[str, str, str, str]] = Counter()
+        self.columns = part.columns
+        self.used: dict[str, ColumnUse] = {c.use: c for c in part.columns if c.use}
+        self.mapped = mapped
+        self.months = months  # (sheet, column, use) → [(row, value, who)]: 只写了年月, said once per column
 
     def problem(self, rule_id: str, row: int, col: ColumnUse | None, value: Any = "", **fields: Any) -> None:
         self.report.problems.append(catalog.make(
@@ -66,7 +84,7 @@ class _Rows:
         name = v.text(self.cell(r, "name"))
         excel = r + 1
         if not name:
-            others = [v.text(self.sheet.value(r, c.col)) for c in self.report.columns
+            others = [v.text(self.sheet.value(r, c.col)) for c in self.columns
                       if c.use and c.use not in ("name",)]
             others = [o for o in others if o]
             if others:
@@ -74,7 +92,7 @@ class _Rows:
             return None
         if self.table.uses(name) or _FOOTER.match(name):  # a repeated header, a 合计 line
             return None
-        values: dict[str, Any] = {"name": name}
+        values: dict[str, Any] = {"name": clean_text(name, single_line=True, join_cjk=True)}
         who = f"“{name}”"
         for use in TEXTS[1:]:
             if use in self.used:
@@ -104,6 +122,10 @@ class _Rows:
 
     def finding(self, finding: v.Finding, r: int, use: str, value: Any, who: str) -> None:
         fields = dict(finding.fields)
+        col = self.used.get(use)
+        if finding.rule_id == "LIST-DATE" and fields["reason"].startswith("只写了年月（") and col is not None:
+            self.months.setdefault((self.sheet_name, col.header, use), []).append((r + 1, str(value), who))
+            return
         if "could" in fields:
             could = fields["could"]
             fields["could"] = ("，可能是" + "或".join(f"“{c}”" for c in could)) if could else ""
@@ -167,8 +189,9 @@ class _Rows:
         if card is not None and card.birth is not None and "birth_date" in {c.key for c in self.roster.columns}:
             if birth is None:
                 values["birth_date"] = card.birth
-                self.note_mapping("birth_date", "（空）", "按身份证号补全",
-                                  "birth_date" if "birth_date" in self.used else "id_number")
+                present = "birth_date" in self.used
+                self.note_mapping("birth_date", "（空）" if present else "（表中没有出生日期列）", "按身份证号填写",
+                                  "birth_date" if present else "id_number")
             elif isinstance(birth, date):
                 if birth != card.birth:
                     self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("birth_date"), value=_date_text(birth),
@@ -189,8 +212,9 @@ class _Rows:
         if card is not None and card.sex and "gender" in {c.key for c in self.roster.columns}:
             if not gender:
                 values["gender"] = card.sex
-                self.note_mapping("gender", "（空）", "按身份证号补全",
-                                  "gender" if "gender" in self.used else "id_number")
+                present = "gender" in self.used
+                self.note_mapping("gender", "（空）" if present else "（表中没有性别列）", "按身份证号填写",
+                                  "gender" if present else "id_number")
             elif gender in ("男", "女") and gender != card.sex:
                 self.problem("LIST-ID-MISMATCH", r + 1, self.used.get("gender"), value=gender, name=who,
                              what="性别", id_value=card.sex)
@@ -198,27 +222,33 @@ class _Rows:
             self.finding(finding, r, use, values.get(use), who)
 
 
-def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Header, roster: Ledger,
-              table: SynonymTable, branches: list[Branch], org: str) -> None:
+def read_rows(report: MemberImport, parts: list[Part], roster: Ledger, table: SynonymTable,
+              branches: list[Branch], org: str) -> None:
     """Fill `report` with the list's members placed in their branches, the rows that could not
     be placed, the values written otherwise and the problems."""
     from taizhang.issue.memberlist import BranchShare, Mapping, Unplaced
 
-    reader = _Rows(report, sheet, sheet_name, roster, table)
-    members: list[tuple[int, dict[str, Any], str, str]] = []  # (excel row, values, branch name, code)
-    for r in range(head.first_data, len(sheet.cells)):
-        values = reader.row(r)
-        if values is None:
-            continue
-        members.append((r + 1, values, v.text(reader.cell(r, "branch")), v.text(reader.cell(r, "branch_code"))))
+    mapped: Counter[tuple[str, str, str, str]] = Counter()
+    months: dict[tuple[str, str, str], list[tuple[int, str, str]]] = {}
+    members: list[tuple[_Rows, int, dict[str, Any], str, str]] = []  # (sheet, row, values, branch name, code)
+    for part in parts:
+        reader = _Rows(report, part, roster, table, mapped, months)
+        for r in range(part.head.first_data, len(part.sheet.cells)):
+            values = reader.row(r)
+            if values is None:
+                continue
+            name = part.branch if part.branch is not None else v.text(reader.cell(r, "branch"))
+            members.append((reader, r + 1, values, name, v.text(reader.cell(r, "branch_code"))))
     report.members_read = len(members)
+    _month_only(report, months, roster)
 
     matcher = Matcher(branches, org)
-    by_name = {name: matcher.name(name) for name in dict.fromkeys(m[2] for m in members if m[2])}
-    use_codes = _codes_agree(members, by_name, matcher)
+    by_name = {name: matcher.name(name) for name in dict.fromkeys(m[3] for m in members if m[3])}
+    use_codes = _codes_agree([m[1:] for m in members], by_name, matcher)
     placed: dict[str, list[tuple[int, dict[str, Any], str, str]]] = defaultdict(list)
     unplaced: dict[str, list[int]] = defaultdict(list)
-    for excel, values, name, code in members:
+    first_reader: dict[str, _Rows] = {}
+    for reader, excel, values, name, code in members:
         branch = matcher.code(code) if use_codes and code else None
         if branch is not None:
             placed[branch.code].append((excel, values, "编码", code))
@@ -226,6 +256,7 @@ def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Head
         if not name:
             if code and use_codes:  # a code that is no branch's, and no name
                 unplaced[code].append(excel)
+                first_reader.setdefault(code, reader)
                 continue
             report.blank_branch.append(excel)
             col = reader.used.get("branch") or reader.used.get("branch_code")
@@ -236,6 +267,7 @@ def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Head
             placed[match.branch.code].append((excel, values, match.how, name))
         else:
             unplaced[name].append(excel)
+            first_reader.setdefault(name, reader)
     for b in branches:
         got = placed.get(b.code)
         if not got:
@@ -246,8 +278,9 @@ def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Head
         report.shares.append(BranchShare(
             b.code, b.name, rows, excel_rows, list(dict.fromkeys(how for _, _, how, _ in got)),
             list(dict.fromkeys(w for _, _, _, w in got)), sum(1 for p in report.problems if p.row in at)))
-    col = reader.used.get("branch") or reader.used.get("branch_code")
     for value, rows in unplaced.items():
+        reader = first_reader[value]
+        col = reader.used.get("branch") or reader.used.get("branch_code")
         match = by_name.get(value)
         candidates = [f"{b.code} {b.name}" for b in (match.candidates if match else [])]
         report.unplaced.append(Unplaced(value, rows, candidates))
@@ -258,7 +291,29 @@ def read_rows(report: MemberImport, sheet: RawSheet, sheet_name: str, head: Head
         else:
             reader.problem("LIST-BRANCH-UNKNOWN", rows[0], col, value=value, rows=shown, count=len(rows))
     report.mappings = [Mapping(column, target, written, option, n)
-                       for (column, target, written, option), n in reader.mapped.items()]
+                       for (column, target, written, option), n in mapped.items()]
+
+
+MONTHS_ONE_BY_ONE = 3  # more rows of a column with a month only are said once for the column
+
+
+def _month_only(report: MemberImport, months: dict[tuple[str, str, str], list[tuple[int, str, str]]],
+                roster: Ledger) -> None:
+    """Dates written as a month only: one LIST-DATE per row, or one LIST-MONTHS for a column
+    where many are (a list whose 出生年月 column holds months throughout)."""
+    for (sheet, column, use), found in months.items():
+        target = roster.column(use).header
+        if len(found) <= MONTHS_ONE_BY_ONE:
+            for row, value, who in found:
+                year, month = (int(x) for x in re.findall(r"\d+", unicodedata.normalize("NFKC", value))[:2])
+                report.problems.append(catalog.make(
+                    "LIST-DATE", sheet=sheet, row=row, column=column, value=value, name=who,
+                    target=target, reason=f"只写了年月（{year}年{month}月），没有写哪一天"))
+            continue
+        rows = [row for row, _, _ in found]
+        report.problems.append(catalog.make(
+            "LIST-MONTHS", sheet=sheet, row=rows[0], column=column, value=found[0][1], count=len(found),
+            rows=_rows_text(rows), target=target))
 
 
 def _codes_agree(members: list[tuple[int, dict[str, Any], str, str]], by_name: dict[str, Any],
