@@ -261,7 +261,7 @@ def test_a_column_of_months_is_said_once(runner, ws, tmp_path: Path) -> None:
     rows = [["序号", "所在党组织", "党员姓名", "出生年月", "入党时间"]]
     rows += [[i, "机关第一党支部", f"党员{i}", f"19{70 + i}.0{i}", f"200{i}-07-01"] for i in range(1, 6)]
     rows += [["合计：5人"], ["制表人：李明"]]
-    code, data = _preview(runner, ws, _sheet(tmp_path / "l.xlsx", rows))
+    _, data = _preview(runner, ws, _sheet(tmp_path / "l.xlsx", rows))
     assert data["members_read"] == 5  # the 合计 and 制表人 lines are not members
     months = _problems(data, "LIST-MONTHS")
     assert [(p["row"], p["column"]) for p in months] == [(2, "出生年月")]

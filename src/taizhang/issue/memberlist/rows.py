@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from taizhang import catalog
 from taizhang.issue.memberlist import values as v
-from taizhang.reading.normalise import clean_text
 from taizhang.issue.memberlist.columns import HELPERS, ColumnUse
 from taizhang.issue.memberlist.header import Header
 from taizhang.issue.memberlist.placing import CODE_AGREEMENT, Matcher
 from taizhang.issue.memberlist.table import SynonymTable
 from taizhang.reading.base import RawSheet
+from taizhang.reading.normalise import clean_text
 from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import Ledger
 
