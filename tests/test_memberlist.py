@@ -139,7 +139,7 @@ def test_force_keeps_an_issued_roster_and_lists_changes(runner, ws, tmp_path: Pa
     path = LAYOUTS["national"](tmp_path / "n.xlsx")
     assert invoke(runner, "-w", ws.root, "issue", "--roster", path).exit_code == 0
     before = _roster(ws.root / "outbox" / NAME_001)
-    result = invoke(runner, "-w", ws.root, "issue", "--force", "--no-carry")
+    result = invoke(runner, "-w", ws.root, "issue", "--force")  # nothing to carry, no --roster: kept
     assert result.exit_code == 0 and "党员名册保留原有2行" in result.output
     after = _roster(ws.root / "outbox" / NAME_001)
     kept = ("name", "gender", "birth_date", "education", "join_date", "full_date", "member_type", "person_category")
@@ -149,6 +149,9 @@ def test_force_keeps_an_issued_roster_and_lists_changes(runner, ws, tmp_path: Pa
     result = invoke(runner, "-w", ws.root, "issue", "--force", "--roster", tmp_path / "e.xlsx", "--json")
     changes = {r["code"]: r["replaced"] for r in json.loads(result.stdout)["results"]}
     assert changes["001"].startswith("重新生成：党员名册原2人，现2人，姓名未变")
+    # blank workbooks asked for: the roster is emptied, and said so
+    result = invoke(runner, "-w", ws.root, "issue", "--force", "--no-carry", "--branch", "001")
+    assert "党员名册清空（原有2行）" in result.output and not _roster(ws.root / "outbox" / NAME_001)
 
 
 def _sheet(path: Path, rows: list[list[object]]) -> Path:

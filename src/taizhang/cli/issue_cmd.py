@@ -33,7 +33,7 @@ def issue(
         help="党员信息表（全国党员管理信息系统等导出的Excel，须有所在党支部列），用来预先填好各支部的党员名册；"
              "先用 taizhang members import 预览。一名党员也分不到支部时不生成任何台账。")] = None,
     force: Annotated[bool, typer.Option("--force", help="重新生成已下发过的台账（覆盖 outbox 中的文件，并列出改动；"
-                                              "本次没有内容的党员名册等保留原有的行）。")] = False,
+                                              "本次没有内容的党员名册等保留原有的行，加 --no-carry 时才清空）。")] = False,
     no_carry: Annotated[bool, typer.Option(
         "--no-carry", help="不带入以前年度台账中的党员名册、发展党员和党费收缴表，下发空白台账。")] = False,
     as_json: JsonOpt = False,

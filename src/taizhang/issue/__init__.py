@@ -91,6 +91,7 @@ def issue_branches(
     record: Callable[[IssueResult, Identity], None] | None = None,
     progress: Callable[[IssueResult], None] | None = None,
     sources: dict[str, tuple[int | None, str]] | None = None,
+    keep_issued: bool = True,
 ) -> list[IssueResult]:
     """Write a workbook per branch into `outbox`; skip existing files unless `force`.
 
@@ -106,7 +107,7 @@ def issue_branches(
         carried_from, roster_from = (sources or {}).get(branch.code, (None, ""))
         replaced = ""
         if path.exists() and force:
-            rows, replaced = _keep_issued(path, rnd, rows)
+            rows, replaced = _keep_issued(path, rnd, rows, keep=keep_issued)
             if replaced.startswith("党员名册保留"):
                 roster_from = "已下发的台账"
         n_roster = len(rows.get("roster", []))
@@ -135,11 +136,12 @@ def issue_branches(
 PREFILLED = ("roster", "recruitment", "dues")
 
 
-def _keep_issued(path: Path, rnd: IssueRound, rows: dict[str, list[dict[str, Any]]]
+def _keep_issued(path: Path, rnd: IssueRound, rows: dict[str, list[dict[str, Any]]], *, keep: bool = True
                  ) -> tuple[dict[str, list[dict[str, Any]]], str]:
-    """The rows for a workbook that replaces the issued one at `path`: a prefilled sheet that
-    would be empty now keeps the issued workbook's rows (an issued roster is never replaced by an
-    empty one); and what changes, in Chinese."""
+    """The rows for a workbook that replaces the issued one at `path`, and what changes, in
+    Chinese. With `keep` a prefilled sheet that would be empty now keeps the issued workbook's
+    rows: an issued roster is never replaced by an empty one unless blank workbooks are asked
+    for (--no-carry)."""
     issued = issued_rows(path, rnd)
     kept = dict(rows)
     said = []
@@ -149,10 +151,12 @@ def _keep_issued(path: Path, rnd: IssueRound, rows: dict[str, list[dict[str, Any
         except KeyError:
             continue
         old, new = issued.get(ledger_id, []), rows.get(ledger_id, [])
-        if old and not new:
+        if old and not new and keep:
             kept[ledger_id] = old
             said.append(f"{sheet}保留原有{len(old)}行")
-        elif ledger_id == "roster" and (old or new):
+        elif old and not new:
+            said.append(f"{sheet}清空（原有{len(old)}行）")
+        elif ledger_id == "roster" and new:
             before = [str(r.get("name", "")) for r in old]
             after = [str(r.get("name", "")) for r in new]
             added = [n for n in after if n not in before]
@@ -269,7 +273,7 @@ def issue_workspace(
                 path=result.path, sha256=result.sha256, issued_at=identity.issued_at,
             ))
 
-        results = issue_branches(rnd, chosen, outbox, force=force, prefill=prefill, record=record,
+        results = issue_branches(rnd, chosen, outbox, force=force, prefill=prefill, record=record, keep_issued=carry,
                                  progress=progress, sources=sources)
     record_current(ws)
     notice = None
