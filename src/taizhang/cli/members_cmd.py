@@ -33,8 +33,9 @@ def import_members(
                                          help="党员名单（Excel），如全国党员管理信息系统导出的党员信息。")],
     as_json: JsonOpt = False,
 ) -> None:
-    """预览党员信息表能分到哪些支部：每个支部多少名党员、各列用作什么、哪些值需要核对。只看不写，
-    确认无误后用 taizhang issue --roster 党员信息表 下发。一名党员也分不到支部时以非零状态退出。"""
+    """预览党员信息表能分到哪些支部：每个支部多少名党员、各列用作什么、哪些值需要核对。
+
+    只看不写，确认无误后用 taizhang issue --roster 党员信息表 下发。一名党员也分不到支部时以非零状态退出。"""
     ws = find_workspace()
     report = member_preview(ws, file)
     if as_json:

@@ -149,7 +149,8 @@ def import_member_list(path: Path, roster: Ledger, branches: list[Branch], *, or
         with reading.open_workbook(path) as reader:
             found = _sheets(reader, table)
     except reading.UnreadableFile as exc:
-        raise InputError(f"无法读取党员信息表 {path.name}：{exc.reason}。") from None
+        raise InputError(f"无法读取党员信息表 {path.name}：{exc.reason}。"
+                         "请用Excel或WPS打开后另存为.xlsx再导入。") from None
     if not found:
         raise InputError(f"党员信息表 {path.name} 中找不到表头（姓名、性别、出生日期……）。"
                          f"请确认这是党员名单；列名与常见系统不同的，在工作区的 {WORKSPACE_FILE} 中写明（见 README）。")
