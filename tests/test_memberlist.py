@@ -4,13 +4,14 @@ nothing, `taizhang issue --roster` fills the rosters with the same importer."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import invoke, make_workspace
+from conftest import invoke, make_workspace, needs_soffice, soffice
 from memberlists import LAYOUTS, UNKNOWN_BRANCH, id_number
 
 from taizhang.issue.memberlist import placing, values
@@ -270,3 +271,14 @@ def test_a_column_of_months_is_said_once(runner, ws, tmp_path: Path) -> None:
     assert [(p["row"], p["column"]) for p in months] == [(2, "出生年月")]
     assert "有5人只写了年月" in months[0]["message"] and "第2、3、4、5、6行" in months[0]["message"]
     assert not _problems(data, "LIST-DATE")
+
+
+@needs_soffice
+def test_an_old_xls_list(runner, ws, tmp_path: Path) -> None:
+    """A list saved as .xls (Excel 97-2003), as older systems export."""
+    src = LAYOUTS["national_two_level"](tmp_path / "n2.xlsx")
+    subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    code, data = _preview(runner, ws, tmp_path / "xls" / "n2.xls")
+    assert code == 0 and data["members"] == {"001": 2, "002": 1, "003": 1} and data["header_rows"] == [3, 4]
