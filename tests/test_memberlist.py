@@ -282,3 +282,20 @@ def test_an_old_xls_list(runner, ws, tmp_path: Path) -> None:
                    check=True, capture_output=True, timeout=180)
     code, data = _preview(runner, ws, tmp_path / "xls" / "n2.xls")
     assert code == 0 and data["members"] == {"001": 2, "002": 1, "003": 1} and data["header_rows"] == [3, 4]
+
+
+def test_a_branch_merged_down_over_its_members(runner, ws, tmp_path: Path) -> None:
+    path = tmp_path / "merged.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    sheet = wb.add_worksheet()
+    sheet.write_row(0, 0, ["所在党支部", "姓名", "性别"])
+    sheet.merge_range(1, 0, 3, 0, "机关第一党支部")
+    sheet.merge_range(4, 0, 5, 0, "办公室党支部")
+    for r, name in enumerate(["甲", "乙", "丙", "丁", "戊"], start=1):
+        sheet.write_row(r, 1, [name, "男"])
+    wb.close()
+    _, data = _preview(runner, ws, path)
+    assert data["members"] == {"001": 3, "002": 2} and not data["blank_branch_rows"]
+    merged = _problems(data, "LIST-MERGED")
+    assert [(p["row"], p["value"]) for p in merged] == [(2, "机关第一党支部"), (5, "办公室党支部")]
+    assert "A2:A4是合并单元格，第2至4行" in merged[0]["message"]

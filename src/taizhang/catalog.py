@@ -274,6 +274,8 @@ _ALL = [
     _r("LIST-COLUMN-UNUSED", "同名的列含义不同", I, "党员信息表", LEDGER,
        "“{column}”列的值（如“{value}”）不是{targets}的选项，可能是别的系统自己的分类，这一列没有使用。"
        "如果它就是{targets}，请在工作区的党员信息表列名.toml中写明这些值对应的选项。"),
+    _r("LIST-MERGED", "合并单元格", I, "党员信息表", LEDGER,
+       "“{column}”的{range}是合并单元格，第{first}至{last}行的每个人都按“{value}”读取。"),
     _r("LIST-NO-NAME", "没有姓名", W, "党员信息表", LEDGER,
        "这一行没有姓名（有“{value}”等内容），没有导入。"),
 ]

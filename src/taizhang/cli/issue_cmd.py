@@ -21,6 +21,7 @@ from taizhang.cli.common import (
 )
 from taizhang.issue import IssueResult, issue_workspace
 from taizhang.issue.memberlist import MemberImport
+from taizhang.problems import Severity
 from taizhang.vocabulary import FAILED, ISSUED
 
 
@@ -96,7 +97,7 @@ def _roster_summary(roster: MemberImport, file: Path | None) -> None:
             line += "等）" if len(roster.unplaced) > 5 else "）"
         if roster.blank_branch:
             line += f"（{len(roster.blank_branch)}人没有填所在支部）"
-    checks = [p for p in roster.problems if not p.rule_id.startswith("LIST-BRANCH") and p.rule_id != "LIST-COLUMN-UNUSED"]
+    checks = [p for p in roster.problems if not p.rule_id.startswith("LIST-BRANCH") and p.severity != Severity.INFO]
     if checks:
         line += f"；{len(checks)}个值需要核对（已原样填入，支部收到后会看到）"
     console.print(line + "。")

@@ -15,7 +15,7 @@ from taizhang.issue.memberlist.columns import HELPERS, ColumnUse
 from taizhang.issue.memberlist.header import Header
 from taizhang.issue.memberlist.placing import CODE_AGREEMENT, Matcher
 from taizhang.issue.memberlist.table import SynonymTable
-from taizhang.reading.base import RawSheet
+from taizhang.reading.base import RawSheet, column_letter
 from taizhang.reading.normalise import clean_text
 from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import Ledger
@@ -62,6 +62,26 @@ class _Rows:
         self.used: dict[str, ColumnUse] = {c.use: c for c in part.columns if c.use}
         self.mapped = mapped
         self.months = months  # (sheet, column, use) → [(row, value, who)]: 只写了年月, said once per column
+        self.filled = self._merged(part)
+
+    def _merged(self, part: Part) -> dict[tuple[int, int], Any]:
+        """Cells of the data rows inside a merged range, each holding the range's value (a 所在支部
+        merged down over a branch's members means each of them), said once per range."""
+        filled: dict[tuple[int, int], Any] = {}
+        by_col = {c.col: c for c in part.columns if c.use}
+        for r0, c0, r1, c1 in part.sheet.merged:
+            if r0 < part.head.first_data or r1 <= r0:
+                continue
+            value = part.sheet.value(r0, c0)
+            used = [by_col[c] for c in range(c0, c1 + 1) if c in by_col]
+            if value is None or not used:
+                continue
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    filled[(r, c)] = value
+            self.problem("LIST-MERGED", r0 + 1, used[0], value=v.text(value),
+                         range=f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}", first=r0 + 1, last=r1 + 1)
+        return filled
 
     def problem(self, rule_id: str, row: int, col: ColumnUse | None, value: Any = "", **fields: Any) -> None:
         self.report.problems.append(catalog.make(
@@ -70,7 +90,9 @@ class _Rows:
 
     def cell(self, r: int, use: str) -> Any:
         col = self.used.get(use)
-        return None if col is None else self.sheet.value(r, col.col)
+        if col is None:
+            return None
+        return self.filled.get((r, col.col), self.sheet.value(r, col.col))
 
     def target(self, use: str) -> str:
         return self.roster.column(use).header
@@ -84,7 +106,7 @@ class _Rows:
         name = v.text(self.cell(r, "name"))
         excel = r + 1
         if not name:
-            others = [v.text(self.sheet.value(r, c.col)) for c in self.columns
+            others = [v.text(self.filled.get((r, c.col), self.sheet.value(r, c.col))) for c in self.columns
                       if c.use and c.use not in ("name",)]
             others = [o for o in others if o]
             if others:
