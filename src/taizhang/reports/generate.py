@@ -206,7 +206,7 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
     returns = ReturnsByYear(loaded.returns)  # loads a branch's returns when a report asks for them
     problems: dict[str, list[Problem]] = {}
     last = period.years[-1]
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         for (code, year), sub in loaded.submissions.items():
             if year == last:
                 problems[code] = store.problems(sub.id)
@@ -347,7 +347,7 @@ def _demo_period(ws: Workspace, kind: ReportKind, year: int, as_of: dt.date) -> 
 
     if YEARS not in kind.periods:
         return kind.default_period(year, as_of)
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         years = sorted({s.year for s in store.submissions() if s.is_current and s.year <= year})
     first = min([y for y in years if y >= year - 2] or [year])
     return Period.years_between(first, year)

@@ -7,6 +7,7 @@ taizhang.toml  支部名单.xlsx  workbook_templates/  outbox/ inbox/ archive/ f
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import secrets
@@ -16,7 +17,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from taizhang.errors import ConfigError, WorkspaceExists, WorkspaceLocked, WorkspaceNotFound
+from taizhang.errors import (
+    ConfigError,
+    TaizhangError,
+    WorkspaceExists,
+    WorkspaceLocked,
+    WorkspaceNotFound,
+    WorkspaceReadOnly,
+)
 from taizhang.safeio import atomic_write_text
 from taizhang.workspace import config as config_mod
 from taizhang.workspace.definitions import WorkbookDefinition, load_definitions
@@ -116,7 +124,10 @@ class Workspace:
         process) is recognised and taken over. While the lock is held, no other taizhang command
         writes here, so partial files left by a killed command (`.~tz-*`) are removed.
         """
-        self.state.mkdir(exist_ok=True)
+        try:
+            self.state.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise self._cannot_write(exc, command) from None
         key = self.lock_path.resolve()
         if _HELD.get(key, 0) > 0:
             _HELD[key] += 1
@@ -127,7 +138,11 @@ class Workspace:
             return
         info = holder_info(command)
         for _attempt in range(3):
-            if create_lock(self.lock_path, info):
+            try:
+                created = create_lock(self.lock_path, info)
+            except OSError as exc:
+                raise self._cannot_write(exc, command) from None
+            if created:
                 break
             holder = read_lock(self.lock_path)
             if is_stale(holder, self.lock_path):
@@ -146,6 +161,18 @@ class Workspace:
             if read_lock(self.lock_path) == info:  # never release a lock that is not ours
                 with contextlib.suppress(OSError):
                     self.lock_path.unlink()
+
+    def _cannot_write(self, exc: OSError, command: str) -> TaizhangError:
+        """Why `command` cannot take the lock: the workspace is read-only, or the disk is full."""
+        from taizhang.safeio import os_error_message, read_only_folder
+
+        if isinstance(exc, PermissionError | FileNotFoundError) and read_only_folder(self.state) or \
+                exc.errno == errno.EROFS:
+            return WorkspaceReadOnly(
+                f"工作区 {self.root} 是只读的（例如备份副本、只读的共享文件夹或光盘），{command} 需要写入，无法进行。"
+                "查看类命令（status、problems、stats、check）仍可使用；要收集、下发、汇总或生成报告，"
+                "请把工作区复制到可写的位置再运行，或请管理员开放写入权限。")
+        return TaizhangError(os_error_message(exc))
 
     def remove_partial_files(self) -> list[Path]:
         """Remove the temporary files of atomic writes that a killed command left behind (call

@@ -107,7 +107,7 @@ def deadline_for(ws: Workspace, year: int) -> date | None:
         return ws.settings.deadline
     from taizhang.workspace.store import Store
 
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         return store.rounds().get(year)
 
 
