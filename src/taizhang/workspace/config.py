@@ -7,9 +7,10 @@ code's defaults can never differ.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -179,9 +180,155 @@ def _brackets(raw: Any, where: str) -> tuple[tuple[Decimal, Decimal], ...]:
     return tuple(out)
 
 
+# --- the schema: every key taizhang.toml may hold, with its type and range ----------------------
+@dataclass(frozen=True)
+class Key:
+    """What one setting may be: `kind` int / text / date / choice / decimal / bool / table (checked
+    elsewhere), with an inclusive range for numbers and the words allowed for a choice."""
+
+    kind: str
+    low: int | Decimal | None = None
+    high: int | Decimal | None = None
+    choices: tuple[str, ...] = ()
+
+
+def _int(low: int, high: int | None = None) -> Key:
+    return Key("int", low, high)
+
+
+_MONTHS = _int(0, 120)
+SCHEMA: dict[str, dict[str, Key]] = {
+    "organisation": {
+        "name": Key("text"), "code": Key("text"), "year": _int(2000, 2100), "deadline": Key("date"),
+        "contact": Key("text"), "phone": Key("text"),
+    },
+    "collect": {
+        "unverified": Key("choice", choices=("warn", "refuse")),
+        "max_file_mb": _int(1, 10240), "max_unpacked_mb": _int(1, 102400), "max_ratio": _int(1, 100000),
+        "max_rows_per_sheet": _int(1, 1048576), "max_problems_per_file": _int(1, 1000000),
+        "max_zip_depth": _int(0, 20), "max_zip_files": _int(1, 1000000),
+    },
+    "rules": {"severity": Key("table")},
+    "dues": {
+        "rounding": Key("decimal", Decimal("0.0001"), 100), "working": Key("table"), "retired": Key("table"),
+        "fixed": Key("table"), "other_category": Key("choice", choices=("working", "fixed_any")),
+        "high_monthly": Key("decimal", 0, 10**9), "arrears_months": _int(1, 120),
+        "probation_from_admission": Key("bool"),
+    },
+    "recruitment": {
+        "min_age": _int(14, 100), "talk_within_months": _MONTHS, "activist_to_candidate_months": _MONTHS,
+        "approve_warn_months": _MONTHS, "approve_error_months": _MONTHS, "probation_months": _int(1, 120),
+        "intervals": Key("table"),
+    },
+    "frequency": {
+        "general_meeting_per_quarter": _int(0, 100), "committee_per_month": _int(0, 100),
+        "committee_min_full_members": _int(1, 10000), "group_per_month": _int(0, 100),
+        "lecture_per_quarter": _int(0, 100), "secretary_lectures_per_year": _int(0, 100),
+        "theme_day_per_month": _int(0, 100), "life_meeting_per_year": _int(0, 100), "review_per_year": _int(0, 100),
+        "talk_per_year": _int(0, 100),
+    },
+}
+_KINDS = {"int": "整数", "text": "文字（加英文双引号）", "date": "日期", "decimal": "数字", "bool": "true 或 false"}
+
+
+def _near(word: str, known: Any) -> str:
+    """“，是不是 X？” for the known name closest to a misspelt one ("" when none is close)."""
+    hits = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.6)
+    return f"是不是想写 {hits[0]}？" if hits else ""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"\"{value}\""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "（一组设置）" if isinstance(value, dict) else "（列表）"
+    return str(value)
+
+
+def _expected(key: Key) -> str:
+    if key.kind == "choice":
+        return "只能是 " + " 或 ".join(f"\"{c}\"" for c in key.choices)
+    if key.kind == "date":
+        return "应是日期，写成 2026-01-15（不加引号），不设截止日期写 \"\""
+    if key.kind in ("int", "decimal") and key.low is not None:
+        what = _KINDS[key.kind]
+        if key.high is None:
+            return f"应是不小于 {key.low} 的{what}"
+        return f"应是 {key.low} 到 {key.high} 之间的{what}"
+    return "应是" + _KINDS.get(key.kind, key.kind)
+
+
+def _bad(section: str, name: str, value: Any, key: Key, default: Any) -> ConfigError:
+    shown = default is not None and section != "organisation" and not isinstance(default, (dict, list))
+    tail = f"（默认为 {_shown(default)}）" if shown else ""
+    return ConfigError(f"taizhang.toml 的 [{section}] 中 {name} = {_shown(value)} 不对：{_expected(key)}{tail}。"
+                       "请改正后保存，再重新运行命令。")
+
+
+def _check_value(section: str, name: str, value: Any, key: Key, default: Any) -> None:
+    if key.kind == "table":
+        return  # checked where it is read (brackets, intervals, rule ids)
+    if key.kind == "text":
+        ok = isinstance(value, str)
+    elif key.kind == "bool":
+        ok = isinstance(value, bool)
+    elif key.kind == "choice":
+        ok = isinstance(value, str) and value in key.choices
+    elif key.kind == "date":
+        ok = isinstance(value, date) or (isinstance(value, str) and (not value.strip() or _iso(value)))
+    elif key.kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and _in(value, key)
+    else:  # decimal: a number or a number in quotes
+        try:
+            number = Decimal(str(value)) if not isinstance(value, bool) else None
+        except (InvalidOperation, ValueError):
+            number = None
+        ok = number is not None and number.is_finite() and _in(number, key)
+    if not ok:
+        raise _bad(section, name, value, key, default)
+
+
+def _in(value: Any, key: Key) -> bool:
+    return (key.low is None or value >= key.low) and (key.high is None or value <= key.high)
+
+
+def _iso(text: str) -> bool:
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def validate_schema(data: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
+    """ConfigError naming the key, the value and what is expected for the first setting of a parsed
+    taizhang.toml that is unknown (with the nearest known name), of the wrong type or out of range."""
+    defaults = defaults if defaults is not None else tomllib.loads(default_text())
+    for section, values in data.items():
+        if section not in SCHEMA:
+            raise ConfigError(f"taizhang.toml 中有未知的一节 [{section}]。{_near(section, SCHEMA)}"
+                              f"可用的有：{'、'.join(f'[{k}]' for k in SCHEMA)}。")
+        if not isinstance(values, dict):
+            raise ConfigError(f"taizhang.toml 中 {section} 应是一节设置（[{section}]），现在是 {_shown(values)}。")
+        for name, value in values.items():
+            key = SCHEMA[section].get(name)
+            if key is None:
+                raise ConfigError(f"taizhang.toml 的 [{section}] 中有未知的设置 {name}。"
+                                  f"{_near(name, SCHEMA[section])}这一节可用的设置有："
+                                  f"{'、'.join(SCHEMA[section])}。请改正或删除这一行。")
+            _check_value(section, name, value, key, defaults.get(section, {}).get(name))
+    rec = {**defaults.get("recruitment", {}), **(data.get("recruitment") or {})}
+    if rec.get("approve_warn_months", 0) > rec.get("approve_error_months", 0):
+        raise ConfigError(f"taizhang.toml 的 [recruitment] 中 approve_warn_months（{rec['approve_warn_months']}）"
+                          f"大于 approve_error_months（{rec['approve_error_months']}）：警告的期限应不超过错误的期限。")
+
+
 def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = None) -> Settings:
     """Typed settings from a parsed taizhang.toml laid over the defaults."""
     defaults = tomllib.loads(default_text())
+    validate_schema(data, defaults := tomllib.loads(default_text()))
     merged = _merge(defaults, data)
     org = merged.get("organisation", {})
     try:
@@ -194,12 +341,15 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
             deadline = date.fromisoformat(deadline.strip())
         except ValueError:
             raise ConfigError(f"taizhang.toml 中 deadline“{deadline}”不是日期，请写成 2026-01-15") from None
+    if isinstance(deadline, datetime):
+        deadline = deadline.date()
     if deadline is not None and not isinstance(deadline, date):
         deadline = None
     severity: dict[str, Severity | None] = {}
     for rule_id, value in (merged.get("rules", {}).get("severity", {}) or {}).items():
         if rule_id not in catalog.RULES:
-            raise ConfigError(f"taizhang.toml 的 [rules.severity] 中有未知的规则编号“{rule_id}”")
+            raise ConfigError(f"taizhang.toml 的 [rules.severity] 中有未知的规则编号“{rule_id}”。"
+                              f"{_near(rule_id, catalog.RULES)}规则编号见 README 的“校验规则”一节。")
         text = str(value).strip()
         if text in ("关闭", "off", "false", "停用"):
             severity[rule_id] = None
