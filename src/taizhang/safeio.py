@@ -92,12 +92,78 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
+class AtomicBatch:
+    """Atomic writes of a set of files that appear together: each is written to a temporary file
+    beside its target, and the targets are replaced only when the whole set is written (see
+    `atomic_batch`). A run killed before then leaves every old file as it was (and temporary
+    files that the next writing command removes)."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    @contextlib.contextmanager
+    def path(self, target: Path) -> Iterator[Path]:
+        """Yield a temporary path beside `target`; it replaces `target` when the batch is done."""
+        target = Path(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
+        except OSError as exc:
+            _name_target(exc, target)
+            raise
+        os.close(fd)
+        tmp_path = Path(tmp)
+        try:
+            yield tmp_path
+            os.chmod(tmp_path, 0o666 & ~_UMASK)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                tmp_path.unlink()
+            _name_target(exc, target)
+            raise
+        self._pending.append((tmp_path, target))
+
+    def commit(self) -> None:
+        """Put every written file in place (renames only: no data is written any more)."""
+        while self._pending:
+            tmp, target = self._pending[0]
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                _name_target(exc, target)
+                raise
+            self._pending.pop(0)
+
+    def discard(self) -> None:
+        """Remove the temporary files of the files not put in place."""
+        for tmp, _target in self._pending:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._pending.clear()
+
+
+@contextlib.contextmanager
+def atomic_batch() -> Iterator[AtomicBatch]:
+    """A set of atomic writes (`batch.path(target)`) put in place together when the block ends
+    without an exception; on an exception (or a kill) none of them replaces its target."""
+    batch = AtomicBatch()
+    try:
+        yield batch
+        batch.commit()
+    finally:
+        batch.discard()
+
+
 def _name_target(exc: BaseException, target: Path) -> None:
     """Make an OS error (or xlsxwriter's FileCreateError wrapping one) about the temporary file
     of an atomic write name the file the user asked for: that is the one the message shows."""
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
-    if isinstance(inner, OSError) and (not inner.filename or Path(str(inner.filename)).name.startswith(TEMP_PREFIX)
-                                       or Path(str(inner.filename)) == target.parent):
+    if not isinstance(inner, OSError):
+        return
+    # a full or read-only disk is about the file being written, whatever the error names (shutil
+    # names the source of a copy)
+    if inner.errno in _FULL or inner.errno == errno.EROFS or not inner.filename \
+            or Path(str(inner.filename)).name.startswith(TEMP_PREFIX) or Path(str(inner.filename)) == target.parent:
         with contextlib.suppress(AttributeError, TypeError):
             inner.filename = str(target)
 
