@@ -136,7 +136,8 @@ def check(as_json: JsonOpt = False) -> None:
             rows = [[severity_style(f.severity), f.part, f.message] for f in report.findings]
             console.print(table("工作区检查发现的问题", ["级别", "部分", "问题和处理方法"], rows,
                                 long=["问题和处理方法"], key=2))
-        console.print(checked)
+        if not any(f.part == "数据库" and f.severity == "错误" for f in report.findings):
+            console.print(checked)
         if report.ok:
             console.print("[green]工作区完好：设置、密钥、数据库和原件都没有发现错误。[/]")
         else:

@@ -13,7 +13,7 @@ from typing import Any
 
 from taizhang.errors import TaizhangError
 from taizhang.workspace import Workspace
-from taizhang.workspace.store import RESTORE_ADVICE, SCHEMA, SCHEMA_VERSION, Store
+from taizhang.workspace.store import CHECK_HINT, RESTORE_ADVICE, SCHEMA, SCHEMA_VERSION, Store
 
 ERROR, WARNING, INFO = "错误", "警告", "提示"
 # At most this many findings of one kind are listed one by one; the rest are counted.
@@ -82,7 +82,7 @@ def check(ws: Workspace) -> CheckReport:
     try:
         store = Store.read(ws.store_path)
     except TaizhangError as exc:
-        report.add(ERROR, "数据库", str(exc), ws.store_path)
+        report.add(ERROR, "数据库", _said_once(exc), ws.store_path)
         return report
     with store:
         if _check_integrity(store, report) and _check_schema(store, report):
@@ -118,7 +118,7 @@ def _check_integrity(store: Store, report: CheckReport) -> bool:
     try:
         rows = [r[0] for r in store.conn.execute("PRAGMA integrity_check(100)").fetchall()]
     except TaizhangError as exc:
-        report.add(ERROR, "数据库", str(exc), store.path)
+        report.add(ERROR, "数据库", "SQLite 的完整性检查无法完成：" + _said_once(exc), store.path)
         return False
     if rows == ["ok"]:
         return True
@@ -126,6 +126,11 @@ def _check_integrity(store: Store, report: CheckReport) -> bool:
     report.add(ERROR, "数据库", f"数据库 {store.path} 已损坏，SQLite 的完整性检查发现{len(rows)}处问题"
                f"（{shown}）。在恢复之前不要再运行 collect 等写入数据库的命令。", store.path)
     return False
+
+
+def _said_once(exc: Exception) -> str:
+    """A store error's message without the advice `check` gives once at the end."""
+    return str(exc).replace(CHECK_HINT, "").replace(RESTORE_ADVICE, "").strip()
 
 
 def _expected_schema() -> dict[str, list[str]]:
