@@ -455,3 +455,15 @@ def test_check_finds_two_current_returns_of_one_branch(runner, ws: Workspace) ->
     result = invoke(runner, "-w", ws.root, "check")
     assert result.exit_code == 1
     assert "2份被标为当前有效" in result.output
+
+
+def test_a_store_of_an_earlier_version_is_upgraded_before_it_is_read(runner, ws: Workspace) -> None:
+    conn = sqlite3.connect(ws.store_path)
+    conn.execute("DROP TABLE rollup_returns")
+    conn.execute("DROP TABLE rollups")
+    conn.commit()
+    conn.close()
+    result = invoke(runner, "-w", ws.root, "status")
+    assert result.exit_code == 0, result.output
+    with Store.read(ws.store_path) as store:
+        assert store.rollups() == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,6 +128,8 @@ CREATE TABLE IF NOT EXISTS rollup_returns (
     via TEXT NOT NULL DEFAULT '[]'  -- JSON: the units it passed through below the sender
 );
 """
+
+TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 
 
 @dataclass
@@ -495,7 +498,7 @@ class Store:
         return store._with_schema()
 
     @classmethod
-    def read(cls, path: Path) -> Store:
+    def read(cls, path: Path, *, upgrade: bool = True) -> Store:
         """Open an existing store read-only: nothing is written to it, so a backup copy or a store
         on a read-only share can be looked at. StoreError when it is missing, empty or damaged."""
         _check_file(path)
@@ -527,6 +530,16 @@ class Store:
                 raise StoreError(
                     f"数据库 {path} 里缺少 taizhang 的数据表（{'、'.join(sorted(missing))}），"
                     f"不是本程序的数据库或已被改动。{RESTORE_ADVICE}")
+            newer = set(TABLES) - names
+            if newer:  # made by an earlier version: add the new tables when the store can be written
+                conn.close()
+                if upgrade and os.access(path, os.W_OK) and _writable(path.parent):
+                    cls.open(path).close()
+                    return cls.read(path, upgrade=False)
+                raise StoreError(
+                    f"数据库 {path} 是旧版本的 taizhang 建立的，缺少数据表 {'、'.join(sorted(newer))}，"
+                    "而它所在的位置是只读的，无法升级。请在可写的工作区中运行一次写入的命令（如 taizhang collect）"
+                    "升级数据库后再查看。")
             conn.row_factory = sqlite3.Row
             conn.isolation_level = "DEFERRED"
             return cls(conn, path, readonly=True)
