@@ -325,6 +325,8 @@ def test_a_lost_taizhang_toml_is_made_again_by_init_and_nothing_else_changes(run
     assert result.exit_code == 1
     said = result.stderr.replace("\n", "")
     assert "taizhang.toml 不见了" in said and "taizhang init" in said and "不改动" in said, said
+    checked = invoke(runner, "-w", ws.root, "check")
+    assert checked.exit_code == 1 and "找不到设置文件" in checked.output and "taizhang init" in checked.output
     made = invoke(runner, "init", ws.root, "--org", "中共测试局机关委员会", "--year", "2025")
     assert made.exit_code == 0, made.output
     assert "taizhang.toml" in made.output and "其他内容未改动" in made.output
@@ -467,3 +469,19 @@ def test_a_store_of_an_earlier_version_is_upgraded_before_it_is_read(runner, ws:
     assert result.exit_code == 0, result.output
     with Store.read(ws.store_path) as store:
         assert store.rollups() == []
+
+
+def test_os_errors_are_told_apart(tmp_path: Path, monkeypatch) -> None:
+    from taizhang.safeio import os_error_message
+
+    target = tmp_path / "output" / "汇总台账.xlsx"
+    target.parent.mkdir()
+    full = os_error_message(OSError(errno.ENOSPC, "No space left on device", str(target)))
+    assert "磁盘空间已满" in full and str(target) in full
+    locked = os_error_message(PermissionError(errno.EACCES, "Permission denied", str(target)))
+    assert "Excel或WPS" in locked and "只读" not in locked.split("或被设为只读")[0]
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m, **k: False if Path(p) == target.parent else real_access(p, m, **k))
+    folder = os_error_message(PermissionError(errno.EACCES, "Permission denied", str(target)))
+    assert "是只读的" in folder and "Excel" not in folder
+    assert "只读" in os_error_message(OSError(errno.EROFS, "Read-only file system", str(target)))

@@ -135,11 +135,12 @@ def accepting_global_options(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def find_workspace() -> Any:
-    """The workspace named by -w, or found from the current folder upwards."""
+def find_workspace(*, lost_config_ok: bool = False) -> Any:
+    """The workspace named by -w, or found from the current folder upwards (one that lost its
+    taizhang.toml too, with `lost_config_ok`)."""
     from taizhang import workspace
 
-    return workspace.find(explicit=state.workspace)
+    return workspace.find(explicit=state.workspace, lost_config_ok=lost_config_ok)
 
 
 def handle_errors(fn: F) -> F:

@@ -125,7 +125,7 @@ def templates(
 @handle_errors
 def check(as_json: JsonOpt = False) -> None:
     """检查工作区本身：设置文件、密钥、数据库是否完好，archive/ 中的原件是否齐全、未被改动（只读，不改动任何文件）。"""
-    ws = find_workspace()
+    ws = find_workspace(lost_config_ok=True)
     report = check_workspace(ws)
     if as_json:
         print_json(report.to_dict())

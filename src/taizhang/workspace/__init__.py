@@ -263,11 +263,15 @@ def _lost_config_message(root: Path) -> str:
             "再按需修改联系人和各项规则设置。")
 
 
-def find(start: Path | None = None, explicit: Path | None = None) -> Workspace:
-    """The workspace at `explicit`, or the first one from `start` (default: cwd) upwards."""
+def find(start: Path | None = None, explicit: Path | None = None, *, lost_config_ok: bool = False) -> Workspace:
+    """The workspace at `explicit`, or the first one from `start` (default: cwd) upwards. A
+    workspace that lost its taizhang.toml is a WorkspaceNotFound saying how to make it again,
+    unless `lost_config_ok` (for `check`, which reports it)."""
     if explicit is not None:
         root = Path(explicit).expanduser().resolve()
         if lost_config(root):
+            if lost_config_ok:
+                return Workspace(root)
             raise WorkspaceNotFound(_lost_config_message(root))
         if not is_workspace(root):
             raise WorkspaceNotFound(
@@ -280,6 +284,8 @@ def find(start: Path | None = None, explicit: Path | None = None) -> Workspace:
         if is_workspace(folder):
             return Workspace(folder)
         if lost_config(folder):
+            if lost_config_ok:
+                return Workspace(folder)
             raise WorkspaceNotFound(_lost_config_message(folder))
     raise WorkspaceNotFound(
         f"当前文件夹（{here}）及其上级都不是 taizhang 工作区。"
