@@ -567,8 +567,15 @@ class Store:
         return cls(conn, path)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (a store found sound stays so after this process's own writes:
+        it is not checked again on the next open)."""
         self.conn.close()
+        if not self.readonly:
+            with contextlib.suppress(OSError):
+                key = self.path.resolve()
+                if key in _CHECKED:
+                    st = self.path.stat()
+                    _CHECKED[key] = (st.st_size, st.st_mtime_ns)
 
     def __enter__(self) -> Store:
         return self
