@@ -101,7 +101,7 @@ class ReadOnly:
         prefix = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"] if self.as_root else []
         return subprocess.run(
             [*prefix, sys.executable, "-c", "from taizhang.cli import main; main()", "-w", str(self.root), *args],
-            capture_output=True, text=True, env=env, timeout=300, cwd=str(self.base))
+            check=False, capture_output=True, text=True, env=env, timeout=300, cwd=str(self.base))
 
     def close(self) -> None:
         for path in [self.root, *self.root.rglob("*")]:

@@ -171,10 +171,9 @@ class Workspace:
 
         if isinstance(exc, PermissionError | FileNotFoundError) and read_only_folder(self.state) or \
                 exc.errno == errno.EROFS:
-            return WorkspaceReadOnly(
-                f"工作区 {self.root} 是只读的（例如备份副本、只读的共享文件夹或光盘），{command} 需要写入，无法进行。"
-                "查看类命令（status、problems、stats、check）仍可使用；要收集、下发、汇总或生成报告，"
-                "请把工作区复制到可写的位置再运行，或请管理员开放写入权限。")
+            from taizhang.workspace.store import readonly_message
+
+            return WorkspaceReadOnly(readonly_message(f"工作区 {self.root}", command + " "))
         return TaizhangError(os_error_message(exc))
 
     def remove_partial_files(self) -> list[Path]:

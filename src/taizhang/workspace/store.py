@@ -367,9 +367,9 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
     return err
 
 
-def readonly_message(path: Path) -> str:
-    """Why a command that writes cannot run on a read-only workspace, and what to do."""
-    return (f"{path} 是只读的（例如备份副本、只读的共享文件夹或光盘），这个命令需要写入工作区，无法进行。"
+def readonly_message(where: Path | str, command: str = "这个命令") -> str:
+    """Why a command that writes cannot run on a read-only workspace (or store), and what to do."""
+    return (f"{where} 是只读的（例如备份副本、只读的共享文件夹或光盘），{command}需要写入工作区，无法进行。"
             "查看类命令（status、problems、stats、check）仍可使用；要收集、下发、汇总或生成报告，"
             "请把工作区复制到可写的位置再运行，或请管理员开放写入权限。")
 
