@@ -485,3 +485,28 @@ def test_os_errors_are_told_apart(tmp_path: Path, monkeypatch) -> None:
     folder = os_error_message(PermissionError(errno.EACCES, "Permission denied", str(target)))
     assert "是只读的" in folder and "Excel" not in folder
     assert "只读" in os_error_message(OSError(errno.EROFS, "Read-only file system", str(target)))
+
+
+def test_a_taizhang_toml_saved_by_notepad(runner, ws: Workspace) -> None:
+    text = ws.config_path.read_text(encoding="utf-8")
+    ws.config_path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # UTF-8 with a byte-order mark
+    assert invoke(runner, "-w", ws.root, "status").exit_code == 0
+    assert invoke(runner, "-w", ws.root, "year", "2026").exit_code == 0
+    ws.config_path.write_bytes(text.encode("gbk"))  # 记事本 “ANSI” on Chinese Windows
+    result = invoke(runner, "-w", ws.root, "status")
+    assert result.exit_code == 1 and "不是 UTF-8 编码" in result.stderr and "另存为" in result.stderr
+    _no_traceback(result)
+
+
+@pytest.mark.parametrize("edit,words", [
+    (lambda t: t.replace("[collect]\n", "[collect]\nmax_file_mb = 10\n"), ("写了两次",)),
+    (lambda t: t.replace('unverified = "warn"', "unverified = “warn”"), ("中文引号", "unverified")),
+    (lambda t: t.replace("max_ratio = 200", "max_ratio 200"), ("max_ratio 200", "=")),
+], ids=["key-twice", "chinese-quotes", "no-equals"])
+def test_a_taizhang_toml_that_is_not_toml_says_which_line(runner, ws: Workspace, edit, words) -> None:
+    ws.config_path.write_text(edit(ws.config_path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = invoke(runner, "-w", ws.root, "status")
+    assert result.exit_code == 1
+    said = result.stderr.replace("\n", "")
+    assert "行" in said and all(w in said for w in words), said
+    _no_traceback(result)

@@ -419,14 +419,58 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
     )
 
 
-def load(path: Path, recruitment_headers: dict[str, str] | None = None) -> Settings:
-    """Read and check taizhang.toml."""
+def read_text(path: Path) -> str:
+    """The text of taizhang.toml (UTF-8, with or without the byte-order mark Notepad writes);
+    ConfigError saying how to save it again when it is in another encoding."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"找不到设置文件 {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"设置文件 {path.name} 格式有误：{exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取设置文件 {path}：{exc.strerror or exc}。请检查文件的访问权限。") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"设置文件 {path.name} 不是 UTF-8 编码（可能用记事本按 ANSI 或 GBK 保存了）。"
+            "请用记事本打开它，“另存为”时把编码选为 UTF-8 后保存。") from None
+
+
+# TOML's error messages (tomllib, English) → what they mean for someone editing the file
+_TOML_HINTS = (
+    ("Cannot overwrite a value", "同一项设置写了两次，请删去其中一行"),
+    ("Cannot declare", "同一节（[…]）写了两次，请合并成一节"),
+    ("Invalid value", "值的写法不对：文字要加英文双引号，数字不加引号，日期写成 2026-01-15"),
+    ("Unclosed", "引号或括号不成对"),
+    ("Expected '=' after a key", "缺少“=”，应写成 名称 = 值"),
+    ("Invalid statement", "这一行不是“名称 = 值”的格式"),
+    ("Illegal character", "含有不允许的字符"),
+)
+_AT_LINE = re.compile(r"at line (\d+)")
+
+
+def toml_error(path: Path, text: str, exc: Exception) -> ConfigError:
+    """A TOML syntax error in taizhang.toml, in Chinese: the line, what it holds, what is wrong."""
+    detail = str(exc)
+    m = _AT_LINE.search(detail)
+    number = int(m.group(1)) if m else 0
+    lines = text.splitlines()
+    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    why = next((hint for key, hint in _TOML_HINTS if key in detail), "格式不对")
+    if any(c in line for c in "“”‘’＝［］"):
+        why = "用了中文引号或全角符号，请改成英文半角的 \" = [ ]"
+    where = f"第{number}行" + (f"（{line[:60]}）" if line else "") if number else ""
+    return ConfigError(f"设置文件 {path.name} {where}格式有误：{why}（{detail}）。"
+                       "请改正后保存；也可对照 README 的“设置”一节或 taizhang init 生成的设置文件。")
+
+
+def load(path: Path, recruitment_headers: dict[str, str] | None = None) -> Settings:
+    """Read and check taizhang.toml."""
+    text = read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(path, text, exc) from None
     return parse(data, recruitment_headers)
 
 
