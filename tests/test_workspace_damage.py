@@ -510,3 +510,17 @@ def test_a_taizhang_toml_that_is_not_toml_says_which_line(runner, ws: Workspace,
     said = result.stderr.replace("\n", "")
     assert "行" in said and all(w in said for w in words), said
     _no_traceback(result)
+
+
+@pytest.mark.parametrize("damage,part", [
+    (lambda ws: ws.branches_path.unlink(), "支部名单"),
+    (lambda ws: ws.key_path.write_text("zz\n"), "密钥"),
+    (lambda ws: ws.config_path.write_text("[collect]\nmax_ratio = 0\n", encoding="utf-8"), "设置"),
+], ids=["branch-list-lost", "key-damaged", "setting-wrong"])
+def test_check_covers_the_other_files_of_the_workspace(runner, ws: Workspace, damage, part: str) -> None:
+    damage(ws)
+    result = invoke(runner, "-w", ws.root, "check", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [f["part"] for f in data["findings"]] == [part], data["findings"]
+    assert data["submissions"] == 2 and data["archived_checked"] == 2

@@ -79,6 +79,7 @@ def check(ws: Workspace) -> CheckReport:
     report = CheckReport(workspace=str(ws.root), store=str(ws.store_path))
     _check_settings(ws, report)
     _check_key(ws, report)
+    _check_branches(ws, report)
     try:
         store = Store.read(ws.store_path)
     except TaizhangError as exc:
@@ -101,6 +102,16 @@ def _check_settings(ws: Workspace, report: CheckReport) -> None:
         ws.settings  # noqa: B018 - read and checked
     except TaizhangError as exc:
         report.add(ERROR, "设置", str(exc), ws.config_path)
+
+
+def _check_branches(ws: Workspace, report: CheckReport) -> None:
+    """The 支部名单 can be read (what is on it is `taizhang branches`'s to check)."""
+    from taizhang.workspace import branches as branches_mod
+
+    try:
+        branches_mod.read(ws.branches_path)
+    except TaizhangError as exc:
+        report.add(ERROR, "支部名单", f"{exc}也可从备份中恢复该文件。", ws.branches_path)
 
 
 def _check_key(ws: Workspace, report: CheckReport) -> None:
