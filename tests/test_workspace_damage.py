@@ -294,6 +294,8 @@ CONFIG_CASES = [
     ('rounding = "0.01"', 'rounding = "一分"', ("rounding", "一分", "数字")),
     ("probation_from_admission = true", 'probation_from_admission = "是"', ("probation_from_admission", "true 或 false")),
     ('unverified = "warn"', 'unverified = "warning"', ("unverified", '"warn" 或 "refuse"')),
+    ('[3000, "0.005"]', '[3000, "-0.005"]', ("dues.working", "0到1之间")),
+    ('"学生" = ["0.2", "0.2"]', '"学生" = ["5", "0.2"]', ("dues.fixed", "最低不大于最高")),
 ]
 
 

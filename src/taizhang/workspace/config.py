@@ -174,7 +174,11 @@ def _brackets(raw: Any, where: str) -> tuple[tuple[Decimal, Decimal], ...]:
         if not isinstance(item, list) or len(item) != 2:
             raise ConfigError(f"taizhang.toml 中 {where} 的每一档应是 [上限, 比例]")
         upper = Decimal("Infinity") if str(item[0]).lower() == "inf" else _decimal(item[0], where)
-        out.append((upper, _decimal(item[1], where)))
+        rate = _decimal(item[1], where)
+        if rate.is_nan() or upper.is_nan() or not (upper > 0 and 0 <= rate <= 1):
+            raise ConfigError(f"taizhang.toml 中 {where} 的一档 [{item[0]}, {item[1]}] 不对：上限应大于0，"
+                              "比例应在0到1之间（如 \"0.005\" 表示0.5%）")
+        out.append((upper, rate))
     if [u for u, _ in out] != sorted(u for u, _ in out) or out[-1][0] != Decimal("Infinity"):
         raise ConfigError(f"taizhang.toml 中 {where} 的上限应从小到大排列，最后一档为 \"inf\"")
     return tuple(out)
@@ -370,7 +374,11 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
     for cat, pair in (dues_raw.get("fixed") or {}).items():
         if not isinstance(pair, list) or len(pair) != 2:
             raise ConfigError(f"taizhang.toml 中 dues.fixed 的“{cat}”应是 [最低, 最高]")
-        fixed[cat] = (_decimal(pair[0], "dues.fixed"), _decimal(pair[1], "dues.fixed"))
+        low, high = _decimal(pair[0], "dues.fixed"), _decimal(pair[1], "dues.fixed")
+        if low.is_nan() or high.is_nan() or not 0 <= low <= high:
+            raise ConfigError(f"taizhang.toml 中 dues.fixed 的“{cat}” [{pair[0]}, {pair[1]}] 不对："
+                              "应为 [最低, 最高]，都不小于0，最低不大于最高")
+        fixed[cat] = (low, high)
     dues["fixed"] = fixed
     rec = dict(merged.get("recruitment", {}))
     intervals = []
@@ -381,6 +389,8 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
             start, end, months = item["from"], item["to"], int(item["min_months"])
         except (KeyError, TypeError, ValueError):
             raise ConfigError(f"taizhang.toml 中 {where} 应写明 from、to 和 min_months") from None
+        if not 0 <= months <= 240 or isinstance(item["min_months"], (bool, float)):
+            raise ConfigError(f"taizhang.toml 中 {where} 的 min_months = {item['min_months']} 不对：应是 0 到 240 之间的整数")
         keys = []
         for name in (start, end):
             key = headers.get(name, name)
