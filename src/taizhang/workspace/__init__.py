@@ -147,6 +147,9 @@ class Workspace:
                 raise self._cannot_write(exc, command) from None
             if created:
                 break
+            if self.lock_path.is_dir():
+                raise WorkspaceLocked(f"{self.lock_path} 应是 taizhang 的锁文件，现在却是一个文件夹（可能是误建的）。"
+                                      "请确认没有 taizhang 命令在运行后删除这个文件夹，再重新运行命令。")
             holder = read_lock(self.lock_path)
             if is_stale(holder, self.lock_path):
                 with contextlib.suppress(OSError):
