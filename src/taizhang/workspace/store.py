@@ -322,6 +322,15 @@ def _quick_check(store: Store) -> None:
     _CHECKED[key] = (st.st_size, st.st_mtime_ns)
 
 
+def _uri(path: Path) -> str:
+    """An SQLite file URI for `path` with an empty authority, so that a Windows network share
+    (\\\\server\\share\\…, which Path.as_uri writes as file://server/…) opens too."""
+    from urllib.parse import quote
+
+    posix = path.resolve().as_posix()
+    return "file://" + ("" if posix.startswith("/") else "/") + quote(posix, safe="/:")
+
+
 def _code(exc: sqlite3.Error) -> str:
     """The SQLite error's name (SQLITE_FULL …), from the code where Python gives it."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -502,7 +511,7 @@ class Store:
         """Open an existing store read-only: nothing is written to it, so a backup copy or a store
         on a read-only share can be looked at. StoreError when it is missing, empty or damaged."""
         _check_file(path)
-        uri = path.resolve().as_uri()
+        uri = _uri(path)
         errors: list[sqlite3.Error] = []
         # A store in WAL mode needs its -shm file; where it cannot be made (a read-only folder)
         # the file is opened as immutable, which is what a read-only copy is.
