@@ -93,6 +93,7 @@ CONTRACTS: dict[str, tuple[Callable[..., tuple[Path | None, list[str]]], str, Ca
              "taizhang.workspace:init", _last),
     "branches": (lambda d, t: (d.root, ["branches"]), "taizhang.levels.hierarchy:load", _last),
     "templates": (lambda d, t: (d.root, ["templates"]), "taizhang.workspace:templates", _last),
+    "check": (lambda d, t: (d.root, ["check"]), "taizhang.cli.workspace_cmds:check_workspace", _last),
     "issue": (lambda d, t: (_fresh(t), ["issue"]), "taizhang.cli.issue_cmd:issue_workspace", _last),
     "collect": (lambda d, t: (_demo_copy(d, t), ["collect", "--as-of", AS_OF, "--no-feedback"]),
                 "taizhang.cli.collect_cmds:collect_files", _last),

@@ -31,6 +31,11 @@ class WorkspaceLocked(TaizhangError):
     """Another taizhang command holds the workspace lock."""
 
 
+class WorkspaceReadOnly(TaizhangError):
+    """A command that writes was run on a workspace that cannot be written (a backup copy, a
+    read-only share)."""
+
+
 class StoreError(TaizhangError):
     """The store cannot be opened or written."""
 

@@ -4,6 +4,7 @@ formula from user text."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import tempfile
@@ -71,8 +72,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
     On an exception the temporary file is removed and `target` is left as it was.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
+    except OSError as exc:
+        _name_target(exc, target)
+        raise
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -80,10 +85,130 @@ def atomic_path(target: Path) -> Iterator[Path]:
         # mkstemp creates 0600; an output should get the usual permissions of a new file.
         os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
+        _name_target(exc, target)
         raise
+
+
+class AtomicBatch:
+    """Atomic writes of a set of files that appear together: each is written to a temporary file
+    beside its target, and the targets are replaced only when the whole set is written (see
+    `atomic_batch`). A run killed before then leaves every old file as it was (and temporary
+    files that the next writing command removes)."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    @contextlib.contextmanager
+    def path(self, target: Path) -> Iterator[Path]:
+        """Yield a temporary path beside `target`; it replaces `target` when the batch is done."""
+        target = Path(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
+        except OSError as exc:
+            _name_target(exc, target)
+            raise
+        os.close(fd)
+        tmp_path = Path(tmp)
+        try:
+            yield tmp_path
+            os.chmod(tmp_path, 0o666 & ~_UMASK)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                tmp_path.unlink()
+            _name_target(exc, target)
+            raise
+        self._pending.append((tmp_path, target))
+
+    def commit(self) -> None:
+        """Put every written file in place (renames only: no data is written any more)."""
+        while self._pending:
+            tmp, target = self._pending[0]
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                _name_target(exc, target)
+                raise
+            self._pending.pop(0)
+
+    def discard(self) -> None:
+        """Remove the temporary files of the files not put in place."""
+        for tmp, _target in self._pending:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._pending.clear()
+
+
+@contextlib.contextmanager
+def atomic_batch() -> Iterator[AtomicBatch]:
+    """A set of atomic writes (`batch.path(target)`) put in place together when the block ends
+    without an exception; on an exception (or a kill) none of them replaces its target."""
+    batch = AtomicBatch()
+    try:
+        yield batch
+        batch.commit()
+    finally:
+        batch.discard()
+
+
+def _name_target(exc: BaseException, target: Path) -> None:
+    """Make an OS error (or xlsxwriter's FileCreateError wrapping one) about the temporary file
+    of an atomic write name the file the user asked for: that is the one the message shows."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+    if not isinstance(inner, OSError):
+        return
+    # a full or read-only disk is about the file being written, whatever the error names (shutil
+    # names the source of a copy)
+    if inner.errno in _FULL or inner.errno == errno.EROFS or not inner.filename \
+            or Path(str(inner.filename)).name.startswith(TEMP_PREFIX) or Path(str(inner.filename)) == target.parent:
+        with contextlib.suppress(AttributeError, TypeError):
+            inner.filename = str(target)
+
+
+# errno values that mean "no room left": the disk, or the user's quota on it
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), getattr(errno, "EFBIG", errno.ENOSPC)}
+
+
+def os_error_message(exc: BaseException) -> str:
+    """What an OS error while reading or writing a file means for the user, in Chinese, naming
+    the file and saying what to do: a full disk, a read-only folder (a backup copy, a read-only
+    share), a file open in Excel or WPS, a missing file. Also takes xlsxwriter's FileCreateError,
+    which wraps the OS error."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+    if not isinstance(inner, OSError):
+        return f"无法写入文件：{exc}"
+    name = inner.filename or ""
+    where = f"“{name}”" if name else "文件"
+    code = inner.errno
+    if code in _FULL:
+        return (f"磁盘空间已满，{where}没能写入。已写了一半的文件已删除，原有的文件保持不变。"
+                "请清理该磁盘（删除不需要的文件、清空回收站）腾出空间后，重新运行这个命令。")
+    if code == errno.EROFS:
+        return (f"{where}所在的磁盘是只读的（例如光盘、写保护的U盘或只读挂载的共享），无法写入。"
+                "请把工作区复制到可写的位置再运行。")
+    if isinstance(inner, PermissionError):
+        if name and read_only_folder(Path(name)):
+            folder = Path(name) if Path(name).is_dir() else Path(name).parent
+            return (f"文件夹“{folder}”是只读的（例如备份副本或只读的共享文件夹），无法在其中写入{where}。"
+                    "请把工作区复制到可写的位置再运行，或请管理员开放写入权限。")
+        return (f"{where}无法写入：它可能正在Excel或WPS中打开，或被设为只读。"
+                "请关闭打开它的程序（或取消只读属性）后重新运行这个命令。")
+    if isinstance(inner, FileNotFoundError):
+        return f"找不到{where}，请检查文件或文件夹是否存在、是否已被移走或改名。"
+    return f"读写{where}时出错：{inner.strerror or inner}。请检查磁盘、U盘或网络共享是否正常，然后重试。"
+
+
+def read_only_folder(path: Path) -> bool:
+    """Whether `path` (a file, or a file to be made) is in a folder this process cannot write
+    to (read-only permissions or a read-only file system), as opposed to a file locked by
+    another program in a writable folder."""
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return not os.access(folder, os.W_OK)
 
 
 def atomic_write_bytes(target: Path, data: bytes) -> Path:

@@ -7,6 +7,7 @@ import inspect
 import json
 import os
 import re
+import sqlite3
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from xlsxwriter.exceptions import FileCreateError
 
 from taizhang.errors import TaizhangError
 from taizhang.problems import Problem, Severity
-from taizhang.safeio import strip_control
+from taizhang.safeio import os_error_message, strip_control
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -133,11 +135,12 @@ def accepting_global_options(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def find_workspace() -> Any:
-    """The workspace named by -w, or found from the current folder upwards."""
+def find_workspace(*, lost_config_ok: bool = False) -> Any:
+    """The workspace named by -w, or found from the current folder upwards (one that lost its
+    taizhang.toml too, with `lost_config_ok`)."""
     from taizhang import workspace
 
-    return workspace.find(explicit=state.workspace)
+    return workspace.find(explicit=state.workspace, lost_config_ok=lost_config_ok)
 
 
 def handle_errors(fn: F) -> F:
@@ -155,13 +158,27 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt:
             err_console.print("[yellow]已中断。[/]")
             raise typer.Exit(130) from None
-        except OSError as exc:
+        except (OSError, FileCreateError, sqlite3.Error) as exc:
             if state.debug:
                 raise
-            err_console.print(Prose(Text("错误：", style="bold red") + Text("无法读写文件：" + strip_control(str(exc)))))
+            err_console.print(Prose(Text("错误：", style="bold red") + Text(strip_control(_describe(exc)))))
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _describe(exc: BaseException) -> str:
+    """In words, an error no library code turned into a TaizhangError: an OS error (a full disk,
+    a read-only folder, a file open in Excel), or an SQLite error from the store."""
+    if isinstance(exc, sqlite3.Error):
+        from taizhang.workspace.store import store_error
+
+        try:
+            path = find_workspace().store_path
+        except TaizhangError:
+            path = Path(".taizhang") / "store.sqlite3"
+        return str(store_error(exc, path))
+    return os_error_message(exc)
 
 
 def parse_date(text: str | None, what: str) -> date | None:

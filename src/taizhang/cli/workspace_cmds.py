@@ -19,9 +19,11 @@ from taizhang.cli.common import (
     print_json,
     problems_table,
     rule_title,
+    severity_style,
     table,
 )
 from taizhang.levels import hierarchy
+from taizhang.workspace.check import check as check_workspace
 
 
 @handle_errors
@@ -40,6 +42,13 @@ def init(
     ws = workspace.init(folder, org=org, year=year, deadline=parse_date(deadline, "截止日期"), code=code)
     if as_json:
         print_json(ws.to_dict())
+        return
+    if ws.recreated:
+        console.print(f"[green]工作区 {plain(ws.root)} 已重新生成：[/]{plain('、'.join(ws.recreated))}（其他内容未改动）。")
+        if "taizhang.toml" in ws.recreated:
+            console.print("  设置文件是默认设置，请打开核对联系人、电话和各项规则设置。")
+        if any(name.endswith("store.sqlite3") for name in ws.recreated):
+            console.print("  数据库是新建的空数据库：请把 archive/ 中的原件复制到 inbox/，运行 taizhang collect 重新收集。")
         return
     console.print(f"[green]已创建工作区[/] {plain(ws.root)}")
     console.print(f"  设置文件：{ws.config_path.name}（单位、年度、截止日期、联系人和各项校验规则）")
@@ -113,8 +122,35 @@ def templates(
                       ("" if result.exported else "（已存在的文件未覆盖）"))
 
 
+@handle_errors
+def check(as_json: JsonOpt = False) -> None:
+    """检查工作区本身：设置文件、密钥、数据库是否完好，archive/ 中的原件是否齐全、未被改动（只读，不改动任何文件）。"""
+    ws = find_workspace(lost_config_ok=True)
+    report = check_workspace(ws)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        checked = (f"数据库中有{report.submissions}份报送记录、{report.rollups}份下级汇总，"
+                   f"核对了 archive/ 中{report.archived_checked}个原件的 SHA-256。")
+        if report.findings:
+            rows = [[severity_style(f.severity), f.part, f.message] for f in report.findings]
+            console.print(table("工作区检查发现的问题", ["级别", "部分", "问题和处理方法"], rows,
+                                long=["问题和处理方法"], key=2))
+        if not any(f.part == "数据库" and f.severity == "错误" for f in report.findings):
+            console.print(checked)
+        if report.ok:
+            console.print("[green]工作区完好：设置、密钥、数据库和原件都没有发现错误。[/]")
+        else:
+            console.print(f"[bold red]发现{report.errors}个错误。[/]")
+            if report.restore:
+                console.print(plain(report.restore))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command("init")(init)
     app.command("branches")(branches)
     app.command("templates")(templates)
+    app.command("check")(check)

@@ -19,7 +19,6 @@ from typing import Any, Callable
 from taizhang import catalog
 from taizhang.collect.files import Candidate, content_id, find_candidates, sha256_bytes
 from taizhang.collect.process import (
-    FEEDBACK_FAILED,
     CollectContext,
     FileResult,
     Processed,
@@ -245,7 +244,9 @@ def store_processed(ws: Workspace, store: Any, cand: Candidate, processed: Proce
             result.feedback = _place_feedback(ws, processed)
             processed.feedback_failed = not result.feedback
         if processed.feedback_failed:
-            result.message = FEEDBACK_FAILED
+            from taizhang.collect.feedback import failed_message
+
+            result.message = failed_message(ws.folder("feedback"))
         if not (result.errors or result.warnings):
             _remove_feedback(ws, processed)
     else:

@@ -28,6 +28,32 @@ if TYPE_CHECKING:
 LIST_SHEET = "问题清单"
 
 
+# Below this much free space, a feedback workbook that could not be written is put down to a full disk.
+LOW_SPACE_BYTES = 4 * 1024 * 1024
+
+
+def failed_message(folder: Path) -> str:
+    """Why a return's feedback workbook could not be put into `folder`, said as the collect result's
+    message: a read-only folder, a full disk, or (what is left, typically on Windows) the old
+    feedback workbook open in Excel or WPS."""
+    import shutil
+
+    from taizhang.safeio import read_only_folder
+
+    tail = "问题可用 taizhang problems 查看。"
+    if read_only_folder(folder):
+        return (f"已接收，但反馈表未能写入：{folder.name} 文件夹是只读的（例如只读的共享文件夹）。"
+                f"需要反馈表时，请开放该文件夹的写入权限；{tail}")
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = LOW_SPACE_BYTES
+    if free < LOW_SPACE_BYTES:
+        return f"已接收，但磁盘空间已满，反馈表未能写入 {folder.name} 文件夹。请腾出磁盘空间；{tail}"
+    return ("已接收，但反馈表未能写入feedback文件夹（原来的反馈表可能正在Excel或WPS中打开）。"
+            f"{tail}")
+
+
 def feedback_name(code: str, name: str, year: int | None = None) -> str:
     """`<编码>_<支部名称>_反馈.xlsx` (with `year`, for a return of a year other than the
     workspace's: `<编码>_<支部名称>_<年度>年_反馈.xlsx`), safe as a file name."""

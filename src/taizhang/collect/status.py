@@ -125,7 +125,7 @@ def round_status(ws: Workspace, year: int | None = None) -> RoundStatus:
     year = settings.year if year is None else year
     deadline = deadline_for(ws, year)
     tree = hierarchy.load(ws, year=year)
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         issued = store.last_issued(year)
         subs = store.submissions(year=year)
         rollups = store.rollups(year)
@@ -231,7 +231,7 @@ def current_problems(ws: Workspace, code: str | None = None,
     """The problems of every current return of `year` (default: the workspace's year), or of one
     branch's, with the submission they belong to."""
     year = ws.settings.year if year is None else year
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         subs = store.submissions(year=year, branch_code=code, current_only=True)
         return [(s, store.problems(s.id)) for s in subs]
 

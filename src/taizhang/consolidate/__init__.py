@@ -129,7 +129,7 @@ def consolidate(ws: Workspace, *, year: int | None = None, strict: bool = False,
     def branches() -> Iterator[tuple[BranchReturn | None, Any, list[Problem]]]:
         """Branch by branch, in tree order: its return (None when left out), submission and
         problems, read from the store when needed and not kept."""
-        with Store.open(ws.store_path) as store:
+        with Store.read(ws.store_path) as store:
             for code in order:
                 sub = loaded.submissions[(code, year)]
                 ret = store.load_return(sub.id) if (code, year) not in left_out else None

@@ -243,7 +243,7 @@ def issue_workspace(
     sources: dict[str, tuple[int | None, str]] = {}
     carried: dict[str, carry_mod.Carried] = {}
     if carry:
-        with Store.open(ws.store_path) as store:
+        with Store.read(ws.store_path) as store:
             carried = carry_mod.from_store(store, {b.code for b in chosen}, settings.year, on or clock.today())
         for code, c in carried.items():
             prefill[code] = dict(c.rows)

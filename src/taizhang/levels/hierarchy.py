@@ -236,7 +236,7 @@ def load(ws: Workspace, *, year: int | None = None) -> Tree:
     items, problems = branches_mod.load(ws)
     settings = ws.settings
     linked = links_mod.linked_codes(ws)
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         rollups = {code: r.units for code, r in store.current_rollups(year or settings.year).items()}
     tree = build(items, org_name=settings.org_name, org_code=settings.org_code, linked=linked,
                  rollups=rollups, problems=problems)

@@ -104,7 +104,7 @@ def rollup(ws: Workspace, *, year: int | None = None, as_of: date | None = None)
     tree = hierarchy.load(ws, year=year)
     leaves = tree.branches()
     items: list[_Item] = []
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         current = store.current(year)
         sources = store.rollup_sources(year)
         for unit in leaves:

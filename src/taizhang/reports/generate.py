@@ -30,7 +30,7 @@ from taizhang.party.periods import Period
 from taizhang.problems import Problem
 from taizhang.reports.context import Chart, ReportInputs, branch_context, committee_context
 from taizhang.reports.kinds import BRANCH, KINDS, ReportKind
-from taizhang.safeio import atomic_path, safe_filename
+from taizhang.safeio import AtomicBatch, atomic_batch, atomic_path, safe_filename
 from taizhang.statistics.load import ReturnsByYear, load_current, load_stats
 from taizhang.statistics.model import Stats
 from taizhang.workspace import Workspace, writes
@@ -164,9 +164,10 @@ def _images(value: Any, tpl: DocxTemplate) -> Any:
 
 
 def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "",
-           author: str = "", env: TemplateEnvironment | None = None) -> Path:
-    """Fill `template` with `context` and write the document to `out` (atomically). Pass the
-    same `env` when filling one template many times."""
+           author: str = "", env: TemplateEnvironment | None = None, batch: AtomicBatch | None = None) -> Path:
+    """Fill `template` with `context` and write the document to `out` (atomically; with `batch`,
+    put in place together with the rest of the batch). Pass the same `env` when filling one
+    template many times."""
     tpl = DocxTemplate(str(template))
     try:
         tpl.init_docx()
@@ -189,7 +190,7 @@ def render(template: Path, context: dict[str, Any], out: Path, *, title: str = "
     props.created = now
     props.modified = now
     out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
+    with (batch.path(out) if batch is not None else atomic_path(out)) as tmp:
         doc.save(str(tmp))
     return out
 
@@ -206,7 +207,7 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
     returns = ReturnsByYear(loaded.returns)  # loads a branch's returns when a report asks for them
     problems: dict[str, list[Problem]] = {}
     last = period.years[-1]
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         for (code, year), sub in loaded.submissions.items():
             if year == last:
                 problems[code] = store.problems(sub.id)
@@ -288,13 +289,16 @@ def generate(ws: Workspace, kind: ReportKind | str, *, branches: Sequence[str] |
             progress(out.name, 1, 1)
         return run
     codes = _branch_codes(stats, branches, period, run)
-    for i, code in enumerate(codes):
-        ctx = branch_context(data, kind, code)
-        out = output_path(ws, kind, period, stats, code)
-        if progress:
-            progress(ctx["branch"]["name"], i, len(codes))
-        render(path, ctx, out, title=_title(kind, ctx), author=author, env=env)
-        run.written.append(Written(kind.name, str(out), code, ctx["branch"]["name"], period.label))
+    # The branches' reports are one set: every one is written before any replaces the old one, so
+    # an interrupted run (killed, disk full) leaves the previous set whole, never old and new mixed.
+    with atomic_batch() as batch:
+        for i, code in enumerate(codes):
+            ctx = branch_context(data, kind, code)
+            out = output_path(ws, kind, period, stats, code)
+            if progress:
+                progress(ctx["branch"]["name"], i, len(codes))
+            render(path, ctx, out, title=_title(kind, ctx), author=author, env=env, batch=batch)
+            run.written.append(Written(kind.name, str(out), code, ctx["branch"]["name"], period.label))
     if progress:
         progress("", len(codes), len(codes))
     return run
@@ -347,7 +351,7 @@ def _demo_period(ws: Workspace, kind: ReportKind, year: int, as_of: dt.date) -> 
 
     if YEARS not in kind.periods:
         return kind.default_period(year, as_of)
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         years = sorted({s.year for s in store.submissions() if s.is_current and s.year <= year})
     first = min([y for y in years if y >= year - 2] or [year])
     return Period.years_between(first, year)

@@ -36,7 +36,7 @@ class StoredReturns(Mapping[str, list[BranchReturn]]):
         if self._store is None:
             from taizhang.workspace.store import Store
 
-            self._store = Store.open(self._path)
+            self._store = Store.read(self._path)
         rets = [self._store.load_return(sid) for sid in ids]
         self._last = (code, rets)
         return rets
@@ -107,7 +107,7 @@ def load_current(ws: Workspace, period: Period, *, strict: bool = False,
 
     ids: dict[str, list[int]] = {}
     loaded = Loaded(StoredReturns(ws.store_path, ids), {}, [], dict(statuses or {}))
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         for year in period.years:
             for code, sub in sorted(store.current(year).items()):
                 ids.setdefault(code, []).append(sub.id)

@@ -7,6 +7,7 @@ taizhang.toml  支部名单.xlsx  workbook_templates/  outbox/ inbox/ archive/ f
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import secrets
@@ -16,7 +17,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from taizhang.errors import ConfigError, WorkspaceExists, WorkspaceLocked, WorkspaceNotFound
+from taizhang.errors import (
+    ConfigError,
+    TaizhangError,
+    WorkspaceExists,
+    WorkspaceLocked,
+    WorkspaceNotFound,
+    WorkspaceReadOnly,
+)
 from taizhang.safeio import atomic_write_text
 from taizhang.workspace import config as config_mod
 from taizhang.workspace.definitions import WorkbookDefinition, load_definitions
@@ -36,6 +44,8 @@ class Workspace:
 
     root: Path
     _overrides: dict[str, object] = field(default_factory=dict, repr=False)
+    # what `init` made again in an existing workspace that had lost it (taizhang.toml, the store)
+    recreated: list[str] = field(default_factory=list, repr=False)
 
     @property
     def config_path(self) -> Path:
@@ -43,7 +53,8 @@ class Workspace:
 
     def to_dict(self) -> dict[str, Any]:
         """Where the workspace and its two files a user edits are (`taizhang init --json`)."""
-        return {"workspace": str(self.root), "config": str(self.config_path), "branches": str(self.branches_path)}
+        return {"workspace": str(self.root), "config": str(self.config_path), "branches": str(self.branches_path),
+                "recreated": list(self.recreated)}
 
     @property
     def branches_path(self) -> Path:
@@ -116,7 +127,10 @@ class Workspace:
         process) is recognised and taken over. While the lock is held, no other taizhang command
         writes here, so partial files left by a killed command (`.~tz-*`) are removed.
         """
-        self.state.mkdir(exist_ok=True)
+        try:
+            self.state.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise self._cannot_write(exc, command) from None
         key = self.lock_path.resolve()
         if _HELD.get(key, 0) > 0:
             _HELD[key] += 1
@@ -127,8 +141,15 @@ class Workspace:
             return
         info = holder_info(command)
         for _attempt in range(3):
-            if create_lock(self.lock_path, info):
+            try:
+                created = create_lock(self.lock_path, info)
+            except OSError as exc:
+                raise self._cannot_write(exc, command) from None
+            if created:
                 break
+            if self.lock_path.is_dir():
+                raise WorkspaceLocked(f"{self.lock_path} 应是 taizhang 的锁文件，现在却是一个文件夹（可能是误建的）。"
+                                      "请确认没有 taizhang 命令在运行后删除这个文件夹，再重新运行命令。")
             holder = read_lock(self.lock_path)
             if is_stale(holder, self.lock_path):
                 with contextlib.suppress(OSError):
@@ -146,6 +167,17 @@ class Workspace:
             if read_lock(self.lock_path) == info:  # never release a lock that is not ours
                 with contextlib.suppress(OSError):
                     self.lock_path.unlink()
+
+    def _cannot_write(self, exc: OSError, command: str) -> TaizhangError:
+        """Why `command` cannot take the lock: the workspace is read-only, or the disk is full."""
+        from taizhang.safeio import os_error_message, read_only_folder
+
+        if isinstance(exc, PermissionError | FileNotFoundError) and read_only_folder(self.state) or \
+                exc.errno == errno.EROFS:
+            from taizhang.workspace.store import readonly_message
+
+            return WorkspaceReadOnly(readonly_message(f"工作区 {self.root}", command + " "))
+        return TaizhangError(os_error_message(exc))
 
     def remove_partial_files(self) -> list[Path]:
         """Remove the temporary files of atomic writes that a killed command left behind (call
@@ -221,10 +253,28 @@ def is_workspace(path: Path) -> bool:
     return (path / CONFIG_NAME).is_file() and (path / STATE_DIR).is_dir()
 
 
-def find(start: Path | None = None, explicit: Path | None = None) -> Workspace:
-    """The workspace at `explicit`, or the first one from `start` (default: cwd) upwards."""
+def lost_config(path: Path) -> bool:
+    """Whether `path` holds a workspace whose taizhang.toml is gone (its state is still there)."""
+    return not (path / CONFIG_NAME).exists() and (path / STATE_DIR / "secret.key").is_file()
+
+
+def _lost_config_message(root: Path) -> str:
+    return (f"{root} 是 taizhang 工作区，但设置文件 {CONFIG_NAME} 不见了（数据库、密钥等其他内容还在）。"
+            f"请从备份中恢复 {CONFIG_NAME}；没有备份时运行 taizhang init \"{root}\" --org 单位名称 --year 年度"
+            "（可加 --deadline、--code），它只重新生成设置文件，不改动工作区中的其他内容；"
+            "再按需修改联系人和各项规则设置。")
+
+
+def find(start: Path | None = None, explicit: Path | None = None, *, lost_config_ok: bool = False) -> Workspace:
+    """The workspace at `explicit`, or the first one from `start` (default: cwd) upwards. A
+    workspace that lost its taizhang.toml is a WorkspaceNotFound saying how to make it again,
+    unless `lost_config_ok` (for `check`, which reports it)."""
     if explicit is not None:
         root = Path(explicit).expanduser().resolve()
+        if lost_config(root):
+            if lost_config_ok:
+                return Workspace(root)
+            raise WorkspaceNotFound(_lost_config_message(root))
         if not is_workspace(root):
             raise WorkspaceNotFound(
                 f"{root} 不是 taizhang 工作区（没有 {CONFIG_NAME}）。"
@@ -235,6 +285,10 @@ def find(start: Path | None = None, explicit: Path | None = None) -> Workspace:
     for folder in (here, *here.parents):
         if is_workspace(folder):
             return Workspace(folder)
+        if lost_config(folder):
+            if lost_config_ok:
+                return Workspace(folder)
+            raise WorkspaceNotFound(_lost_config_message(folder))
     raise WorkspaceNotFound(
         f"当前文件夹（{here}）及其上级都不是 taizhang 工作区。"
         "请先进入工作区文件夹，或用 -w 指定，或用 taizhang init 创建一个。"
@@ -249,16 +303,17 @@ def init(
     deadline: date | None = None,
     code: str = "",
 ) -> Workspace:
-    """Create a workspace in `root` (created if needed). Refuses a folder that holds one already."""
+    """Create a workspace in `root` (created if needed). Refuses a folder that holds one already,
+    but for a workspace that lost its taizhang.toml or its store: only what is missing is made
+    again (listed in `recreated`), nothing else is touched."""
     root = Path(root).expanduser().resolve()
+    if (root / STATE_DIR).is_dir() and (root / STATE_DIR / "secret.key").is_file() and not (
+            (root / CONFIG_NAME).exists() and (root / STATE_DIR / "store.sqlite3").exists()):
+        _check_round(org, year, deadline)
+        return _recreate(Workspace(root), org=org, code=code, year=year, deadline=deadline)
     if (root / CONFIG_NAME).exists() or (root / STATE_DIR).exists():
         raise WorkspaceExists(f"{root} 已经是一个 taizhang 工作区，未做任何改动。")
-    if not org.strip():
-        raise ConfigError("请用 --org 写明本单位名称。")
-    if not 2000 <= year <= 2100:
-        raise ConfigError(f"年度 {year} 不合理，请写四位年份，例如 2025。")
-    if deadline is not None and deadline.year < year:
-        raise ConfigError(f"报送截止日期 {deadline} 早于台账年度 {year} 年，请核对。")
+    _check_round(org, year, deadline)
     root.mkdir(parents=True, exist_ok=True)
     state = root / STATE_DIR
     try:
@@ -268,6 +323,33 @@ def init(
     ws = Workspace(root)
     with ws.lock("taizhang init"):
         _fill_new(ws, org=org, code=code, year=year, deadline=deadline)
+    return ws
+
+
+def _check_round(org: str, year: int, deadline: date | None) -> None:
+    if not org.strip():
+        raise ConfigError("请用 --org 写明本单位名称。")
+    if not 2000 <= year <= 2100:
+        raise ConfigError(f"年度 {year} 不合理，请写四位年份，例如 2025。")
+    if deadline is not None and deadline.year < year:
+        raise ConfigError(f"报送截止日期 {deadline} 早于台账年度 {year} 年，请核对。")
+
+
+def _recreate(ws: Workspace, *, org: str, code: str, year: int, deadline: date | None) -> Workspace:
+    """Make again the taizhang.toml and/or the store an existing workspace has lost; touch nothing
+    else (a store that exists, even damaged, is left for the user to deal with)."""
+    from taizhang.workspace import store
+
+    with ws.lock("taizhang init"):
+        if not ws.config_path.exists():
+            atomic_write_text(ws.config_path, config_mod.default_text(
+                org=org.strip(), code=code.strip(), year=year, deadline=deadline))
+            ws.recreated.append(CONFIG_NAME)
+        if not ws.store_path.exists():
+            store.Store.create(ws.store_path).close()
+            ws.recreated.append(f"{STATE_DIR}/store.sqlite3")
+        for name in FOLDERS:
+            (ws.root / name).mkdir(exist_ok=True)
     return ws
 
 

@@ -7,9 +7,10 @@ code's defaults can never differ.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -173,15 +174,165 @@ def _brackets(raw: Any, where: str) -> tuple[tuple[Decimal, Decimal], ...]:
         if not isinstance(item, list) or len(item) != 2:
             raise ConfigError(f"taizhang.toml 中 {where} 的每一档应是 [上限, 比例]")
         upper = Decimal("Infinity") if str(item[0]).lower() == "inf" else _decimal(item[0], where)
-        out.append((upper, _decimal(item[1], where)))
+        rate = _decimal(item[1], where)
+        if rate.is_nan() or upper.is_nan() or not (upper > 0 and 0 <= rate <= 1):
+            raise ConfigError(f"taizhang.toml 中 {where} 的一档 [{item[0]}, {item[1]}] 不对：上限应大于0，"
+                              "比例应在0到1之间（如 \"0.005\" 表示0.5%）")
+        out.append((upper, rate))
     if [u for u, _ in out] != sorted(u for u, _ in out) or out[-1][0] != Decimal("Infinity"):
         raise ConfigError(f"taizhang.toml 中 {where} 的上限应从小到大排列，最后一档为 \"inf\"")
     return tuple(out)
 
 
+# --- the schema: every key taizhang.toml may hold, with its type and range ----------------------
+@dataclass(frozen=True)
+class Key:
+    """What one setting may be: `kind` int / text / date / choice / decimal / bool / table (checked
+    elsewhere), with an inclusive range for numbers and the words allowed for a choice."""
+
+    kind: str
+    low: int | Decimal | None = None
+    high: int | Decimal | None = None
+    choices: tuple[str, ...] = ()
+
+
+def _int(low: int, high: int | None = None) -> Key:
+    return Key("int", low, high)
+
+
+_MONTHS = _int(0, 120)
+SCHEMA: dict[str, dict[str, Key]] = {
+    "organisation": {
+        "name": Key("text"), "code": Key("text"), "year": _int(2000, 2100), "deadline": Key("date"),
+        "contact": Key("text"), "phone": Key("text"),
+    },
+    "collect": {
+        "unverified": Key("choice", choices=("warn", "refuse")),
+        "max_file_mb": _int(1, 10240), "max_unpacked_mb": _int(1, 102400), "max_ratio": _int(1, 100000),
+        "max_rows_per_sheet": _int(1, 1048576), "max_problems_per_file": _int(1, 1000000),
+        "max_zip_depth": _int(0, 20), "max_zip_files": _int(1, 1000000),
+    },
+    "rules": {"severity": Key("table")},
+    "dues": {
+        "rounding": Key("decimal", Decimal("0.0001"), 100), "working": Key("table"), "retired": Key("table"),
+        "fixed": Key("table"), "other_category": Key("choice", choices=("working", "fixed_any")),
+        "high_monthly": Key("decimal", 0, 10**9), "arrears_months": _int(1, 120),
+        "probation_from_admission": Key("bool"),
+    },
+    "recruitment": {
+        "min_age": _int(14, 100), "talk_within_months": _MONTHS, "activist_to_candidate_months": _MONTHS,
+        "approve_warn_months": _MONTHS, "approve_error_months": _MONTHS, "probation_months": _int(1, 120),
+        "intervals": Key("table"),
+    },
+    "frequency": {
+        "general_meeting_per_quarter": _int(0, 100), "committee_per_month": _int(0, 100),
+        "committee_min_full_members": _int(1, 10000), "group_per_month": _int(0, 100),
+        "lecture_per_quarter": _int(0, 100), "secretary_lectures_per_year": _int(0, 100),
+        "theme_day_per_month": _int(0, 100), "life_meeting_per_year": _int(0, 100), "review_per_year": _int(0, 100),
+        "talk_per_year": _int(0, 100),
+    },
+}
+_KINDS = {"int": "整数", "text": "文字（加英文双引号）", "date": "日期", "decimal": "数字", "bool": "true 或 false"}
+
+
+def _near(word: str, known: Any) -> str:
+    """“，是不是 X？” for the known name closest to a misspelt one ("" when none is close)."""
+    hits = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.6)
+    return f"是不是想写 {hits[0]}？" if hits else ""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"\"{value}\""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "（一组设置）" if isinstance(value, dict) else "（列表）"
+    return str(value)
+
+
+def _expected(key: Key) -> str:
+    if key.kind == "choice":
+        return "只能是 " + " 或 ".join(f"\"{c}\"" for c in key.choices)
+    if key.kind == "date":
+        return "应是日期，写成 2026-01-15（不加引号），不设截止日期写 \"\""
+    if key.kind in ("int", "decimal") and key.low is not None:
+        what = _KINDS[key.kind]
+        if key.high is None:
+            return f"应是不小于 {key.low} 的{what}"
+        return f"应是 {key.low} 到 {key.high} 之间的{what}"
+    return "应是" + _KINDS.get(key.kind, key.kind)
+
+
+def _bad(section: str, name: str, value: Any, key: Key, default: Any) -> ConfigError:
+    shown = default is not None and section != "organisation" and not isinstance(default, (dict, list))
+    tail = f"（默认为 {_shown(default)}）" if shown else ""
+    return ConfigError(f"taizhang.toml 的 [{section}] 中 {name} = {_shown(value)} 不对：{_expected(key)}{tail}。"
+                       "请改正后保存，再重新运行命令。")
+
+
+def _check_value(section: str, name: str, value: Any, key: Key, default: Any) -> None:
+    if key.kind == "table":
+        return  # checked where it is read (brackets, intervals, rule ids)
+    if key.kind == "text":
+        ok = isinstance(value, str)
+    elif key.kind == "bool":
+        ok = isinstance(value, bool)
+    elif key.kind == "choice":
+        ok = isinstance(value, str) and value in key.choices
+    elif key.kind == "date":
+        ok = isinstance(value, date) or (isinstance(value, str) and (not value.strip() or _iso(value)))
+    elif key.kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and _in(value, key)
+    else:  # decimal: a number or a number in quotes
+        try:
+            number = Decimal(str(value)) if not isinstance(value, bool) else None
+        except (InvalidOperation, ValueError):
+            number = None
+        ok = number is not None and number.is_finite() and _in(number, key)
+    if not ok:
+        raise _bad(section, name, value, key, default)
+
+
+def _in(value: Any, key: Key) -> bool:
+    return (key.low is None or value >= key.low) and (key.high is None or value <= key.high)
+
+
+def _iso(text: str) -> bool:
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def validate_schema(data: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
+    """ConfigError naming the key, the value and what is expected for the first setting of a parsed
+    taizhang.toml that is unknown (with the nearest known name), of the wrong type or out of range."""
+    defaults = defaults if defaults is not None else tomllib.loads(default_text())
+    for section, values in data.items():
+        if section not in SCHEMA:
+            raise ConfigError(f"taizhang.toml 中有未知的一节 [{section}]。{_near(section, SCHEMA)}"
+                              f"可用的有：{'、'.join(f'[{k}]' for k in SCHEMA)}。")
+        if not isinstance(values, dict):
+            raise ConfigError(f"taizhang.toml 中 {section} 应是一节设置（[{section}]），现在是 {_shown(values)}。")
+        for name, value in values.items():
+            key = SCHEMA[section].get(name)
+            if key is None:
+                raise ConfigError(f"taizhang.toml 的 [{section}] 中有未知的设置 {name}。"
+                                  f"{_near(name, SCHEMA[section])}这一节可用的设置有："
+                                  f"{'、'.join(SCHEMA[section])}。请改正或删除这一行。")
+            _check_value(section, name, value, key, defaults.get(section, {}).get(name))
+    rec = {**defaults.get("recruitment", {}), **(data.get("recruitment") or {})}
+    if rec.get("approve_warn_months", 0) > rec.get("approve_error_months", 0):
+        raise ConfigError(f"taizhang.toml 的 [recruitment] 中 approve_warn_months（{rec['approve_warn_months']}）"
+                          f"大于 approve_error_months（{rec['approve_error_months']}）：警告的期限应不超过错误的期限。")
+
+
 def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = None) -> Settings:
     """Typed settings from a parsed taizhang.toml laid over the defaults."""
     defaults = tomllib.loads(default_text())
+    validate_schema(data, defaults := tomllib.loads(default_text()))
     merged = _merge(defaults, data)
     org = merged.get("organisation", {})
     try:
@@ -194,12 +345,15 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
             deadline = date.fromisoformat(deadline.strip())
         except ValueError:
             raise ConfigError(f"taizhang.toml 中 deadline“{deadline}”不是日期，请写成 2026-01-15") from None
+    if isinstance(deadline, datetime):
+        deadline = deadline.date()
     if deadline is not None and not isinstance(deadline, date):
         deadline = None
     severity: dict[str, Severity | None] = {}
     for rule_id, value in (merged.get("rules", {}).get("severity", {}) or {}).items():
         if rule_id not in catalog.RULES:
-            raise ConfigError(f"taizhang.toml 的 [rules.severity] 中有未知的规则编号“{rule_id}”")
+            raise ConfigError(f"taizhang.toml 的 [rules.severity] 中有未知的规则编号“{rule_id}”。"
+                              f"{_near(rule_id, catalog.RULES)}规则编号见 README 的“校验规则”一节。")
         text = str(value).strip()
         if text in ("关闭", "off", "false", "停用"):
             severity[rule_id] = None
@@ -220,7 +374,11 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
     for cat, pair in (dues_raw.get("fixed") or {}).items():
         if not isinstance(pair, list) or len(pair) != 2:
             raise ConfigError(f"taizhang.toml 中 dues.fixed 的“{cat}”应是 [最低, 最高]")
-        fixed[cat] = (_decimal(pair[0], "dues.fixed"), _decimal(pair[1], "dues.fixed"))
+        low, high = _decimal(pair[0], "dues.fixed"), _decimal(pair[1], "dues.fixed")
+        if low.is_nan() or high.is_nan() or not 0 <= low <= high:
+            raise ConfigError(f"taizhang.toml 中 dues.fixed 的“{cat}” [{pair[0]}, {pair[1]}] 不对："
+                              "应为 [最低, 最高]，都不小于0，最低不大于最高")
+        fixed[cat] = (low, high)
     dues["fixed"] = fixed
     rec = dict(merged.get("recruitment", {}))
     intervals = []
@@ -231,6 +389,8 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
             start, end, months = item["from"], item["to"], int(item["min_months"])
         except (KeyError, TypeError, ValueError):
             raise ConfigError(f"taizhang.toml 中 {where} 应写明 from、to 和 min_months") from None
+        if not 0 <= months <= 240 or isinstance(item["min_months"], (bool, float)):
+            raise ConfigError(f"taizhang.toml 中 {where} 的 min_months = {item['min_months']} 不对：应是 0 到 240 之间的整数")
         keys = []
         for name in (start, end):
             key = headers.get(name, name)
@@ -269,14 +429,58 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
     )
 
 
-def load(path: Path, recruitment_headers: dict[str, str] | None = None) -> Settings:
-    """Read and check taizhang.toml."""
+def read_text(path: Path) -> str:
+    """The text of taizhang.toml (UTF-8, with or without the byte-order mark Notepad writes);
+    ConfigError saying how to save it again when it is in another encoding."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"找不到设置文件 {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"设置文件 {path.name} 格式有误：{exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取设置文件 {path}：{exc.strerror or exc}。请检查文件的访问权限。") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"设置文件 {path.name} 不是 UTF-8 编码（可能用记事本按 ANSI 或 GBK 保存了）。"
+            "请用记事本打开它，“另存为”时把编码选为 UTF-8 后保存。") from None
+
+
+# TOML's error messages (tomllib, English) → what they mean for someone editing the file
+_TOML_HINTS = (
+    ("Cannot overwrite a value", "同一项设置写了两次，请删去其中一行"),
+    ("Cannot declare", "同一节（[…]）写了两次，请合并成一节"),
+    ("Invalid value", "值的写法不对：文字要加英文双引号，数字不加引号，日期写成 2026-01-15"),
+    ("Unclosed", "引号或括号不成对"),
+    ("Expected '=' after a key", "缺少“=”，应写成 名称 = 值"),
+    ("Invalid statement", "这一行不是“名称 = 值”的格式"),
+    ("Illegal character", "含有不允许的字符"),
+)
+_AT_LINE = re.compile(r"at line (\d+)")
+
+
+def toml_error(path: Path, text: str, exc: Exception) -> ConfigError:
+    """A TOML syntax error in taizhang.toml, in Chinese: the line, what it holds, what is wrong."""
+    detail = str(exc)
+    m = _AT_LINE.search(detail)
+    number = int(m.group(1)) if m else 0
+    lines = text.splitlines()
+    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    why = next((hint for key, hint in _TOML_HINTS if key in detail), "格式不对")
+    if any(c in line for c in "“”‘’＝［］"):
+        why = "用了中文引号或全角符号，请改成英文半角的 \" = [ ]"
+    where = f"第{number}行" + (f"（{line[:60]}）" if line else "") if number else ""
+    return ConfigError(f"设置文件 {path.name} {where}格式有误：{why}（{detail}）。"
+                       "请改正后保存；也可对照 README 的“设置”一节或 taizhang init 生成的设置文件。")
+
+
+def load(path: Path, recruitment_headers: dict[str, str] | None = None) -> Settings:
+    """Read and check taizhang.toml."""
+    text = read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(path, text, exc) from None
     return parse(data, recruitment_headers)
 
 

@@ -62,12 +62,29 @@ def create_lock(path: Path, info: dict[str, object]) -> bool:
     return True
 
 
+# Process ids are at most 2**22 on Linux and below 2**32 on Windows; anything else in a lock file
+# was not written by taizhang.
+MAX_PID = 2**32 - 1
+
+
 def read_lock(path: Path) -> dict[str, object] | None:
+    """What the lock file says about its holder; None when it cannot be read or was not written
+    by taizhang (not JSON, not an object, no plausible process id): a damaged lock."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or _pid(data) is None:
+        return None
+    return data
+
+
+def _pid(holder: dict[str, object]) -> int | None:
+    """The holder's process id, or None when the lock does not hold a plausible one."""
+    pid = holder.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= MAX_PID:
+        return None
+    return pid
 
 
 # A lock file that cannot be read and is older than this was left half-written (only possible
@@ -85,11 +102,8 @@ def is_stale(holder: dict[str, object] | None, path: Path) -> bool:
         return age > UNREADABLE_LOCK_SECONDS
     if holder.get("host") != socket.gethostname():
         return False  # another computer sharing the folder: we cannot tell
-    try:
-        pid = int(holder.get("pid", 0))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
-    if pid <= 0 or not _pid_alive(pid):
+    pid = _pid(holder)
+    if pid is None or not _pid_alive(pid):
         return True
     if holder.get("boot_id") and holder.get("boot_id") != _boot_id():
         return True  # the computer was restarted since: the process id is someone else's now
@@ -118,6 +132,8 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    except (OverflowError, ValueError, OSError):  # not a process id this system can have
+        return False
     return True
 
 
@@ -139,8 +155,9 @@ def _boot_id() -> str:
 
 def locked_message(holder: dict[str, object] | None) -> str:
     if not holder:
-        return ("工作区正被另一个 taizhang 命令使用，请等它结束后再试；"
-                "如确认没有命令在运行，可删除 .taizhang/lock 文件。")
+        return ("工作区正被另一个 taizhang 命令使用，或它的锁文件 .taizhang/lock 已损坏（内容无法识别）。"
+                f"锁文件在{UNREADABLE_LOCK_SECONDS}秒后自动失效，请稍候再试；"
+                "如确认没有命令在运行，也可直接删除 .taizhang/lock 文件。")
     return (
         f"工作区正被另一个 taizhang 命令使用（{holder.get('command')}，"
         f"计算机 {holder.get('host')}，进程 {holder.get('pid')}，开始于 {holder.get('started')}）。"

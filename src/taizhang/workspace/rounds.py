@@ -84,7 +84,7 @@ def start_year(ws: Workspace, year: int, *, deadline: date | None = None, force:
     given = deadline is not None
     if deadline is None:
         deadline = settings.deadline if year == current else moved_on(settings.deadline, year - current, year)
-    text = ws.config_path.read_text(encoding="utf-8")
+    text = config_mod.read_text(ws.config_path)
     atomic_write_text(ws.config_path, config_mod.with_round(text, year, deadline))
     ws.__dict__.pop("settings", None)  # read again with the new year
     change = YearChange(previous=current, year=year, deadline=deadline, deadline_default=not given,
@@ -107,7 +107,7 @@ def deadline_for(ws: Workspace, year: int) -> date | None:
         return ws.settings.deadline
     from taizhang.workspace.store import Store
 
-    with Store.open(ws.store_path) as store:
+    with Store.read(ws.store_path) as store:
         return store.rounds().get(year)
 
 

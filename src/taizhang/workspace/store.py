@@ -8,7 +8,10 @@ consistent and a re-run completes the batch.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -125,6 +128,8 @@ CREATE TABLE IF NOT EXISTS rollup_returns (
     via TEXT NOT NULL DEFAULT '[]'  -- JSON: the units it passed through below the sender
 );
 """
+
+TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 
 
 @dataclass
@@ -256,48 +261,330 @@ def _now() -> str:
     return clock.stamp()
 
 
-class Store:
-    """Access to the workspace's SQLite store."""
+# --- what goes wrong with the store file, in words -------------------------------------------------
+RESTORE_ADVICE = (
+    "恢复方法：先把整个工作区文件夹复制一份留底；再用最近的备份替换 .taizhang/store.sqlite3"
+    "（备份要与 .taizhang/secret.key 出自同一个工作区），然后运行 taizhang check 核对。"
+    "没有备份时，把损坏的 store.sqlite3 改名保留（如改为 store-损坏.sqlite3），运行 "
+    "taizhang init 工作区文件夹 --org 单位名称 --year 年度 重建一个空数据库（设置、密钥和其他文件都不改动），"
+    "再把 archive/ 中保存的各支部原件复制到 inbox/，运行 taizhang collect 重新收集。"
+)
+CHECK_HINT = "请先运行 taizhang check 查看损坏情况。"
+SQLITE_HEADER = b"SQLite format 3\x00"
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+
+def _check_file(path: Path) -> None:
+    """StoreError unless `path` looks like a store: it exists, is not empty, starts as SQLite."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise StoreError(
+            f"找不到工作区的数据库 {path}。如是误删，请从备份恢复该文件；"
+            "没有备份时运行 taizhang init 重建一个空数据库，再把 archive/ 中的原件复制到 inbox/ 重新收集。"
+        ) from None
+    except IsADirectoryError:
+        raise StoreError(f"{path} 应是工作区的数据库文件，现在却是一个文件夹。{RESTORE_ADVICE}") from None
+    except OSError as exc:
+        raise StoreError(f"无法读取工作区的数据库 {path}：{exc.strerror or exc}。"
+                         "请检查文件的访问权限，或该文件是否正被其他程序（如杀毒软件）占用。") from None
+    if not head:
+        raise StoreError(
+            f"工作区的数据库 {path} 是空文件（0字节），里面的记录已经丢失（常见于磁盘写满或复制中断）。"
+            f"程序不会把它当作新数据库使用，以免掩盖数据丢失。{RESTORE_ADVICE}")
+    if head != SQLITE_HEADER:
+        raise StoreError(
+            f"工作区的数据库 {path} 已损坏（文件开头不是 SQLite 数据库的格式，可能被截断或被其他内容覆盖）。"
+            f"{RESTORE_ADVICE}")
+
+
+# Stores this process found sound before writing to them (path → size and time when checked).
+_CHECKED: dict[Path, tuple[int, int]] = {}
+
+
+def _quick_check(store: Store) -> None:
+    """StoreError when SQLite's quick check finds the store damaged: a command never writes into
+    a damaged store (that could spread the damage). Done once per process and store (tens of
+    milliseconds for a store of ten megabytes)."""
+    try:
+        st = store.path.stat()
+        key = store.path.resolve()
+    except OSError:
+        return
+    if _CHECKED.get(key) == (st.st_size, st.st_mtime_ns):
+        return
+    rows = [r[0] for r in store.conn.execute("PRAGMA quick_check(20)").fetchall()]
+    if rows != ["ok"]:
+        shown = "；".join(str(r) for r in rows[:3])
+        raise StoreError(f"工作区的数据库 {store.path} 已损坏（{shown}），为免损坏扩大，本命令没有写入。"
+                         f"{CHECK_HINT}{RESTORE_ADVICE}")
+    st = store.path.stat()
+    _CHECKED[key] = (st.st_size, st.st_mtime_ns)
+
+
+def _uri(path: Path) -> str:
+    """An SQLite file URI for `path` with an empty authority, so that a Windows network share
+    (\\\\server\\share\\…, which Path.as_uri writes as file://server/…) opens too."""
+    from urllib.parse import quote
+
+    posix = path.resolve().as_posix()
+    return "file://" + ("" if posix.startswith("/") else "/") + quote(posix, safe="/:")
+
+
+def _code(exc: sqlite3.Error) -> str:
+    """The SQLite error's name (SQLITE_FULL …), from the code where Python gives it."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name
+    text = str(exc).lower()
+    for words, code in (("disk is full", "SQLITE_FULL"), ("malformed", "SQLITE_CORRUPT"),
+                        ("not a database", "SQLITE_NOTADB"), ("readonly", "SQLITE_READONLY"),
+                        ("unable to open", "SQLITE_CANTOPEN"), ("locked", "SQLITE_BUSY"),
+                        ("disk i/o", "SQLITE_IOERR")):
+        if words in text:
+            return code
+    return ""
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """A StoreError saying in Chinese what `exc` (raised on the store at `path`) means and what to do."""
+    if isinstance(exc, StoreError):  # pragma: no cover - already said
+        return exc
+    code = _code(exc)
+    detail = str(exc)
+    if code.startswith("SQLITE_FULL"):
+        msg = (f"磁盘空间已满，工作区的数据库 {path} 写不进去。这一步没写完的内容已全部撤销，数据库仍是上一步的样子。"
+               "请清理该磁盘（删除不需要的文件、清空回收站）腾出空间后，重新运行这个命令。")
+    elif code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        msg = f"工作区的数据库 {path} 已损坏（{detail}），无法读写。{CHECK_HINT}{RESTORE_ADVICE}"
+    elif code.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")) or (
+            code.startswith("SQLITE_CANTOPEN") and not _writable(path.parent)):
+        msg = readonly_message(path)
+    elif code.startswith("SQLITE_CANTOPEN"):
+        msg = (f"无法打开工作区的数据库 {path}（{detail}）。请检查该文件和 .taizhang 文件夹是否存在、是否有访问权限，"
+               "网络共享文件夹是否已连接。")
+    elif code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        msg = (f"工作区的数据库 {path} 正被另一个程序长时间占用（{detail}）。"
+               "请关闭正在使用该工作区的其他 taizhang 命令或程序后再试。")
+    elif code.startswith("SQLITE_IOERR"):
+        msg = (f"读写工作区的数据库 {path} 时磁盘出错（{detail}）。请检查磁盘空间、U盘或网络共享是否仍然连接，"
+               f"然后重试；如仍出错，请运行 taizhang check。")
+    else:
+        msg = f"工作区的数据库 {path} 出错：{detail}。请运行 taizhang check 检查数据库。"
+    err = StoreError(msg)
+    err.sqlite_error = exc  # type: ignore[attr-defined]
+    return err
+
+
+def readonly_message(where: Path | str, command: str = "这个命令") -> str:
+    """Why a command that writes cannot run on a read-only workspace (or store), and what to do."""
+    return (f"{where} 是只读的（例如备份副本、只读的共享文件夹或光盘），{command}需要写入工作区，无法进行。"
+            "查看类命令（status、problems、stats、check）仍可使用；要收集、下发、汇总或生成报告，"
+            "请把工作区复制到可写的位置再运行，或请管理员开放写入权限。")
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK)
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose SQLite errors are StoreErrors in Chinese (see store_error)."""
+
+    def _fail(self, exc: sqlite3.Error) -> StoreError:
+        return store_error(exc, getattr(self.connection, "store_path", Path("store.sqlite3")))
+
+    def execute(self, sql: str, parameters: Any = ()) -> _Cursor:  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)  # type: ignore[return-value]
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def executemany(self, sql: str, seq: Any) -> _Cursor:  # type: ignore[override]
+        try:
+            return super().executemany(sql, seq)  # type: ignore[return-value]
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def executescript(self, script: str) -> _Cursor:  # type: ignore[override]
+        try:
+            return super().executescript(script)  # type: ignore[return-value]
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+
+class _Connection(sqlite3.Connection):
+    """The store's connection: statements run on _Cursor, so every SQLite error is a StoreError."""
+
+    store_path: Path
+
+    def cursor(self, factory: Any = None) -> _Cursor:  # type: ignore[override]
+        return super().cursor(factory or _Cursor)  # type: ignore[return-value]
+
+    def execute(self, sql: str, parameters: Any = ()) -> _Cursor:  # type: ignore[override]
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: Any) -> _Cursor:  # type: ignore[override]
+        return self.cursor().executemany(sql, seq)
+
+    def executescript(self, script: str) -> _Cursor:  # type: ignore[override]
+        return self.cursor().executescript(script)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.store_path) from None
+
+
+class Store:
+    """Access to the workspace's SQLite store.
+
+    `Store.open` is for commands that write (it brings the schema up to date); `Store.read` opens
+    the store read-only (a backup copy, a read-only share) and never writes to it. Every SQLite
+    error, on any statement, comes out as a StoreError whose Chinese message names the file and
+    says what to do (free disk space, restore from a backup, …)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool = False):
         self.conn = conn
         self.path = path
+        self.readonly = readonly
 
     @classmethod
     def create(cls, path: Path) -> Store:
         """Create the store with its schema (idempotent); return it open."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        store = cls._connect(path)
-        with store.conn:
-            store.conn.executescript(SCHEMA)
-            store.conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-        return store
+        return cls._connect(path)._with_schema()
+
+    def _with_schema(self) -> Store:
+        """This store with the tables of the current schema (closed on failure)."""
+        try:
+            with self.conn:
+                self.conn.executescript(SCHEMA)
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+        except BaseException:
+            self.close()
+            raise
+        return self
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open an existing store (creating missing tables of the current schema)."""
-        if not path.exists():
-            raise StoreError(f"找不到工作区的数据库 {path}。如是误删，请从备份恢复；新工作区请用 taizhang init。")
-        return cls.create(path)
+        """Open an existing store for writing (creating missing tables of the current schema).
+        StoreError when it is missing, empty (never silently made a new one), damaged, or cannot
+        be written."""
+        _check_file(path)
+        store = cls._connect(path)
+        try:
+            _quick_check(store)
+        except BaseException:
+            store.close()
+            raise
+        return store._with_schema()
+
+    @classmethod
+    def read(cls, path: Path, *, upgrade: bool = True) -> Store:
+        """Open an existing store read-only: nothing is written to it, so a backup copy or a store
+        on a read-only share can be looked at. StoreError when it is missing, empty or damaged."""
+        _check_file(path)
+        uri = _uri(path)
+        errors: list[sqlite3.Error] = []
+        # A store in WAL mode needs its -shm file; where it cannot be made (a read-only folder)
+        # the file is opened as immutable, which is what a read-only copy is.
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(uri + query, uri=True, timeout=30, isolation_level=None,
+                                       factory=_Connection)
+            except sqlite3.Error as exc:
+                errors.append(exc)
+                continue
+            conn.store_path = path
+            try:
+                conn.execute("PRAGMA query_only=ON")
+                names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except StoreError as exc:
+                conn.close()
+                cause = getattr(exc, "sqlite_error", None)
+                if cause is not None and _code(cause).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+                    errors.append(cause)
+                    continue
+                raise
+            missing = {"meta", "issued", "files", "submissions", "rows", "problems"} - names
+            if missing:
+                conn.close()
+                raise StoreError(
+                    f"数据库 {path} 里缺少 taizhang 的数据表（{'、'.join(sorted(missing))}），"
+                    f"不是本程序的数据库或已被改动。{RESTORE_ADVICE}")
+            newer = set(TABLES) - names
+            if newer:  # made by an earlier version: add the new tables when the store can be written
+                conn.close()
+                if upgrade and os.access(path, os.W_OK) and _writable(path.parent):
+                    cls.open(path).close()
+                    return cls.read(path, upgrade=False)
+                raise StoreError(
+                    f"数据库 {path} 是旧版本的 taizhang 建立的，缺少数据表 {'、'.join(sorted(newer))}，"
+                    "而它所在的位置是只读的，无法升级。请在可写的工作区中运行一次写入的命令（如 taizhang collect）"
+                    "升级数据库后再查看。")
+            conn.row_factory = sqlite3.Row
+            conn.isolation_level = "DEFERRED"
+            return cls(conn, path, readonly=True)
+        raise store_error(errors[-1], path)
 
     @classmethod
     def _connect(cls, path: Path) -> Store:
+        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, factory=_Connection)
+            conn.store_path = path  # type: ignore[attr-defined]
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
-            raise StoreError(f"无法打开数据库 {path}：{exc}") from None
+            if conn is not None:
+                conn.close()
+            raise store_error(exc, path) from None
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            raise
         conn.row_factory = sqlite3.Row
         conn.isolation_level = "DEFERRED"
         return cls(conn, path)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (a store found sound stays so after this process's own writes:
+        it is not checked again on the next open)."""
         self.conn.close()
+        if not self.readonly:
+            with contextlib.suppress(OSError):
+                key = self.path.resolve()
+                if key in _CHECKED:
+                    st = self.path.stat()
+                    _CHECKED[key] = (st.st_size, st.st_mtime_ns)
 
     def __enter__(self) -> Store:
         return self
@@ -308,11 +595,15 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic transaction (IMMEDIATE, so writers queue rather than fail)."""
+        if self.readonly:
+            raise StoreError(readonly_message(self.path))
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk): the first error is the one to tell
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
