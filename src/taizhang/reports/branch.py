@@ -31,6 +31,7 @@ from taizhang.reports.kinds import ReportKind
 from taizhang.reports.words import (
     TO_BE_FILLED,
     clean_text,
+    ordinal_points,
     paragraphs,
     percent,
     period_context,
@@ -344,6 +345,16 @@ def _suggestions(stats: Stats, b: BranchStats, inputs: ReportInputs, forms: dict
     return out
 
 
+def _new_point(written: Sequence[str], shown: set[str]) -> str:
+    """The first point whose lead sentence no earlier year has shown ("" when none is new)."""
+    for point in written:
+        lead = point.split("。")[0]
+        if lead not in shown:
+            shown.add(lead)
+            return point
+    return ""
+
+
 def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: ReportInputs,
                   returns: dict[int, BranchReturn]) -> None:
     """A term report's own words: the years its totals cover, each year's highlights, the stocks
@@ -362,6 +373,7 @@ def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: Rep
             total["committee"] = b.meetings.committee if b.meetings else 0
     parts, found, yearly, builds, highlights = [], [], [], [], []
     used: set[str] = set()
+    shown: set[str] = set()
     forms: dict[int, dict[str, Any]] = {}
     for year in period.years:
         yb = stats.per_year[year].branch(b.code)
@@ -385,15 +397,16 @@ def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: Rep
         items = nar.items_of(ret, period.part(year))
         sentences = []
         for section in ("study", "clean", "service", "team"):
-            sentences += nar.section_sentences(items, section, n=1, used=used)
+            sentences += nar.section_sentences(items, section, n=1, used=used, named_only=True)
         if sentences:
             yearly.append(f"{year}年，" + nar.joined(sentences[:4]))
         build = committee_build(form, f"{year}年，")
         if build:
             builds.append(build)
-        first = points(form.get("highlights"))
-        if first:
-            highlights.append(f"{year}年：{first[0]}")
+        point = _new_point(points(form.get("highlights")), shown)
+        if point:
+            # the branch wrote of its own year: inside a term its "全年" is that year
+            highlights.append(f"{year}年：{point.replace('全年', '当年')}")
     ctx["compliance"]["summary"] = "对照规定的次数，" + "；".join(parts) + "。"
     ctx["findings"] = found
     ctx["term"] = {
@@ -471,13 +484,21 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
         plan += required_next_quarter(period, inputs.settings, figures["has_committee"],
                                       figures["meetings"]["has_groups"])
         ctx["plan"] = list(dict.fromkeys(plan))
-    ctx["years"] = ([_term_row(f"{y}年", s.branch(code)) for y, s in sorted(stats.per_year.items())]
-                    if period.kind == YEARS else [])
+    ctx["years"] = _years_rows(stats, code, period)
     ctx["term_total"] = _term_row("合计", b)
     ctx["missing_years"] = "、".join(f"{y}年" for y in period.years if y not in b.years_returned)
+    written_problems = ctx["summary"]["problems"] if ctx["summary"]["problems_written"] else []
     if period.kind == YEARS:
         _term_context(ctx, stats, b, inputs, returns)
+    if period.kind == QUARTER:
+        # a quarter's problems are the quarter's: its shortfalls and its 季度小结, never the year-end text
+        ctx["issues"] = ctx["quarter"]["issues"] or [TO_BE_FILLED]
+        ctx["quarter"]["issues_text"] = ordinal_points(ctx["quarter"]["issues"]) or TO_BE_FILLED
+    else:
+        ctx["issues"] = (written_problems + ctx["findings"]) or [TO_BE_FILLED]
     return ctx
 
 
-
+def _years_rows(stats: Stats, code: str, period: Period) -> list[dict[str, Any]]:
+    return ([_term_row(f"{y}年", s.branch(code)) for y, s in sorted(stats.per_year.items())]
+            if period.kind == YEARS else [])

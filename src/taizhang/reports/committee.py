@@ -28,6 +28,7 @@ from taizhang.reports.words import (
     TO_BE_FILLED,
     clean_text,
     name_list,
+    ordinal_points,
     per_member,
     percent,
     period_context,
@@ -120,7 +121,8 @@ def committee_work(ledger: Any, stats: Stats) -> dict[str, Any]:
             measures = clean_text(_of(t, "measures"))
             left = f"（目前完成{progress}%）" if isinstance(progress, int) else ""
             plans.append(f"继续推进{nar.quoted(name)}{left}" + (f"：{measures.rstrip('。')}" if measures else "") + "。")
-    return {"sentences": out, "recorded": bool(out), "plans": plans}
+    recorded = bool(meetings or documents or tasks or honours)
+    return {"sentences": out, "text": ordinal_points(out), "recorded": recorded, "plans": plans}
 
 
 # --- the branches' work, compared per member ---------------------------------------------------------
@@ -165,16 +167,22 @@ def practices(stats: Stats, inputs: ReportInputs) -> list[dict[str, str]]:
         items = nar.items_for(returns, stats.period)
         scored.append((_practice_score(b, items), b, items, returns.get(stats.period.end.year)))
     scored.sort(key=lambda x: (x[0][0], x[0][1], x[0][2]), reverse=True)
+    leads: dict[str, int] = {}
+    for _, _, _, ret in scored:
+        for point in (points(ret.form("summary").get("highlights")) if ret else []):
+            lead = point.split("。")[0]
+            leads[lead] = leads.get(lead, 0) + 1
     out = []
-    for score, b, items, ret in scored[:PRACTICES_SHOWN]:
-        used: set[str] = set()
+    used: set[str] = set()  # a title is named for one branch only
+    for _, b, items, ret in scored[:PRACTICES_SHOWN]:
         sentences = []
         for section in ("study", "clean", "service", "team"):
-            sentences += nar.section_sentences(items, section, n=1, used=used)
+            sentences += nar.section_sentences(items, section, n=1, used=used, named_only=True)
         written = points(ret.form("summary").get("highlights")) if ret else []
+        own = [p for p in written if leads.get(p.split("。")[0], 0) == 1]  # what no other branch wrote
         parts = [s.rstrip("。") for s in sentences[:3]]
-        if written:
-            parts.append(written[0].rstrip("。"))
+        if own:
+            parts.append(own[0].rstrip("。"))
         if not parts:
             continue
         out.append({"name": clean_text(b.name), "text": "；".join(parts) + "。"})
@@ -211,6 +219,16 @@ def _committee_findings(stats: Stats, problems: dict[str, list[Problem]], curren
     return out
 
 
+# Among problems of one severity and count, those about party rules come before those about filling in.
+_SUBSTANCE = ("DUES-", "REC-", "ROSTER-", "MEET-", "LIFE-", "CROSS-", "CELL-", "SHEET-", "COLUMN-")
+
+
+def substance(rule_id: str) -> int:
+    """How much a rule is about the party's rules rather than the form (lower first): 党费, 发展党员,
+    名册, 三会一课, 组织生活, 跨表核对, then cells and sheets."""
+    return next((i for i, prefix in enumerate(_SUBSTANCE) if rule_id.startswith(prefix)), len(_SUBSTANCE))
+
+
 def rule_summary(problems: dict[str, list[Problem]], stats: Stats) -> list[dict[str, Any]]:
     """Every kind of problem found over the current returns (information notes left out): errors
     before warnings, then the most frequent first; title, count, severity and branches concerned."""
@@ -227,7 +245,7 @@ def rule_summary(problems: dict[str, list[Problem]], stats: Stats) -> list[dict[
             name = names.get(code, code)
             if name not in entry["branches"]:
                 entry["branches"].append(name)
-    ranked = sorted(by_rule.items(), key=lambda kv: (kv[0][1], -kv[1]["count"], kv[0][0]))
+    ranked = sorted(by_rule.items(), key=lambda kv: (kv[0][1], -kv[1]["count"], substance(kv[0][0]), kv[0][0]))
     out = []
     for (rule_id, rank), e in ranked:
         rule = catalog.RULES.get(rule_id)
@@ -249,7 +267,7 @@ def main_problems(problems: Sequence[Problem], limit: int = 3) -> str:
         counts[(p.severity.rank, p.rule_id)] = counts.get((p.severity.rank, p.rule_id), 0) + 1
     if not counts:
         return "未发现错误和警告"
-    ranked = sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
+    ranked = sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], substance(kv[0][1]), kv[0][1]))
     parts = []
     for (_, rule_id), n in ranked[:limit]:
         title = catalog.RULES[rule_id].title if rule_id in catalog.RULES else rule_id

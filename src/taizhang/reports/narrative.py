@@ -83,15 +83,24 @@ class Item:
     def mention(self, *, with_year: bool = False) -> str:
         """"3月“学习全国两会精神”" (with the year in a term: "2024年3月…")."""
         when = f"{self.day.year}年{self.day.month}月" if with_year else f"{self.day.month}月"
-        return when + quoted(self.title)
+        return when + quoted(first_topic(self.title))
+
+
+def first_topic(title: str) -> str:
+    """The first of several topics written in one cell ("学习…；研究…" → "学习…")."""
+    for sep in ("；", ";", "\n"):
+        title = title.split(sep)[0]
+    return title.strip().rstrip("。，,")
 
 
 def quoted(title: str) -> str:
-    """A title in quotation marks, unless it already has them (or 书名号)."""
+    """A title in quotation marks (quotation marks inside it become single ones), unless the whole
+    title is already quoted or is a 书名号 name."""
     t = title.strip()
-    if t.startswith(("“", "《", "\"")):
+    if (t.startswith("“") and t.endswith("”") and t.count("“") == 1) or (
+            t.startswith("《") and t.endswith("》") and t.count("《") == 1):
         return t
-    return f"“{t}”"
+    return "“" + t.replace("“", "‘").replace("”", "’") + "”"
 
 
 def items_of(ret: BranchReturn | None, period: Period) -> list[Item]:
@@ -176,15 +185,15 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "第一议题": ("落实“第一议题”制度，学习“第一议题”{n}项，如{items}", "落实“第一议题”制度，学习“第一议题”{n}项"),
     "专题学习研讨": ("围绕{items}等专题开展学习研讨{n}次", "开展专题学习研讨{n}次"),
     "集中学习研讨": ("组织集中学习研讨{n}次，学习了{items}等内容", "组织集中学习研讨{n}次"),
-    "党课": ("讲党课{n}次，讲授了{items}等内容", "讲党课{n}次"),
+    "党课": ("党课讲授了{items}等内容", ""),
     "青年宣讲": ("开展青年宣讲{n}次，如{items}", "开展青年宣讲{n}次"),
     "参观见学": ("组织参观见学{n}次，{items}", "组织参观见学{n}次"),
     "支部党员大会": ("支部党员大会围绕{items}等议题召开", ""),
     "支委会": ("支委会研究了{items}等事项", ""),
     "党小组会": ("党小组会学习讨论了{items}等内容", ""),
     "主题党日": ("开展主题党日{n}次，如{items}", "开展主题党日{n}次"),
-    "组织生活会": ("召开{items}", "召开组织生活会{n}次"),
-    "民主评议党员": ("开展{items}", "开展民主评议党员{n}次"),
+    "组织生活会": ("召开组织生活会{n}次（{items}）", "召开组织生活会{n}次"),
+    "民主评议党员": ("开展民主评议党员{n}次（{items}）", "开展民主评议党员{n}次"),
     "政治生日": ("为党员过“政治生日”{n}次，如{items}", "为党员过“政治生日”{n}次"),
     "重温入党誓词": ("组织重温入党誓词{n}次，如{items}", "组织重温入党誓词{n}次"),
     "廉政教育": ("开展廉政教育{n}次，如{items}", "开展廉政教育{n}次"),
@@ -233,12 +242,14 @@ def theme_sentence(theme: str, group: Sequence[Item], *, n: int = PER_THEME, wit
 
 def section_sentences(items: Sequence[Item], section: str, *, n: int = PER_THEME, with_year: bool = False,
                       prefer: Callable[[Item], bool] | None = None, used: set[str] | None = None,
-                      skip: Iterable[str] = ()) -> list[str]:
+                      skip: Iterable[str] = (), named_only: bool = False) -> list[str]:
     """The sentences of one report section (SECTIONS), themes in rule-2 order."""
     skip = set(skip)
     out = []
     for theme, group in themes(items).items():
         if theme in skip or SECTION_OF.get(theme, "service") != section or theme == "谈心谈话":
+            continue
+        if named_only and not any(i.named and name_key(i.title) not in (used or set()) for i in group):
             continue
         text = theme_sentence(theme, group, n=n, with_year=with_year, prefer=prefer, used=used)
         if text:
