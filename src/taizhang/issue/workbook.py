@@ -234,7 +234,7 @@ def _mark(ws: Workspace, f: _Formats, r: int, c: int, value: Any, messages: list
 
 
 def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int, lists: _Lists,
-                 rows: list[dict[str, Any]], marks: Marks | None = None) -> None:
+                 rows: list[dict[str, Any]], marks: Marks | None = None, *, title: str = "") -> None:
     ws = wb.add_worksheet(ledger.sheet)
     ncols = len(ledger.columns)
     ws.set_row(0, 30)
@@ -271,7 +271,7 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
     plan = print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
                        key_columns=2, landscape=True)
-    write_title(ws, plan, 0, max(ncols - 1, 1), f"{branch.name}  {year}年{ledger.sheet}", f.title)
+    write_title(ws, plan, 0, max(ncols - 1, 1), title or f"{branch.name}  {year}年{ledger.sheet}", f.title)
     _protect(ws)
 
 
