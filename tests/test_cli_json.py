@@ -110,6 +110,8 @@ CONTRACTS: dict[str, tuple[Callable[..., tuple[Path | None, list[str]]], str, Ca
                              ["rollup", "--as-of", AS_OF]), "taizhang.cli.hierarchy_cmds:rollup_workspace", _last),
     "demo": (lambda d, t: (None, ["demo", str(t / "演示")]), "taizhang.cli.demo_cmd:build_demo", _last),
     "year": (lambda d, t: (_fresh(t), ["year", "2026"]), "taizhang.cli.year_cmd:start_year", _last),
+    "committee check": (lambda d, t: (d.root, ["committee", "check", "--year", "2025"]),
+                        "taizhang.committee:load", _last),
     "link add": (lambda d, t: (make_workspace(t / "top", NODE_LIST).root, ["link", "add", "Z1"]),
                  "taizhang.levels.links:add", _last),
     "link import": (lambda d, t: (lambda f, low: (low, ["link", "import", str(f)]))(*_link_file(t)),

@@ -248,6 +248,11 @@ _ALL = [
        "统计时按转正日期计为{expected}；请改正党员类别，或核对转正日期。"),
     _r("CROSS-SECRETARY", "名册中书记人数不对", W, "跨表", BRANCH_RULES,
        "党员名册中党内职务为“书记”的有{count}人，应为1人。{hint}"),
+    # --- 年度小结、季度小结 ------------------------------------------------------------------------
+    _r("SUM-CMTE-FILLED", "实配支委多于职数", W, "行", BRANCH_RULES,
+       "年度小结的“实配支委人数”是{filled}人，多于“支委会职数”{posts}人。请核对：实配人数不能超过上级批复的职数。"),
+    _r("QUARTER-REPEATED", "季度重复填写", W, "行", LEDGER,
+       "“{quarter}”已在第{first}行写过，每个季度只写一行。请把这一行的内容合并到第{first}行后删除这一行。"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}

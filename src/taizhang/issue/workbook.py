@@ -122,6 +122,8 @@ def _input_message(col: Column) -> dict[str, Any]:
         lines.append("请从下拉列表中选择。")
     elif col.type == "money":
         lines.append("金额（元），保留两位小数。")
+    elif col.type == "int" and col.min is not None and col.max is not None:
+        lines.append(f"填写{col.min:g}至{col.max:g}的整数。")
     elif col.type == "int":
         lines.append("填写整数。")
     if col.default not in (None, ""):
@@ -177,6 +179,11 @@ def _validation(col: Column, year: int, lists: _Lists) -> dict[str, Any] | None:
             "error_title": "日期", "error_type": "warning" if not col.history else "stop",
             "error_message": text,
         }
+    if col.type == "int" and col.min is not None and col.max is not None:
+        return {
+            "validate": "integer", "criteria": "between", "minimum": int(col.min), "maximum": int(col.max), **msg,
+            "error_title": col.header[:32], "error_message": f"请填写{col.min:g}至{col.max:g}的整数。",
+        }
     if col.type == "int":
         return {
             "validate": "integer", "criteria": ">=", "value": 0, **msg,
@@ -227,7 +234,7 @@ def _mark(ws: Workspace, f: _Formats, r: int, c: int, value: Any, messages: list
 
 
 def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int, lists: _Lists,
-                 rows: list[dict[str, Any]], marks: Marks | None = None) -> None:
+                 rows: list[dict[str, Any]], marks: Marks | None = None, *, title: str = "") -> None:
     ws = wb.add_worksheet(ledger.sheet)
     ncols = len(ledger.columns)
     ws.set_row(0, 30)
@@ -264,7 +271,7 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
     plan = print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
                        key_columns=2, landscape=True)
-    write_title(ws, plan, 0, max(ncols - 1, 1), f"{branch.name}  {year}年{ledger.sheet}", f.title)
+    write_title(ws, plan, 0, max(ncols - 1, 1), title or f"{branch.name}  {year}年{ledger.sheet}", f.title)
     _protect(ws)
 
 
@@ -335,6 +342,15 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
         ws.write_url(r, 0, f"internal:'{led.sheet}'!A1", string=led.sheet)
         ws.write_string(r, 1, led.description, f.wrap)
         r += 1
+    if ins.examples:
+        r += 1
+        ws.write_string(r, 0, "填写示例", f.bold)
+        r += 1
+        for sheet, example in ins.examples:
+            ws.write_string(r, 0, sheet, f.info_key)
+            ws.write_string(r, 1, example, f.info_value)
+            ws.set_row(r, wrapped_height([(0, example)], 78) + 2)
+            r += 1
     r += 1
     ws.write_string(r, 0, "颜色说明", f.bold)
     r += 1
