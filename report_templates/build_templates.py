@@ -336,7 +336,7 @@ def secretary() -> Template:
         "{% if dues.any_due %}党费收缴率达到{{ dues.rate }}；{% endif %}"
         "{% if recruitment.any %}全年收到入党申请书{{ recruitment.applied }}份，接收预备党员{{ recruitment.admitted }}名，"
         "预备党员转正{{ recruitment.confirmed }}名；{% endif %}"
-        "全年开展组织生活{{ activities.total }}次。{{ honours }}")
+        "全年开展组织生活{{ activities.total }}次。")
     t.h1("二、存在的问题")
     t.tag("if secretary.problems")
     t.p("对照抓党建工作职责，我在以下方面还有差距：")

@@ -150,7 +150,7 @@ def secretary_name(code: str, inputs: ReportInputs, b: BranchStats, year: int) -
     return clean_text(getattr(branch, "secretary", "") or b.secretary)
 
 
-def _first_person_problems(b: BranchStats, talks: int | None) -> list[str]:
+def _first_person_problems(b: BranchStats) -> list[str]:
     """The shortfalls a secretary answers for, in the first person."""
     out = []
     for c in b.short:
@@ -176,6 +176,12 @@ def _first_person_plans(b: BranchStats) -> list[str]:
     if d is not None and d.arrears_count:
         out.append("每月提醒党员按时足额交纳党费，对未交的党员逐一谈话了解原因")
     return out
+
+
+_LED = {"第一议题": "学习“第一议题”", "专题学习研讨": "开展专题学习研讨", "廉政教育": "接受廉政教育",
+        "警示教育": "接受警示教育", "我为群众办实事": "推进“我为群众办实事”项目", "结对共建": "与共建单位结对共建",
+        "青年宣讲": "开展青年宣讲", "志愿服务": "参加志愿服务", "急难险重任务": "参与急难险重任务",
+        "参观见学": "参观见学"}
 
 
 def secretary_context(ret: BranchReturn | None, items: Sequence[nar.Item], secretary: str,
@@ -207,21 +213,23 @@ def secretary_context(ret: BranchReturn | None, items: Sequence[nar.Item], secre
             hosted_text += "，研究和学习了" + nar.mentions(topics) + "等议题"
         hosted_text += "。"
     talks_text = f"我与支部党员谈心谈话{talks}人次，了解思想动态，帮助解决实际困难。" if talks else ""
-    # What the secretary led the branch in: themes with a 专题类别, the secretary's own items first.
+    # What the secretary led the branch in: one item per 专题类别, the secretary's own first, then
+    # the earliest of the year (the annual report names the most recent).
     prefer_mine = {id(i) for i in mine}
     led = []
     for theme, group in nar.themes(items).items():
         if theme not in nar.THEME_KINDS:
             continue
-        text = nar.theme_sentence(theme, group, n=1, prefer=lambda i: id(i) in prefer_mine, used=used)
-        if text:
-            led.append(text)
-    problems = _first_person_problems(b, talks)
+        ordered = sorted(group, key=lambda i: (id(i) not in prefer_mine, i.day))
+        chosen = next((i for i in ordered if i.named), None)
+        verb = _LED.get(theme, "开展" + theme)
+        led.append(f"{verb}（{chosen.mention()}）" if chosen else verb)
+    problems = _first_person_problems(b)
     plans = _first_person_plans(b)
     return {
         "account": account or [TO_BE_FILLED], "account_written": bool(account),
         "lessons": lessons, "lessons_text": lessons_text, "hosted_text": hosted_text, "talks_text": talks_text,
-        "led_text": ("我带领支部" + nar.joined(led)) if led else "",
+        "led_text": ("我带领支部党员" + "，".join(led) + "。") if led else "",
         "problems": problems, "plans": plans,
     }
 
@@ -314,13 +322,14 @@ def _suggestions(stats: Stats, b: BranchStats, inputs: ReportInputs, forms: dict
         if yb.dues is not None and yb.dues.arrears_count:
             arrears_years.append(year)
     out = []
-    for rule_id, (name, rule, years) in short_by_rule.items():
-        if rule_id == "MEET-LECTURE-SEC":
-            out.append(f"坚持书记带头讲党课。任期内{years_text(years)}书记讲党课未达到{rule}的要求，建议新一届支委会"
-                       "年初排定书记讲党课的时间和题目。")
-        else:
-            out.append(f"严格落实{name}制度。任期内{years_text(years)}{name}未达到{rule}的要求，建议新一届支委会"
-                       "年初排出全年计划，按月对照台账检查落实。")
+    lecture = short_by_rule.pop("MEET-LECTURE-SEC", None)
+    if short_by_rule:
+        which = "、".join(f"{name}（{years_text(years)}）" for name, _, years in short_by_rule.values())
+        out.append(f"严格落实“三会一课”等组织生活制度。任期内{which}未达到规定次数，建议新一届支委会每年年初"
+                   "排出计划，按月对照台账检查落实。")
+    if lecture:
+        out.append(f"坚持书记带头讲党课。任期内{years_text(lecture[2])}书记讲党课未达到{lecture[1]}的要求，"
+                   "建议新一届支委会年初排定书记讲党课的时间和题目。")
     if arrears_years:
         out.append(f"加强党费收缴管理。任期内{years_text(arrears_years)}有党员未按月交纳党费，建议明确专人按月提醒、"
                    "按季公示收缴情况。")

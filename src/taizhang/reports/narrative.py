@@ -205,12 +205,17 @@ _PHRASES: dict[str, tuple[str, str]] = {
 }
 
 
-def service_projects(items: Sequence[Item], *, with_year: bool = False) -> str:
-    """我为群众办实事: the projects recorded, how many are finished and their average progress."""
+def service_projects(items: Sequence[Item], *, with_year: bool = False, used: set[str] | None = None) -> str:
+    """我为群众办实事: the projects recorded, how many are finished and their average progress
+    (projects already named in the report — a term's earlier year — are not named again)."""
     projects: dict[str, Item] = {}
     for item in items:  # a project recorded several times: its latest record
         if item.named:
             projects[name_key(item.title)] = item
+    if used is not None:
+        if projects and all(key in used for key in projects):
+            return ""
+        used.update(projects)
     if not projects:
         return f"开展“我为群众办实事”实践活动{len(items)}次" if items else ""
     its = sorted(projects.values(), key=lambda i: (i.day, i.excel_row))
@@ -232,7 +237,7 @@ def theme_sentence(theme: str, group: Sequence[Item], *, n: int = PER_THEME, wit
     if not group:
         return ""
     if theme == "我为群众办实事":
-        return service_projects(group, with_year=with_year)
+        return service_projects(group, with_year=with_year, used=used)
     full, bare = _PHRASES.get(theme, ("开展" + theme + "{n}次，如{items}", "开展" + theme + "{n}次"))
     chosen = pick(group, n, prefer=prefer, used=used)
     if chosen:
