@@ -325,11 +325,12 @@ def test_reports_keep_the_gongwen_format(demo_ws) -> None:
     footer = s.footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
     sig = [p for p in d.paragraphs if p.style.name == gongwen.STYLE_SIGNATURE]
-    assert [p.text for p in sig] == ["中共机关第一党支部委员会", "2026年1月20日"]
+    # the registered name's default: 中共<单位><支部名称，党支部→支部>委员会
+    assert [p.text for p in sig] == ["中共青禾市交通运输局机关第一支部委员会", "2026年1月20日"]
     ind = [int(p._p.pPr.find(f"{W}ind").get(f"{W}rightChars")) for p in sig]
-    # The body is 12 characters wide, 2 in from the right; the date (6.5 characters: digits are half
-    # width) starts 2 characters right of the body's start: 2 + 12 - 2 - 6.5 = 5.5 characters in.
-    assert ind == [200, 550]
+    # The body is 19 characters wide, 2 in from the right; the date (6.5 characters: digits are half
+    # width) starts 2 characters right of the body's start: 2 + 19 - 2 - 6.5 = 12.5 characters in.
+    assert ind == [200, 1250]
 
 
 def test_text_from_a_branch_is_never_markup(tmp_path) -> None:
@@ -361,12 +362,12 @@ def test_default_periods() -> None:
 
 
 def test_rates_and_money_helpers() -> None:
-    assert money(Decimal("3456.5")) == "3,456.50"
+    assert money(Decimal("3456.5")) == "3456.50"  # body text: no thousands separators
     assert money(None) == "0.00"
 
 
 def test_charts_of_a_large_committee_show_the_lowest_branches(demo_ws, monkeypatch) -> None:
-    from taizhang.reports import context
+    from taizhang.reports import committee as context
 
     monkeypatch.setattr(context, "CHART_ALL_UP_TO", 5)
     monkeypatch.setattr(context, "CHART_LOWEST", 3)

@@ -499,6 +499,11 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
     written_problems = ctx["summary"]["problems"] if ctx["summary"]["problems_written"] else []
     if period.kind == YEARS:
         _term_context(ctx, stats, b, inputs, returns)
+        # inside a term every point names its year: the ledger's findings, then what the branch
+        # wrote in its last 年度小结
+        ctx["issues"] = (ctx["findings"] + [f"{last_year_with_return}年：{p}" for p in written_problems]
+                         or [TO_BE_FILLED])
+        return ctx
     if period.kind == QUARTER:
         # a quarter's problems are the quarter's: its shortfalls and its 季度小结, never the year-end text
         ctx["issues"] = ctx["quarter"]["issues"] or [TO_BE_FILLED]
