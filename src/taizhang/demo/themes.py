@@ -101,8 +101,9 @@ def mark_meetings(rng: random.Random, ctx: Ctx, meetings: list[dict[str, Any]]) 
             continue
         kind = row.get("meeting_type")
         topics = str(row.get("topic") or "").split("；")
-        if kind == "支委会" and rng.random() < share:
-            topics[0] = first_topic(rng, ctx.year, day.month)
+        if kind == "支委会" and rng.random() < share and (len(topics) > 1 or not topics[0].startswith("研究制定")):
+            # the 第一议题 comes first; the number of topics (议题数, a figure) stays as it was
+            topics = [first_topic(rng, ctx.year, day.month)] + (topics[:-1] if len(topics) > 1 else [])
             row["topic"] = "；".join(topics)
             row["theme_kind"] = "第一议题"
         elif kind == "支部党员大会" and topics and topics[0].startswith(("学习贯彻", "开展")) and rng.random() < share:
@@ -195,6 +196,16 @@ def honour_rows(rng: random.Random, ctx: Ctx) -> list[dict[str, Any]]:
 _QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
+def _done(row: dict[str, Any]) -> str:
+    """An activity as a 季度小结 says it was done: "5月推进“我为群众办实事”项目：……"."""
+    title, month = str(row.get("title") or ""), row["date"].month
+    if row.get("theme_kind") == "我为群众办实事":
+        return f"{month}月推进“我为群众办实事”项目：{title.split('：', 1)[-1]}"
+    if row.get("activity_type") == "主题党日" and not row.get("theme_kind"):
+        return f"{month}月开展{title}主题党日" if "“" in title else f"{month}月开展“{title}”主题党日"
+    return f"{month}月开展{title}" + ("活动" if row.get("theme_kind") in ("结对共建", "志愿服务") else "")
+
+
 def quarterly_rows(rng: random.Random, ctx: Ctx, meetings: list[dict[str, Any]],
                    activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A 季度小结 row per quarter that has passed, from the quarter's own records."""
@@ -233,9 +244,10 @@ def quarterly_rows(rng: random.Random, ctx: Ctx, meetings: list[dict[str, Any]],
         first = sum(1 for r in mq if r.get("theme_kind") == "第一议题")
         if first:
             work.append(f"落实“第一议题”制度{first}次")
-        named = [r for r in aq if r.get("theme_kind") or r.get("activity_type") == "主题党日"]
-        for r in named[:2]:
-            work.append(f"{r['date'].month}月开展“{str(r['title']).strip('“”')}”")
+        named = sorted((r for r in aq if r.get("theme_kind") or r.get("activity_type") == "主题党日"),
+                       key=lambda r: (not r.get("theme_kind"), r["date"]))
+        for r in sorted(named[:2], key=lambda r: r["date"]):
+            work.append(_done(r))
         problems = rng.sample(problems_pool, 1 if rng.random() < 0.6 else 2)
         plans = {
             1: "组织开展“七一”系列活动，推进年度重点任务落实。",
