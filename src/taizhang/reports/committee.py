@@ -51,6 +51,40 @@ def _month(day: Any) -> str:
     return f"{day.month}月" if isinstance(day, date) else ""
 
 
+_LEVELS = ("党委书记", "党委副书记", "党委委员", "党总支书记", "支部书记")
+BRANCH_SECRETARY = "支部书记"
+
+
+def _lectures(lectures: list[Any], stats: Stats) -> list[str]:
+    """书记讲党课 at every level: the committee's own from its ledger (by the level in 备注), the
+    支部书记's from the branches' ledgers (where each is recorded; the committee ledger's 支部书记
+    rows are not counted again)."""
+    own = [m for m in lectures if clean_text(_of(m, "note")) != BRANCH_SECRETARY]
+    by_level: dict[str, list[Any]] = {}
+    for m in own:
+        by_level.setdefault(clean_text(_of(m, "note")) or "书记", []).append(m)
+    branch = stats.total.meetings.secretary_lectures if stats.total.meetings else 0
+    if not own and not branch:
+        return []
+    order = {level: i for i, level in enumerate(_LEVELS)}
+    parts = [f"{level}讲党课{len(ms)}次" for level, ms in sorted(by_level.items(), key=lambda kv: order.get(kv[0], 9))]
+    if branch:
+        parts.append(f"各支部书记讲党课{branch}次")
+    text = f"坚持书记讲党课制度，各级党组织书记累计讲授党课{len(own) + branch}次，其中" + "、".join(parts)
+    head = next((m for m in by_level.get("党委书记", []) if clean_text(_of(m, "topic"))), None)
+    if head is not None:
+        text += f"；党委书记{_month(_of(head, 'date', None))}讲授了{nar.quoted(clean_text(_of(head, 'topic')))}"
+    return [text + "。"]
+
+
+def doc_title(title: str) -> str:
+    """A document's title in 书名号 (书名号 inside it become 〈〉)."""
+    t = title.strip()
+    if t.startswith("《") and t.endswith("》") and t.count("《") == 1:
+        return t
+    return "《" + t.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def committee_work(ledger: Any, stats: Stats) -> dict[str, Any]:
     """The committee's own work in sentences, one per kind of record ([] when nothing recorded)."""
     meetings = list(_of(ledger, "meetings", []) or [])
@@ -74,29 +108,23 @@ def committee_work(ledger: Any, stats: Stats) -> dict[str, Any]:
         out.append(text + "。")
     centre = kind("理论学习中心组学习")
     if centre:
-        topics = [m for m in centre if clean_text(_of(m, "topic"))][-2:]
+        distinct: dict[str, Any] = {}
+        for m in centre:  # a topic studied at several sessions: named once, at its latest
+            if clean_text(_of(m, "topic")):
+                distinct[clean_text(_of(m, "topic"))] = m
+        topics = sorted(distinct.values(), key=lambda m: _of(m, "date", None) or date.min)[-2:]
         text = f"严格执行理论学习中心组学习制度，中心组集中学习{len(centre)}次"
         if topics:
             text += "，围绕" + "、".join(_month(_of(m, "date", None)) + nar.quoted(clean_text(_of(m, "topic")))
                                        for m in topics) + "等专题开展研讨"
         out.append(text + "。")
-    lectures = kind("书记讲党课")
-    branch_lectures = stats.total.meetings.secretary_lectures if stats.total.meetings else 0
-    if lectures or branch_lectures:
-        text = "坚持书记讲党课制度"
-        if lectures:
-            speakers = name_list(list(dict.fromkeys(clean_text(_of(m, "speaker")) for m in lectures)), limit=3,
-                                 unit="名")
-            text += f"，党委书记和党委委员讲党课{len(lectures)}次" + (f"（{speakers}）" if speakers else "")
-        if branch_lectures:
-            text += f"，各支部书记讲党课{branch_lectures}次"
-        out.append(text + "。")
+    out += _lectures(kind("书记讲党课"), stats)
     ideology = kind("意识形态研判")
     if ideology:
         out.append(f"落实意识形态工作责任制，专题研究、分析研判意识形态工作{len(ideology)}次。")
     if documents:
         titles = [clean_text(_of(d, "title")) for d in documents if clean_text(_of(d, "title"))]
-        shown = "".join(t if t.startswith("《") else f"《{t}》" for t in titles[:3])
+        shown = "".join(doc_title(t) for t in titles[:3])
         out.append(f"加强制度建设，制定印发{shown}等{len(documents)}项制度文件。" if shown else
                    f"加强制度建设，制定印发制度文件{len(documents)}项。")
     if tasks:

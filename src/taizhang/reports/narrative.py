@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from taizhang.party.hosts import hosted_by, name_key
@@ -179,27 +180,29 @@ def mentions(chosen: Sequence[Item], *, with_year: bool = False) -> str:
     return "、".join(i.mention(with_year=with_year) for i in chosen)
 
 
-# How each theme is written: (sentence with {n} and {items}, sentence without items). {n} is the
-# number of recorded items of the theme in the period.
+# How each theme is written: (sentence with {items}, and maybe {n}; sentence without items). {n},
+# the number of recorded items of the theme, is stated only for a 专题类别 that is not also a
+# meeting or activity type: the counts of the types are stated by the figures (统计), and a theme's
+# items may span several types, so its count would not match them.
 _PHRASES: dict[str, tuple[str, str]] = {
     "第一议题": ("落实“第一议题”制度，学习“第一议题”{n}项，如{items}", "落实“第一议题”制度，学习“第一议题”{n}项"),
     "专题学习研讨": ("围绕{items}等专题开展学习研讨{n}次", "开展专题学习研讨{n}次"),
-    "集中学习研讨": ("组织集中学习研讨{n}次，学习了{items}等内容", "组织集中学习研讨{n}次"),
+    "集中学习研讨": ("集中学习研讨学习了{items}等内容", ""),
     "党课": ("党课讲授了{items}等内容", ""),
     "青年宣讲": ("开展青年宣讲{n}次，如{items}", "开展青年宣讲{n}次"),
-    "参观见学": ("组织参观见学{n}次，{items}", "组织参观见学{n}次"),
+    "参观见学": ("组织党员参观见学，如{items}", ""),
     "支部党员大会": ("支部党员大会围绕{items}等议题召开", ""),
     "支委会": ("支委会研究了{items}等事项", ""),
     "党小组会": ("党小组会学习讨论了{items}等内容", ""),
-    "主题党日": ("开展主题党日{n}次，如{items}", "开展主题党日{n}次"),
-    "组织生活会": ("召开组织生活会{n}次（{items}）", "召开组织生活会{n}次"),
-    "民主评议党员": ("开展民主评议党员{n}次（{items}）", "开展民主评议党员{n}次"),
-    "政治生日": ("为党员过“政治生日”{n}次，如{items}", "为党员过“政治生日”{n}次"),
-    "重温入党誓词": ("组织重温入党誓词{n}次，如{items}", "组织重温入党誓词{n}次"),
+    "主题党日": ("主题党日开展了{items}等活动", ""),
+    "组织生活会": ("召开{items}", ""),
+    "民主评议党员": ("开展{items}", ""),
+    "政治生日": ("为党员过“政治生日”，如{items}", ""),
+    "重温入党誓词": ("组织重温入党誓词，如{items}", ""),
     "廉政教育": ("开展廉政教育{n}次，如{items}", "开展廉政教育{n}次"),
-    "警示教育": ("开展警示教育{n}次，如{items}", "开展警示教育{n}次"),
+    "警示教育": ("开展警示教育，如{items}", ""),
     "结对共建": ("开展结对共建活动{n}次，如{items}", "开展结对共建活动{n}次"),
-    "志愿服务": ("组织党员参加志愿服务{n}次，如{items}", "组织党员参加志愿服务{n}次"),
+    "志愿服务": ("组织党员参加志愿服务，如{items}", ""),
     "急难险重任务": ("党员参与急难险重任务{n}次，如{items}", "党员参与急难险重任务{n}次"),
     "其他": ("还开展了{items}等活动", ""),
 }
@@ -222,12 +225,12 @@ def service_projects(items: Sequence[Item], *, with_year: bool = False, used: se
     with_progress = [i for i in its if i.progress is not None]
     text = f"推进“我为群众办实事”项目{len(its)}项（" + "、".join(quoted(i.title) for i in its[:4]) + \
         ("等" if len(its) > 4 else "") + "）"
-    if with_progress:
+    if len(with_progress) == 1:
+        text += f"，完成进度{percent(Decimal(with_progress[0].progress or 0))}"
+    elif with_progress:
         done = sum(1 for i in with_progress if i.progress == 100)
-        average = sum(i.progress or 0 for i in with_progress) / len(with_progress)
-        from decimal import Decimal
-
-        text += f"，已完成{done}项，平均完成进度{percent(Decimal(str(average)))}"
+        average = Decimal(sum(i.progress or 0 for i in with_progress)) / len(with_progress)
+        text += (f"，已完成{done}项" if done else "，均在推进中") + f"，平均完成进度{percent(average)}"
     return text
 
 
@@ -238,7 +241,7 @@ def theme_sentence(theme: str, group: Sequence[Item], *, n: int = PER_THEME, wit
         return ""
     if theme == "我为群众办实事":
         return service_projects(group, with_year=with_year, used=used)
-    full, bare = _PHRASES.get(theme, ("开展" + theme + "{n}次，如{items}", "开展" + theme + "{n}次"))
+    full, bare = _PHRASES.get(theme, ("开展" + theme + "，如{items}", ""))
     chosen = pick(group, n, prefer=prefer, used=used)
     if chosen:
         return full.format(n=len(group), items=mentions(chosen, with_year=with_year))
