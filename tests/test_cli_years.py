@@ -323,7 +323,8 @@ def test_the_term_report_adds_up_real_years_and_names_the_years_it_covers(runner
     assert "2025年的台账未收集" in text and "2024年共召开支部党员大会1次" in text
     assert "截至2024年12月31日，支部共有党员2名" in text
     assert "；2025年未报送台账。" in text
-    found = [line for line in text.splitlines() if re.match(r"\d+\.\S", line)]  # 对照台账检查 …: 1.… 2.…
+    shortfalls = text.split("二、存在的不足")[1].split("三、")[0]
+    found = [line for line in shortfalls.splitlines() if re.match(r"\d+\.\S", line)]  # 1.… 2.…, each with its year
     assert found and all(re.match(r"\d+\.2024年", line) for line in found)
 
 
