@@ -147,7 +147,7 @@ def annex_tables(t: Template) -> None:
     """The per-branch tables and charts of the committee's report, each an 附件 after the body."""
     def label(n: int, title: str) -> None:
         gongwen.add_attachment_label(t.doc, f"附件{n}")
-        t.p(title, 2)
+        t.title(title)
 
     label(1, "各支部“三会一课”开展情况")
     t.table(["党支部", "党员", "党员大会", "支委会", "党小组会", "党课", "书记讲课", "达标情况"], "r in rows",
