@@ -223,7 +223,7 @@ def _committee_findings(stats: Stats, problems: dict[str, list[Problem]], curren
     for c in stats.total.compliance:
         if not c.applies or c.met:
             continue
-        out.append(f"{rule_name(c)}未全部落实。按规定{rule_text(c)}，{name_list(c.short, unit='个支部')}未达到要求。")
+        out.append(f"{rule_name(c)}未全部落实，按规定{rule_text(c)}，{name_list(c.short, unit='个支部')}未达到要求。")
     arrears = [b for b in stats.returned if b.dues and b.dues.arrears_count]
     if arrears:
         people = sum(b.dues.arrears_count for b in arrears if b.dues)
