@@ -150,32 +150,23 @@ def secretary_name(code: str, inputs: ReportInputs, b: BranchStats, year: int) -
     return clean_text(getattr(branch, "secretary", "") or b.secretary)
 
 
-def _first_person_problems(b: BranchStats) -> list[str]:
-    """The shortfalls a secretary answers for, in the first person."""
-    out = []
+def _first_person(b: BranchStats) -> tuple[list[str], list[str]]:
+    """The shortfalls a secretary answers for, in the first person, and what the secretary will
+    do about each: (problems, plans)."""
+    problems, plans = [], []
     for c in b.short:
         if c.rule_id == "MEET-LECTURE-SEC":
-            out.append(f"带头讲党课不够，按规定{rule_text(c)}，我讲党课{c.held}次，未达到要求")
+            problems.append(f"带头讲党课不够，按规定{rule_text(c)}，我讲党课{c.held}次，未达到要求")
+            plans.append(f"带头讲党课，按{rule_text(c)}的要求为支部党员讲好党课")
         else:
-            out.append(f"对{rule_name(c)}制度落实督促不够，{short_units(c.short)}未达到{rule_text(c)}的要求")
+            problems.append(f"对{rule_name(c)}制度落实督促不够，{short_units(c.short)}未达到{rule_text(c)}的要求")
+            plans.append(f"把{rule_name(c)}排进每月工作计划，按{rule_text(c)}的要求按时召开、及时记录")
     d = b.dues
     if d is not None and d.arrears_count:
-        out.append(f"对党费收缴提醒不够及时，{d.arrears_count}名党员有已到期的月份未交纳党费，"
-                   f"收缴率{percent(d.rate)}")
-    return out
-
-
-def _first_person_plans(b: BranchStats) -> list[str]:
-    out = []
-    for c in b.short:
-        if c.rule_id == "MEET-LECTURE-SEC":
-            out.append(f"带头讲党课，按{rule_text(c)}的要求为支部党员讲好党课")
-        else:
-            out.append(f"把{rule_name(c)}排进每月工作计划，按{rule_text(c)}的要求按时召开、及时记录")
-    d = b.dues
-    if d is not None and d.arrears_count:
-        out.append("每月提醒党员按时足额交纳党费，对未交的党员逐一谈话了解原因")
-    return out
+        problems.append(f"对党费收缴提醒不够及时，{d.arrears_count}名党员有已到期的月份未交纳党费，"
+                        f"收缴率{percent(d.rate)}")
+        plans.append("每月提醒党员按时足额交纳党费，对未交的党员逐一谈话了解原因")
+    return problems, plans
 
 
 _LED = {"第一议题": "学习“第一议题”", "专题学习研讨": "开展专题学习研讨", "廉政教育": "接受廉政教育",
@@ -224,8 +215,7 @@ def secretary_context(ret: BranchReturn | None, items: Sequence[nar.Item], secre
         chosen = next((i for i in ordered if i.named), None)
         verb = _LED.get(theme, "开展" + theme)
         led.append(f"{verb}（{chosen.mention()}）" if chosen else verb)
-    problems = _first_person_problems(b)
-    plans = _first_person_plans(b)
+    problems, plans = _first_person(b)
     return {
         "account": account or [TO_BE_FILLED], "account_written": bool(account),
         "lessons": lessons, "lessons_text": lessons_text, "hosted_text": hosted_text, "talks_text": talks_text,
@@ -465,7 +455,8 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
         "kind": kind.name,
         "org": clean_text(superior) or TO_BE_FILLED,
         "branch": {"code": code, "name": name, "secretary": secretary or TO_BE_FILLED},
-        "signer": signer_of(branch, name, inputs.org, figures["has_committee"]),
+        # a committee by its full members, or by the 支委会职数 the branch registered
+        "signer": signer_of(branch, name, inputs.org, figures["has_committee"] or bool(_int(form, "committee_posts"))),
         "report_date": cn_date(inputs.report_date),
         "period": period_context(period, stats.snapshot),
         "summary": summary_context(form),
