@@ -23,6 +23,7 @@ from taizhang.party import frequency
 from taizhang.party.calendar import cn_date
 from taizhang.party.members import Roster, committee_min
 from taizhang.party.periods import QUARTER, QUARTER_NAMES, YEARS, Period
+from taizhang.problems import Problem, Severity
 from taizhang.records import BranchReturn
 from taizhang.reports import narrative as nar
 from taizhang.reports.figures import branch_figures, findings, rule_name, rule_text, short_units
@@ -225,6 +226,11 @@ def secretary_context(ret: BranchReturn | None, items: Sequence[nar.Item], secre
 
 
 # --- remedies: what fell short, as next steps ----------------------------------------------------
+def _open_problems(problems: Sequence[Problem]) -> int:
+    """The errors and warnings of a return (information notes are not problems to correct)."""
+    return sum(1 for p in problems if p.severity is not Severity.INFO)
+
+
 def remedies(b: BranchStats, problems_count: int = 0) -> list[str]:
     """The next period's steps drawn from what fell short (shortfalls, arrears, ledger errors)."""
     out = []
@@ -337,10 +343,36 @@ def _suggestions(stats: Stats, b: BranchStats, inputs: ReportInputs, forms: dict
         if posts and filled is not None and filled < posts:
             out.append(f"配齐配强支委会。支委会职数{posts}名、实配{filled}名，建议在换届选举中选齐支部委员，"
                        "明确分工。")
-    problems = inputs.problems.get(b.code, [])
+    problems = _open_problems(inputs.problems.get(b.code, []))
     if inputs.round_year in period.years and problems:
-        out.append(f"规范党建工作台账。{period.years[-1]}年台账检查发现{len(problems)}处问题，建议按月登记、"
+        out.append(f"规范党建工作台账。{period.years[-1]}年台账检查发现{problems}处问题，建议按月登记、"
                    "专人审核，做到一事一记。")
+    return out
+
+
+def _no_shortfalls(b: BranchStats) -> BranchStats:
+    """A branch's figures without its shortfalls and arrears (to ask `findings` for the rest)."""
+    from dataclasses import replace
+
+    return replace(b, compliance=[c for c in b.compliance if c.met or not c.applies], dues=None)
+
+
+def _term_findings(by_rule: dict[str, list[tuple[int, Any]]], arrears: list[tuple[int, BranchStats]]) -> list[str]:
+    """A term's shortfalls, one point per rule with each year's figures, and one for the dues."""
+    out = []
+    for rule_id, items in by_rule.items():
+        c0 = items[0][1]
+        if rule_id == "MEET-LECTURE-SEC":
+            years = "；".join(f"{y}年书记讲党课{c.held}次" for y, c in items)
+            out.append(f"{rule_name(c0)}：按规定{rule_text(c0)}，{years}，未达到要求。")
+        else:
+            years = "；".join(f"{y}年应达到{c.required}次、实际{c.held}次（{short_units(c.short)}未达到）"
+                             for y, c in items)
+            out.append(f"{rule_name(c0)}：按规定{rule_text(c0)}，{years}。")
+    if arrears:
+        years = "；".join(f"{y}年{yb.dues.arrears_count}名党员有已到期的月份未交纳党费，收缴率{percent(yb.dues.rate)}"
+                         for y, yb in arrears if yb.dues)
+        out.append(f"党费收缴：{years}。")
     return out
 
 
@@ -370,7 +402,10 @@ def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: Rep
         total["members"] = f"{total['members']}（{when}）"
         if any(isinstance(row["committee"], int) for row in ctx["years"]):
             total["committee"] = b.meetings.committee if b.meetings else 0
-    parts, found, yearly, builds, highlights = [], [], [], [], []
+    parts, yearly, builds, highlights = [], [], [], []
+    by_rule: dict[str, list[tuple[int, Any]]] = {}
+    arrears: list[tuple[int, BranchStats]] = []
+    ledger_errors: list[str] = []
     used: set[str] = set()
     shown: set[str] = set()
     forms: dict[int, dict[str, Any]] = {}
@@ -391,8 +426,14 @@ def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: Rep
         else:
             parts.append(f"{year}年{len(applying)}项中有{len(short)}项未达到要求（{'、'.join(short)}）")
         last = year == period.years[-1]
-        found += findings(yb, inputs.problems.get(b.code, []) if last else [],
-                          current_round=last and inputs.round_year == year, label=f"{year}年")
+        for c in yb.short:
+            by_rule.setdefault(c.rule_id, []).append((year, c))
+        if yb.dues is not None and yb.dues.arrears_count:
+            arrears.append((year, yb))
+        if last:
+            errors = findings(_no_shortfalls(yb), inputs.problems.get(b.code, []),
+                              current_round=inputs.round_year == year, label=f"{year}年")
+            ledger_errors = [f for f in errors if "台账填报" in f]
         items = nar.items_of(ret, period.part(year))
         sentences = []
         for section in ("study", "clean", "service", "team"):
@@ -407,7 +448,7 @@ def _term_context(ctx: dict[str, Any], stats: Stats, b: BranchStats, inputs: Rep
             # the branch wrote of its own year: inside a term its "全年" is that year
             highlights.append(f"{year}年：{point.replace('全年', '当年')}")
     ctx["compliance"]["summary"] = "对照规定的次数，" + "；".join(parts) + "。"
-    ctx["findings"] = found
+    ctx["findings"] = _term_findings(by_rule, arrears) + ledger_errors
     ctx["term"] = {
         "yearly": yearly, "builds": builds, "highlights": highlights,
         "suggestions": _suggestions(stats, b, inputs, forms),
@@ -479,7 +520,7 @@ def branch_context(inputs: ReportInputs, kind: ReportKind, code: str) -> dict[st
         found = ctx["findings"]
         ctx["quarter"] = {**written, "written": any(written.values()),
                           "issues": [f.rstrip("。") for f in found] + written["problems"]}
-        errors = len(problems) if current_round else 0
+        errors = _open_problems(problems) if current_round else 0
         plan = remedies(b, errors) + written["plans"]
         plan += required_next_quarter(period, inputs.settings, figures["has_committee"],
                                       figures["meetings"]["has_groups"])
