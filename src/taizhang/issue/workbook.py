@@ -258,11 +258,21 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
         rule = _validation(col, year, lists)
         if rule and not col.formula:
             ws.data_validation(FIRST_DATA_ROW, c, last_valid, c, rule)
+    tall = max((col.height for col in ledger.columns), default=0)  # a sheet of paragraphs (季度小结)
+    if tall:
+        for r in range(FIRST_DATA_ROW, last_input + 1):
+            ws.set_row(r, tall)
     for i, data in enumerate(rows):
         r = FIRST_DATA_ROW + i
         for c, col in enumerate(ledger.columns):
             if col.key in data and not col.formula:
                 _write_value(ws, r, c, data[col.key], _cell_format(f, col))
+        # A prefilled row of wrapped text gets the height it needs (no program grows it later).
+        texts = [(int(col.width), str(data[col.key])) for col in ledger.columns
+                 if col.type in ("text", "person") and data.get(col.key) not in (None, "")]
+        needed = max((wrapped_height([(0, text)], width) for width, text in texts), default=0)
+        if needed > max(tall, 16):
+            ws.set_row(r, needed)
     keys = {col.key: c for c, col in enumerate(ledger.columns)}
     for (i, key), messages in (marks or {}).items():
         c = keys.get(key, 0)
