@@ -130,6 +130,8 @@ def committee_rows(seed: int, years: list[int], branches: list[BranchRow]) -> di
                             "level": "省部级", "awarded_by": "省交通运输厅党组", "recipient": "机关党委"})
     meetings.sort(key=lambda r: r["date"])
     honours.sort(key=lambda r: r["date"])
-    number = lambda rows: [{"seq": i, **r} for i, r in enumerate(rows, start=1)]  # noqa: E731
+    def number(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"seq": i, **r} for i, r in enumerate(rows, start=1)]
+
     return {"meetings": number(meetings), "documents": number(documents), "tasks": number(tasks),
             "honours": number(honours)}
