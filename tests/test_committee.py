@@ -96,6 +96,8 @@ def test_init_makes_it_and_the_commands_use_it(runner, ws) -> None:
     path = committee.path_of(ws)
     assert path.exists()  # made by init
     path.unlink()
+    result = invoke(runner, "-w", ws.root, "issue", "--branch", "001")
+    assert result.exit_code == 0 and "taizhang committee template" in result.output  # an older workspace is told
     result = invoke(runner, "-w", ws.root, "committee", "check")
     assert result.exit_code == 0 and "committee template" in result.output
     result = invoke(runner, "-w", ws.root, "committee", "template")

@@ -7,7 +7,16 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang import committee
-from taizhang.cli.common import JsonOpt, console, find_workspace, handle_errors, plain, print_json, problems_table, table
+from taizhang.cli.common import (
+    JsonOpt,
+    console,
+    find_workspace,
+    handle_errors,
+    plain,
+    print_json,
+    problems_table,
+    table,
+)
 
 committee_app = typer.Typer(
     help="党委工作台账（党委工作台账.xlsx）：办公室登记党委会议、中心组学习、书记讲党课、意识形态研判、"

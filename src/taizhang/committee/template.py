@@ -6,27 +6,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from taizhang.committee.definition import COMMITTEE_MEETING_KINDS, FILE_NAME, LECTURE_LEVELS, LEDGERS, VERSION
-from taizhang.issue.workbook import _formats, _Lists, _table_sheet
+from taizhang.committee.definition import (
+    COMMITTEE_MEETING_KINDS,
+    FILE_NAME,
+    LECTURE_LEVELS,
+    LEDGERS,
+    VERSION,
+)
+from taizhang.issue.workbook import _formats, _Lists, _table_sheet, write_guide
 from taizhang.safeio import atomic_path, new_xlsx
 from taizhang.workspace.branches import Branch
-from taizhang.xlsx import print_setup, wrapped_height
 
 TITLE = "党委工作台账"
 HOW_TO = (
-    "本台账由党委（党工委）办公室填写，记录党委自身的工作，一个单位一本，逐年续填：每一行按它的日期"
-    "（重点任务按“年度”列）计入当年，不要每年新建。",
+    ("本台账由党委（党工委）办公室填写，记录党委自身的工作，一个单位一本，逐年续填：每一行按它的日期"
+     "（重点任务按“年度”列）计入当年，不要每年新建。"),
     "“会议和学习”表登记党委会议、理论学习中心组学习、书记讲党课和意识形态研判，一次一行，“类别”从下拉列表中选择。",
     "党委会议上作为“第一议题”学习的内容写在“第一议题”列（没有的不填），其余议题写在“主题或议题”列，用分号隔开。",
     "书记讲党课包括党委书记、党委副书记、委员和各支部书记讲的党课，“备注”写明讲课人的职务层级。",
-    "“制度建设”表登记以党委名义印发的文件；“重点任务”表登记年度重点任务、主要措施和年底的完成进度；"
-    "“荣誉”表登记党委和所属组织、党员获得的表彰。",
+    ("“制度建设”表登记以党委名义印发的文件；“重点任务”表登记年度重点任务、主要措施和年底的完成进度；"
+     "“荣誉”表登记党委和所属组织、党员获得的表彰。"),
     "日期请按“2025-03-05”的格式填写。带“*”的列为必填项；不要修改工作表名称和表头文字。",
     "年度党建工作总结中“党委自身建设”一部分的次数和事例取自本台账；用 taizhang committee 可以检查填写情况。",
 )
 EXAMPLES = (
-    ("会议和学习", "2025-03-12｜党委会议｜研究年度党建工作要点；研究发展党员计划｜第一议题：学习习近平总书记在全国两会期间的"
-     "重要讲话精神｜主持人：张建华"),
+    ("会议和学习", ("2025-03-12｜党委会议｜研究年度党建工作要点；研究发展党员计划｜第一议题：学习习近平总书记在全国两会"
+                "期间的重要讲话精神｜主持人：张建华")),
     ("会议和学习", "2025-06-27｜书记讲党课｜弘扬伟大建党精神，推动交通运输高质量发展｜主讲人：张建华｜备注：党委书记"),
     ("制度建设", "2025-04-08｜青交机党〔2025〕3号｜关于进一步规范党支部“三会一课”的实施办法"),
     ("重点任务", "2025｜深入学习贯彻党的二十届四中全会精神｜举办专题读书班，开展支部书记轮训……｜100"),
@@ -54,46 +59,7 @@ def write_template(path: Path, *, org: str = "", rows: dict[str, list[dict[str, 
 
 
 def _instructions(wb: Any, f: Any, org: str) -> None:
-    ws = wb.add_worksheet("填表说明")
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 80)
-    ws.merge_range(0, 0, 0, 1, f"{org}{TITLE}", f.title)
-    ws.set_row(0, 34)
-    r = 2
-    for key, value in (("单位", org or "（本单位）"), ("文件", FILE_NAME), ("版本", f"{TITLE} {VERSION}版")):
-        ws.write_string(r, 0, key, f.info_key)
-        ws.write_string(r, 1, value, f.info_value)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "填写方法", f.bold)
-    r += 1
-    for i, line in enumerate(HOW_TO, start=1):
-        text = f"{i}．{line}"
-        ws.merge_range(r, 0, r, 1, text, f.wrap)
-        ws.set_row(r, wrapped_height([(0, text)], 100) + 2)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "各表内容", f.bold)
-    r += 1
-    for led in LEDGERS:
-        ws.write_url(r, 0, f"internal:'{led.sheet}'!A1", string=led.sheet)
-        ws.write_string(r, 1, led.description, f.wrap)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "可选的类别", f.bold)
-    r += 1
-    for key, values in (("会议和学习的类别", COMMITTEE_MEETING_KINDS), ("讲党课人的层级", LECTURE_LEVELS)):
-        ws.write_string(r, 0, key, f.info_key)
-        ws.write_string(r, 1, "、".join(values), f.info_value)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "填写示例", f.bold)
-    r += 1
-    for sheet, example in EXAMPLES:
-        ws.write_string(r, 0, sheet, f.info_key)
-        ws.write_string(r, 1, example, f.info_value)
-        ws.set_row(r, wrapped_height([(0, example)], 78) + 2)
-        r += 1
-    print_setup(ws, widths=[20, 80], one_page=True, landscape=False)
-    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-    ws.activate()
+    info = [("单位", org or "（本单位）"), ("文件", FILE_NAME), ("版本", f"{TITLE} {VERSION}版")]
+    choices = [("会议和学习的类别", "、".join(COMMITTEE_MEETING_KINDS)), ("讲党课人的层级", "、".join(LECTURE_LEVELS))]
+    write_guide(wb, f, "填表说明", f"{org}{TITLE}", info, HOW_TO, LEDGERS, examples=EXAMPLES,
+                extra=[("可选的类别", choices)])

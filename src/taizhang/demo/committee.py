@@ -84,7 +84,8 @@ def committee_rows(seed: int, years: list[int], branches: list[BranchRow]) -> di
         for month in [m for m in range(1, 13) if m != 8]:
             topic = rng.choice(_CENTRE)
             if month in (4, 5, 6) or (month >= 10 and "全会" in spirit):
-                topic = f"专题学习{spirit if month >= 10 else study}"
+                theme = spirit if month >= 10 else study
+                topic = f"{theme}专题研讨" if theme.startswith("学习") else f"专题学习{theme}"
             meetings.append({"date": _day(rng, y, month, 10, 28), "kind": CENTRE_GROUP, "topic": topic,
                              "speaker": SECRETARY, "first_topic": ""})
         # 书记讲党课 at every level
@@ -99,10 +100,11 @@ def committee_rows(seed: int, years: list[int], branches: list[BranchRow]) -> di
             meetings.append({"date": _day(rng, y, month, 12, 28), "kind": SECRETARY_LECTURE, "topic": title,
                              "speaker": speaker, "note": level, "first_topic": ""})
         # 意识形态研判: half-yearly, sometimes quarterly
-        for month in ([6, 12] if rng.random() < 0.5 else [3, 6, 9, 12])[: rng.randint(2, 4)]:
+        quarterly = rng.random() < 0.5
+        for month in ([3, 6, 9, 12][: rng.randint(3, 4)] if quarterly else [6, 12]):
+            period = f"第{'一二三四'[month // 3 - 1]}季度" if quarterly else ("上半年" if month <= 6 else "下半年")
             meetings.append({"date": _day(rng, y, month, 15, 28), "kind": IDEOLOGY, "first_topic": "",
-                             "topic": f"{y}年{'上半年' if month <= 6 else '下半年'}意识形态领域形势分析研判",
-                             "speaker": SECRETARY})
+                             "topic": f"{y}年{period}意识形态领域形势分析研判", "speaker": SECRETARY})
         # 制度建设
         for n, title in enumerate(rng.sample(_DOCS, rng.randint(5, 7)), start=1):
             documents.append({"date": _day(rng, y, min(12, n * 2)), "doc_no": f"{DOC_PREFIX}〔{y}〕{n}号",
@@ -128,6 +130,8 @@ def committee_rows(seed: int, years: list[int], branches: list[BranchRow]) -> di
                             "level": "省部级", "awarded_by": "省交通运输厅党组", "recipient": "机关党委"})
     meetings.sort(key=lambda r: r["date"])
     honours.sort(key=lambda r: r["date"])
-    number = lambda rows: [{"seq": i, **r} for i, r in enumerate(rows, start=1)]  # noqa: E731
+    def number(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"seq": i, **r} for i, r in enumerate(rows, start=1)]
+
     return {"meetings": number(meetings), "documents": number(documents), "tasks": number(tasks),
             "honours": number(honours)}

@@ -230,7 +230,7 @@ def quarterly_rows(rng: random.Random, ctx: Ctx, meetings: list[dict[str, Any]],
         if ctx.lazy and q == 3:
             continue  # the branch that is behind skipped one
 
-        def inq(r: dict[str, Any]) -> bool:
+        def inq(r: dict[str, Any], months: range = months) -> bool:
             return isinstance(r.get("date"), date) and r["date"].month in months
 
         mq = [r for r in meetings if inq(r)]
