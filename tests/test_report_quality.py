@@ -226,7 +226,7 @@ def test_term_report_highlights_each_year_thanks_and_suggests_from_shortfalls(ws
         assert f"\n{year}年，" in text
     assert "我代表本届支部委员会，向全体党员同志表示衷心的感谢" in text
     advice = text.split("三、对下一届支部委员会的建议")[1]
-    assert "严格落实“三会一课”等组织生活制度。任期内支部党员大会（2024年和2025年）" in advice
+    assert "严格落实“三会一课”等组织生活制度。任期内2024年和2025年支部党员大会、支委会、党课、主题党日未达到" in advice
     assert "加强党费收缴管理。任期内2024年和2025年有党员未按月交纳党费" in advice
     assert "配齐配强支委会。支委会职数5名、实配4名" in advice
     assert "二十届四中全会" not in advice and "002支部写的打算" not in advice
@@ -247,7 +247,7 @@ def test_quarterly_report_uses_the_quarter_and_numbers_once(ws) -> None:
     lines = [line for line in plan.splitlines() if re.match(r"\d+\.", line)]
     assert lines and not [line for line in lines if re.match(r"\d+\.\s*\d+\.", line)]
     first = lines[0]
-    assert "支部党员大会" in first and "未达到要求" in first  # what fell short comes first
+    assert first.startswith("1.补上本季度的不足：支部党员大会（") and "未达到规定次数" in first  # what fell short first
     assert "9月“002" not in text  # a short branch held nothing themed in the quarter… but named only what it held
     assert set(named_in(text)) <= recorded_titles(ws, codes=("002",), years=(2025,))
 

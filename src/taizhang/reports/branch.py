@@ -234,12 +234,12 @@ def _open_problems(problems: Sequence[Problem]) -> int:
 def remedies(b: BranchStats, problems_count: int = 0) -> list[str]:
     """The next period's steps drawn from what fell short (shortfalls, arrears, ledger errors)."""
     out = []
-    for c in b.short:
-        if c.rule_id == "MEET-LECTURE-SEC":
-            out.append(f"支部书记按{rule_text(c)}的要求讲党课，补上本期的不足。")
-        else:
-            out.append(f"落实{rule_name(c)}制度，按{rule_text(c)}的要求按时召开（本期{short_units(c.short)}"
-                       "未达到要求）。")
+    meetings = [c for c in b.short if c.rule_id != "MEET-LECTURE-SEC"]
+    if meetings:
+        which = "、".join(f"{rule_name(c)}（{short_units(c.short)}）" for c in meetings)
+        out.append(f"补上本季度的不足：{which}未达到规定次数，要排进计划、按时召开、及时记录。")
+    if any(c.rule_id == "MEET-LECTURE-SEC" for c in b.short):
+        out.append("支部书记带头为党员讲党课，补上书记讲党课的不足。")
     d = b.dues
     if d is not None and d.arrears_count:
         out.append(f"督促{d.arrears_count}名有欠交月份的党员补交党费，做到按月足额交纳。")
@@ -320,7 +320,10 @@ def _suggestions(stats: Stats, b: BranchStats, inputs: ReportInputs, forms: dict
     out = []
     lecture = short_by_rule.pop("MEET-LECTURE-SEC", None)
     if short_by_rule:
-        which = "、".join(f"{name}（{years_text(years)}）" for name, _, years in short_by_rule.values())
+        by_years: dict[tuple[int, ...], list[str]] = {}  # rules that fell short in the same years, together
+        for name, _, years in short_by_rule.values():
+            by_years.setdefault(tuple(years), []).append(name)
+        which = "，".join(f"{years_text(list(years))}{'、'.join(names)}" for years, names in by_years.items())
         out.append(f"严格落实“三会一课”等组织生活制度。任期内{which}未达到规定次数，建议新一届支委会每年年初"
                    "排出计划，按月对照台账检查落实。")
     if lecture:
