@@ -315,8 +315,8 @@ def test_the_term_report_adds_up_real_years_and_names_the_years_it_covers(runner
     assert "两年来共召开支部党员大会7次" in text
     assert "对照规定的次数，2024年7项中有6项未达到要求（党课、" in text and "；2025年7项中有7项未达到要求" in text
     # one point per rule, with each year's figures
-    assert "支部党员大会：按规定每季度至少1次，2024年应达到4次、实际1次（第一季度、第三季度、第四季度未达到）；" \
-        "2025年应达到4次、实际3次（第四季度未达到）。" in text
+    assert "支部党员大会：按规定每季度至少1次，2025年应达到4次、实际3次（第四季度未达到）。" in text
+    assert "组织生活会：按规定每年至少1次，2024年应达到1次、实际0次；2025年应达到1次、实际0次。" in text
     # 002: 2025 not returned — 未报送, and the text says its totals are 2024's
     meetings, money = (t for t in tables(paths["002"]) if t[0][0] == "年度")
     assert [r[:2] for r in meetings[1:]] == [["2024年", "1"], ["2025年", "—"], ["合计", "1"]]

@@ -25,9 +25,9 @@ from taizhang import gongwen
 from taizhang.consolidate import figures
 from taizhang.party.periods import Period
 from taizhang.reports.context import TO_BE_FILLED, money, percent
-from taizhang.reports.words import unnumbered
 from taizhang.reports.generate import generate, generate_all, load_inputs
 from taizhang.reports.kinds import KINDS, find_kind
+from taizhang.reports.words import unnumbered
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

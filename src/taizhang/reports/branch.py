@@ -360,6 +360,12 @@ def _no_shortfalls(b: BranchStats) -> BranchStats:
     return replace(b, compliance=[c for c in b.compliance if c.met or not c.applies], dues=None)
 
 
+def _when(year: int, c: Any) -> str:
+    """"（第四季度未达到）" — nothing for a yearly rule, whose only period is the year itself."""
+    units = short_units(c.short)
+    return "" if not units or units == f"{year}年" else f"（{units}未达到）"
+
+
 def _term_findings(by_rule: dict[str, list[tuple[int, Any]]], arrears: list[tuple[int, BranchStats]]) -> list[str]:
     """A term's shortfalls, one point per rule with each year's figures, and one for the dues."""
     out = []
@@ -369,8 +375,7 @@ def _term_findings(by_rule: dict[str, list[tuple[int, Any]]], arrears: list[tupl
             years = "；".join(f"{y}年书记讲党课{c.held}次" for y, c in items)
             out.append(f"{rule_name(c0)}：按规定{rule_text(c0)}，{years}，未达到要求。")
         else:
-            years = "；".join(f"{y}年应达到{c.required}次、实际{c.held}次（{short_units(c.short)}未达到）"
-                             for y, c in items)
+            years = "；".join(f"{y}年应达到{c.required}次、实际{c.held}次" + _when(y, c) for y, c in items)
             out.append(f"{rule_name(c0)}：按规定{rule_text(c0)}，{years}。")
     if arrears:
         years = "；".join(f"{y}年{yb.dues.arrears_count}名党员有已到期的月份未交纳党费，收缴率{percent(yb.dues.rate)}"
