@@ -138,13 +138,53 @@ def compliance_table(t: Template) -> None:
             widths=[62, 22, 22, 50], aligns=["left", "right", "right", "left"])
 
 
-def problems_section(t: Template) -> None:
-    """The 年度小结's 存在的问题和不足, then what the ledger itself shows."""
-    t.each("para in summary.problems", "{{ para }}")
-    t.tag("if findings")
-    t.p("对照台账检查，以下方面还需改进：")
-    t.each("f in findings", "{{ loop.index }}.{{ f }}")
-    t.tag("endif")
+def issues_list(t: Template) -> None:
+    """存在的问题: what the branch wrote and what the ledger shows, numbered once."""
+    t.each("f in issues", "{{ loop.index }}.{{ f }}")
+
+
+def annex_tables(t: Template) -> None:
+    """The per-branch tables and charts of the committee's report, each an 附件 after the body."""
+    def label(n: int, title: str) -> None:
+        gongwen.add_attachment_label(t.doc, f"附件{n}")
+        t.title(title)
+
+    label(1, "各支部“三会一课”开展情况")
+    t.table(["党支部", "党员", "党员大会", "支委会", "党小组会", "党课", "书记讲课", "达标情况"], "r in rows",
+            ["{{ r.name }}", "{{ r.members }}", "{{ r.general }}", "{{ r.committee }}", "{{ r.group }}",
+             "{{ r.lectures }}", "{{ r.secretary_lectures }}", "{{ r.verdict }}"],
+            widths=[38, 12, 20, 16, 20, 12, 20, 18], aligns=["left"] + ["right"] * 6 + ["center"],
+            total=["{{ total_row.name }}", "{{ total_row.members }}", "{{ total_row.general }}",
+                   "{{ total_row.committee }}", "{{ total_row.group }}", "{{ total_row.lectures }}",
+                   "{{ total_row.secretary_lectures }}", "{{ total_row.verdict }}"],
+            subtotals="g in groups")
+    t.figure("charts.meetings")
+    label(2, "各支部组织生活开展情况")
+    t.table(["党支部", "主题党日", "组织生活会", "民主评议党员", "谈心谈话（人次）", "合计", "人均（次）"], "r in rows",
+            ["{{ r.name }}", "{{ r.theme }}", "{{ r.life_meeting }}", "{{ r.review }}", "{{ r.talk_times }}",
+             "{{ r.activities_total }}", "{{ r.per_member }}"],
+            widths=[40, 18, 18, 20, 22, 16, 22], aligns=["left"] + ["right"] * 6,
+            total=["{{ total_row.name }}", "{{ total_row.theme }}", "{{ total_row.life_meeting }}",
+                   "{{ total_row.review }}", "{{ total_row.talk_times }}", "{{ total_row.activities_total }}",
+                   "{{ total_row.per_member }}"],
+            subtotals="g in groups")
+    label(3, "各支部党费收缴情况")
+    t.table(["党支部", "应交（元）", "实交（元）", "收缴率", "欠交人数"], "r in rows",
+            ["{{ r.name }}", "{{ r.due }}", "{{ r.paid }}", "{{ r.rate }}", "{{ r.arrears }}"],
+            widths=[52, 30, 30, 22, 22], aligns=["left", "right", "right", "right", "right"],
+            total=["{{ total_row.name }}", "{{ total_row.due }}", "{{ total_row.paid }}", "{{ total_row.rate }}",
+                   "{{ total_row.arrears }}"],
+            subtotals="g in groups")
+    t.figure("charts.dues")
+    label(4, "各支部发展党员情况")
+    t.table(["党支部", "递交申请书", "确定积极分子", "确定发展对象", "接收预备党员", "预备党员转正"], "r in rows",
+            ["{{ r.name }}", "{{ r.applied }}", "{{ r.activists }}", "{{ r.candidates }}", "{{ r.admitted }}",
+             "{{ r.confirmed }}"],
+            widths=[46, 22, 22, 22, 22, 22], aligns=["left"] + ["right"] * 5,
+            total=["{{ total_row.name }}", "{{ total_row.applied }}", "{{ total_row.activists }}",
+                   "{{ total_row.candidates }}", "{{ total_row.admitted }}", "{{ total_row.confirmed }}"],
+            subtotals="g in groups")
+    t.figure("charts.pipeline")
 
 
 # --- the six templates -----------------------------------------------------------------------
@@ -153,24 +193,29 @@ def branch_annual() -> Template:
     t.title("{{ branch.name }}\n{{ period.label }}工作报告")
     t.p("{{ period.label }}，{{ branch.name }}在{{ org }}的领导下，以习近平新时代中国特色社会主义思想为指导，"
         "认真落实《中国共产党支部工作条例（试行）》和“三会一课”等党内组织生活制度。现将全年工作情况报告如下：")
-    t.h1("一、主要工作和成效")
-    t.h2("（一）党员队伍基本情况")
-    t.p(members_sentence())
-    t.h2("（二）落实“三会一课”制度")
-    t.p(meetings_sentence("全年"))
+    t.h1("一、本年度党建工作开展情况")
+    t.h2("（一）加强理论学习")
+    t.p("全年讲党课{{ meetings.lectures }}次，其中支部书记讲党课{{ meetings.secretary_lectures }}次。"
+        "{{ narrative.study }}")
+    t.h2("（二）落实“三会一课”制度，严肃组织生活")
+    t.p(meetings_sentence("全年") + "{{ narrative.life }}")
     compliance_table(t)
-    t.h2("（三）开展组织生活")
     t.p("全年{{ activities.text }}")
-    t.h2("（四）党费收缴")
-    t.p(dues_sentence("全年"))
-    t.h2("（五）发展党员")
+    t.h2("（三）加强党员队伍建设")
+    t.p(members_sentence() + "{{ committee_build }}{{ narrative.team }}")
     t.p(recruitment_sentence("全年"))
-    t.h2("（六）工作亮点和特色做法")
+    t.h2("（四）筑牢廉洁自律思想防线")
+    t.p("{{ narrative.clean or '全年台账中没有记录廉政教育和警示教育活动。' }}")
+    t.h2("（五）按期足额收缴党费")
+    t.p(dues_sentence("全年"))
+    t.h2("（六）服务群众和中心工作")
+    t.p("{{ narrative.service or '全年台账中没有记录服务群众、结对共建和志愿服务活动。' }}{{ honours }}")
+    t.h2("（七）工作亮点和特色做法")
     t.each("para in summary.highlights", "{{ para }}")
-    t.h1("二、存在的问题和不足")
-    problems_section(t)
-    t.h1("三、下一步工作打算")
-    t.each("para in summary.plans", "{{ para }}")
+    t.h1("二、存在的主要问题")
+    issues_list(t)
+    t.h1("三、下一步主要工作思路")
+    t.each("para in summary.plans", "{% if summary.plans_written %}{{ loop.index }}.{% endif %}{{ para }}")
     t.signature("{{ signer }}", "{{ report_date }}")
     return t
 
@@ -181,26 +226,31 @@ def branch_quarterly() -> Template:
     t.p("{{ period.label }}，{{ branch.name }}在{{ org }}的领导下，认真落实“三会一课”等党内组织生活制度。"
         "现将{{ period.quarter }}支部工作情况报告如下：")
     t.h1("一、{{ period.quarter }}主要工作情况")
-    t.h2("（一）“三会一课”开展情况")
-    t.p(meetings_sentence("本季度"))
+    t.h2("（一）抓实理论学习")
+    t.p("本季度讲党课{{ meetings.lectures }}次，其中书记讲党课{{ meetings.secretary_lectures }}次。"
+        "{{ narrative.study }}{{ narrative.clean }}")
+    t.h2("（二）严肃组织生活")
+    t.p(meetings_sentence("本季度") + "{{ narrative.life }}")
     compliance_table(t)
-    t.h2("（二）组织生活开展情况")
     t.p("本季度{{ activities.text }}")
-    t.h2("（三）党费收缴情况")
+    t.h2("（三）党员队伍建设和党费收缴")
+    t.p(recruitment_sentence("本季度") + "{{ narrative.team }}")
     t.p(dues_sentence("本季度"))
-    t.h2("（四）发展党员情况")
-    t.p(recruitment_sentence("本季度"))
-    t.h1("二、存在问题及下一步工作计划")
-    t.h2("（一）存在问题")
-    t.each("f in findings", "{{ loop.index }}.{{ f }}")
-    t.tag("if summary.problems_written")
-    t.each("para in summary.problems", "{{ para }}")
-    t.tag("elif not findings")
+    t.h2("（四）其他工作")
+    t.tag("if narrative.service or honours")
+    t.p("{{ narrative.service }}{{ honours }}")
+    t.tag("endif")
+    t.each("para in quarter.work", "{{ para }}")
+    t.tag("if not quarter.work and not narrative.service and not honours")
     t.p("【待补充】")
     t.tag("endif")
-    t.h2("（二）{{ period.next_quarter }}工作计划")
+    t.h1("二、存在问题及下一步工作计划")
+    t.p("存在问题：{{ quarter.issues_text }}")
+    t.p("{{ period.next_quarter }}工作计划：下一步对照本季度的不足和支部工作计划，做好以下工作：")
     t.each("item in plan", "{{ loop.index }}.{{ item }}")
+    t.tag("if not quarter.plans")
     t.p("其他重点工作：【待补充】")
+    t.tag("endif")
     t.signature("{{ signer }}", "{{ report_date }}")
     return t
 
@@ -214,11 +264,15 @@ def branch_term() -> Template:
     t.p("（说明：{{ missing_years }}的台账未收集，以下数字不含该年度。）")
     t.tag("endif")
     t.h1("一、主要工作和成效")
-    t.h2("（一）加强党员队伍建设")
+    t.h2("（一）加强组织建设，建强支部班子")
     t.p(members_sentence() + "{{ period.span }}共收到入党申请书{{ recruitment.applied }}份，确定入党积极分子"
         "{{ recruitment.activists }}名、发展对象{{ recruitment.candidates }}名，接收预备党员{{ recruitment.admitted }}名，"
         "预备党员转正{{ recruitment.confirmed }}名。")
-    t.h2("（二）落实“三会一课”制度")
+    t.each("para in term.builds", "{{ para }}")
+    t.h2("（二）深化理论武装，逐年抓实学习教育")
+    t.p("{{ period.span }}共讲党课{{ meetings.lectures }}次，其中支部书记讲党课{{ meetings.secretary_lectures }}次。")
+    t.each("para in term.yearly", "{{ para }}")
+    t.h2("（三）严肃组织生活，落实“三会一课”")
     t.p(meetings_sentence("{{ period.span }}共"))
     t.table(["年度", "党员大会", "支委会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议", "谈心谈话（人次）"],
             "y in years",
@@ -228,10 +282,8 @@ def branch_term() -> Template:
             total=["{{ term_total.year }}", "{{ term_total.general }}", "{{ term_total.committee }}",
                    "{{ term_total.group }}", "{{ term_total.lectures }}", "{{ term_total.theme }}",
                    "{{ term_total.life_meeting }}", "{{ term_total.review }}", "{{ term_total.talk_times }}"])
-    t.p("{{ compliance.summary }}")
-    t.h2("（三）开展组织生活")
-    t.p("{{ period.span }}共{{ activities.text }}")
-    t.h2("（四）党费收缴和发展党员")
+    t.p("{{ compliance.summary }}{{ period.span }}共{{ activities.text }}")
+    t.h2("（四）按期收缴党费，规范发展党员")
     t.p(dues_sentence("{{ period.span }}共"))
     t.table(["年度", "年底党员（名）", "应交党费（元）", "实交党费（元）", "收缴率", "接收预备党员", "预备党员转正"],
             "y in years",
@@ -241,12 +293,26 @@ def branch_term() -> Template:
             total=["{{ term_total.year }}", "{{ term_total.members }}", "{{ term_total.due }}",
                    "{{ term_total.paid }}", "{{ term_total.rate }}", "{{ term_total.admitted }}",
                    "{{ term_total.confirmed }}"])
-    t.h2("（五）工作亮点和特色做法")
-    t.each("para in summary.highlights", "{{ para }}")
+    t.h2("（五）任期内的特色亮点")
+    t.each("para in term.highlights", "{{ para }}")
+    t.tag("if term.honours")
+    t.p("{{ term.honours }}")
+    t.tag("endif")
+    t.tag("if not term.highlights and not term.honours")
+    t.p("【待补充】")
+    t.tag("endif")
     t.h1("二、存在的不足")
-    problems_section(t)
-    t.h1("三、对下一届支部委员会的工作建议")
-    t.each("para in summary.plans", "{{ para }}")
+    issues_list(t)
+    t.h1("三、对下一届支部委员会的建议")
+    t.tag("if term.suggestions")
+    t.p("结合本届任期内台账反映的不足，对新一届支部委员会提出以下建议：")
+    t.each("s in term.suggestions", "{{ loop.index }}.{{ s }}")
+    t.tag("else")
+    t.p("本届任期内台账反映的各项组织生活制度均已落实、党费按月交纳，建议新一届支部委员会保持好的做法。"
+        "其他建议：【待补充】")
+    t.tag("endif")
+    t.p("同志们，本届支部委员会任期内取得的成绩，是{{ org }}正确领导和全体党员共同努力的结果。在此，我代表本届"
+        "支部委员会，向全体党员同志表示衷心的感谢！希望新一届支部委员会总结经验、巩固成绩，推动支部工作再上新台阶。")
     t.p("以上报告，请各位党员审议。")
     t.signature("{{ signer }}", "{{ report_date }}")
     return t
@@ -256,21 +322,33 @@ def secretary() -> Template:
     t = Template("支部书记抓党建工作述职报告")
     t.title("{{ branch.name }}书记\n{{ period.label }}抓党建工作述职报告")
     t.byline("{{ branch.secretary }}")
-    t.p("{{ period.label }}，本人担任{{ branch.name }}书记，在{{ org }}的领导下，认真履行抓党建工作第一责任人"
-        "职责。现将{{ period.label }}抓党建工作情况述职如下：")
+    t.p("{{ period.label }}，我担任{{ branch.name }}书记，在{{ org }}的领导下，认真履行抓党建工作第一责任人"
+        "职责。现将一年来抓党建工作的情况述职如下：")
     t.h1("一、主要工作情况")
-    t.h2("（一）落实组织生活制度")
-    t.p(meetings_sentence("全年支部") + "{{ compliance.summary }}")
-    t.h2("（二）加强党员教育管理")
-    t.p(members_sentence() + "全年{{ activities.text }}")
-    t.h2("（三）抓好党费收缴和发展党员")
-    t.p(dues_sentence("全年") + recruitment_sentence("全年"))
-    t.h2("（四）特色做法")
-    t.each("para in summary.highlights", "{{ para }}")
+    t.h2("（一）履行第一责任人职责，落实“一岗双责”")
+    t.each("para in secretary.account", "{{ para }}")
+    t.h2("（二）带头讲党课，带领支部抓学习")
+    t.p("{{ secretary.lessons_text or '全年台账中没有记录由我讲授的党课。' }}{{ secretary.led_text }}")
+    t.h2("（三）主持支部日常工作，关心关爱党员")
+    t.p("{{ secretary.hosted_text }}{{ secretary.talks_text }}{{ compliance.summary }}")
+    t.h2("（四）支部建设的成效")
+    t.p("截至{{ period.snapshot }}，支部有党员{{ members.total }}名。在支委会和全体党员的共同努力下，"
+        "{% if dues.any_due %}党费收缴率达到{{ dues.rate }}；{% endif %}"
+        "{% if recruitment.any %}全年收到入党申请书{{ recruitment.applied }}份，接收预备党员{{ recruitment.admitted }}名，"
+        "预备党员转正{{ recruitment.confirmed }}名；{% endif %}"
+        "全年开展组织生活{{ activities.total }}次。")
     t.h1("二、存在的问题")
-    problems_section(t)
+    t.tag("if secretary.problems")
+    t.p("对照抓党建工作职责，我在以下方面还有差距：")
+    t.each("f in secretary.problems", "{{ loop.index }}.{{ f }}。")
+    t.tag("else")
+    t.p("【待补充】")
+    t.tag("endif")
     t.h1("三、下步工作打算")
-    t.each("para in summary.plans", "{{ para }}")
+    t.each("f in secretary.plans", "{{ loop.index }}.{{ f }}。")
+    t.tag("if not secretary.plans")
+    t.p("【待补充】")
+    t.tag("endif")
     t.signature("述职人：{{ branch.secretary }}", "{{ report_date }}")
     return t
 
@@ -282,66 +360,44 @@ def committee_annual() -> Template:
         "指导所属{{ counts.branches }}个党支部落实“三会一课”等党内组织生活制度，做好党员教育管理、党费收缴和"
         "发展党员等工作。现将全年党建工作情况总结如下：")
     t.h1("一、主要工作成效")
-    t.h2("（一）党组织和党员队伍基本情况")
+    t.h2("（一）加强党委自身建设")
+    t.tag("if not work.recorded")
+    t.p("党委会议、理论学习中心组学习、书记讲党课、意识形态研判和制度建设情况：【待补充】")
+    t.tag("endif")
+    t.tag("if work.text")
+    t.p("{{ work.text }}")
+    t.tag("endif")
+    t.h2("（二）党组织和党员队伍基本情况")
     t.p("{{ org }}下设{% if groups_text %}党总支{{ counts.groups }}个、{% endif %}党支部{{ counts.branches }}个"
         "{% if groups_text %}（其中{{ groups_text }}）{% endif %}，"
         "{{ counts.counted }}个支部的{{ period.label }}台账纳入本总结统计"
         "{% if counts.missing %}（{{ names.missing }}尚未报送）{% endif %}。" + members_sentence("各支部"))
-    t.h2("（二）落实“三会一课”制度")
+    t.h2("（三）落实“三会一课”制度，严肃组织生活")
     t.p(meetings_sentence("全年各支部共").replace("支部正式党员不足{{ committee_min }}人，不设支部委员会；", "")
-        + "{% if counts.short %}{{ counts.short }}个支部有组织生活未达到规定次数（见“主要存在问题”）。"
-        "{% else %}各支部均达到规定的组织生活次数。{% endif %}"
-        "{% if names.most_active %}开展“三会一课”和组织生活较多的是{{ names.most_active }}。{% endif %}")
-    t.table(["党支部", "党员", "党员大会", "支委会", "党小组会", "党课", "书记讲课", "达标情况"], "r in rows",
-            ["{{ r.name }}", "{{ r.members }}", "{{ r.general }}", "{{ r.committee }}", "{{ r.group }}",
-             "{{ r.lectures }}", "{{ r.secretary_lectures }}", "{{ r.verdict }}"],
-            widths=[38, 12, 20, 16, 20, 12, 20, 18], aligns=["left"] + ["right"] * 6 + ["center"],
-            total=["{{ total_row.name }}", "{{ total_row.members }}", "{{ total_row.general }}",
-                   "{{ total_row.committee }}", "{{ total_row.group }}", "{{ total_row.lectures }}",
-                   "{{ total_row.secretary_lectures }}", "{{ total_row.verdict }}"],
-            subtotals="g in groups")
-    t.figure("charts.meetings")
-    t.h2("（三）开展组织生活")
-    t.p("全年各支部共{{ activities.text }}")
-    t.table(["党支部", "主题党日", "组织生活会", "民主评议党员", "谈心谈话（人次）", "组织生活合计"], "r in rows",
-            ["{{ r.name }}", "{{ r.theme }}", "{{ r.life_meeting }}", "{{ r.review }}", "{{ r.talk_times }}",
-             "{{ r.activities_total }}"],
-            widths=[46, 20, 20, 22, 24, 24], aligns=["left"] + ["right"] * 5,
-            total=["{{ total_row.name }}", "{{ total_row.theme }}", "{{ total_row.life_meeting }}",
-                   "{{ total_row.review }}", "{{ total_row.talk_times }}", "{{ total_row.activities_total }}"],
-            subtotals="g in groups")
+        + "全年各支部共{{ activities.text }}"
+        "{% if counts.short %}{{ counts.short }}个支部有组织生活未达到规定次数（见“主要存在问题”）。"
+        "{% else %}各支部均达到规定的组织生活次数。{% endif %}")
+    t.p("按党员人数折算，全年各支部“三会一课”和组织生活人均{{ per_member.activities }}次"
+        "{% if names.most_active %}，较多的是{{ names.most_active }}，较少的是{{ names.least_active }}{% endif %}。"
+        "各支部的情况见附件1、附件2。")
     t.h2("（四）党费收缴")
     t.p("{% if dues.any_due %}全年各支部应交党费{{ dues.due }}元，实交{{ dues.paid }}元，收缴率{{ dues.rate }}。"
         "{% if dues.arrears_count %}共有{{ dues.arrears_count }}名党员有已到期的月份未交纳党费。"
-        "{% else %}党员均按月交纳党费。{% endif %}{% else %}各支部台账中没有党费收缴的记录。{% endif %}")
-    t.table(["党支部", "应交（元）", "实交（元）", "收缴率", "欠交人数"], "r in rows",
-            ["{{ r.name }}", "{{ r.due }}", "{{ r.paid }}", "{{ r.rate }}", "{{ r.arrears }}"],
-            widths=[52, 30, 30, 22, 22], aligns=["left", "right", "right", "right", "right"],
-            total=["{{ total_row.name }}", "{{ total_row.due }}", "{{ total_row.paid }}", "{{ total_row.rate }}",
-                   "{{ total_row.arrears }}"],
-            subtotals="g in groups")
-    t.figure("charts.dues")
+        "{% else %}党员均按月交纳党费。{% endif %}{% else %}各支部台账中没有党费收缴的记录。{% endif %}"
+        "各支部的情况见附件3。")
     t.h2("（五）发展党员")
-    t.p(recruitment_sentence("全年各支部共", "各支部共"))
-    t.table(["党支部", "递交申请书", "确定积极分子", "确定发展对象", "接收预备党员", "预备党员转正"], "r in rows",
-            ["{{ r.name }}", "{{ r.applied }}", "{{ r.activists }}", "{{ r.candidates }}", "{{ r.admitted }}",
-             "{{ r.confirmed }}"],
-            widths=[46, 22, 22, 22, 22, 22], aligns=["left"] + ["right"] * 5,
-            total=["{{ total_row.name }}", "{{ total_row.applied }}", "{{ total_row.activists }}",
-                   "{{ total_row.candidates }}", "{{ total_row.admitted }}", "{{ total_row.confirmed }}"],
-            subtotals="g in groups")
-    t.figure("charts.pipeline")
+    t.p(recruitment_sentence("全年各支部共", "各支部共") + "各支部的情况见附件4。")
     t.tag("if round")
     t.h2("（六）台账报送和检查")
     t.p("{{ counts.branches }}个党支部中，按时报送台账{{ counts.on_time }}个，逾期报送{{ counts.late }}个，"
         "未报送{{ counts.missing }}个。经检查，共发现错误{{ counts.errors }}处、警告{{ counts.warnings }}处"
         "{% if counts.needs_fix %}，{{ names.needs_fix }}的台账需修改后重新报送{% endif %}。")
     t.tag("endif")
-    t.h2("{% if round %}（七）{% else %}（六）{% endif %}各支部的特色做法")
-    t.each("h in highlights", "{{ h.name }}：{{ h.text }}")
-    t.tag("if highlights_more")
-    t.p("{{ highlights_more }}")
-    t.tag("elif not highlights")
+    t.h2("{% if round %}（七）{% else %}（六）{% endif %}支部特色做法")
+    t.tag("if practices")
+    t.p("{{ practices_rule }}，介绍其做法：")
+    t.each("h in practices", "{{ h.name }}：{{ h.text }}")
+    t.tag("else")
     t.p("【待补充】")
     t.tag("endif")
     t.h1("二、主要存在问题")
@@ -351,9 +407,19 @@ def committee_annual() -> Template:
     t.tag("endif")
     t.p("其他方面的问题：【待补充】")
     t.h1("三、{{ period.next_year }}年工作计划")
+    t.tag("if plans")
+    t.p("对照党委年度重点任务，继续抓好以下工作：")
     t.each("item in plans", "{{ loop.index }}.{{ item }}")
-    t.p("其他重点工作：【待补充】")
+    t.p("其他工作计划：【待补充】")
+    t.tag("else")
+    t.p("【待补充】")
+    t.tag("endif")
+    t.p("附件：1.各支部“三会一课”开展情况")
+    t.p("　　　2.各支部组织生活开展情况")
+    t.p("　　　3.各支部党费收缴情况")
+    t.p("　　　4.各支部发展党员情况")
     t.signature("{{ signer }}", "{{ report_date }}")
+    annex_tables(t)
     return t
 
 
@@ -374,9 +440,9 @@ def inspection() -> Template:
              "{{ r.warnings }}"],
             widths=[12, 50, 42, 20, 16, 16], aligns=["center", "left", "center", "center", "right", "right"])
     t.h1("二、检查发现的主要问题")
-    t.p("经检查，已报送的台账中共发现错误{{ counts.errors }}处、警告{{ counts.warnings }}处"
+    t.p("经检查，已报送的台账中共发现{{ counts.kinds }}类问题，其中错误{{ counts.errors }}处、警告{{ counts.warnings }}处"
         "{% if counts.needs_fix %}，{{ counts.needs_fix }}个党支部的台账有错误，需修改后重新报送{% endif %}。"
-        "{% if rules %}主要问题如下：{% endif %}")
+        "{% if rules %}按严重程度排列如下：{% endif %}")
     t.each("r in rules", "{{ loop.index }}.{{ r.title }}（{{ r.severity }}{{ r.count }}处），涉及{{ r.branches }}。")
     t.p("各党支部的主要问题见下表：")
     t.table(["党支部", "错误", "警告", "主要问题"], "r in status_rows",
@@ -396,7 +462,7 @@ def inspection() -> Template:
     t.p("（一）请{{ names.missing }}抓紧报送台账。")
     t.tag("endif")
     t.p("{% if counts.missing %}（二）{% else %}（一）{% endif %}台账有问题的党支部，请对照反馈表（表中逐条列明了"
-        "问题所在的工作表、行和列及修改方法）逐项核对改正，于【待补充】前重新报送。")
+        "问题所在的工作表、行和列及修改方法）逐项核对改正，于{{ resubmit_by }}前重新报送。")
     t.p("{% if counts.missing %}（三）{% else %}（二）{% endif %}各党支部要按月登记“三会一课”、组织生活和党费收缴"
         "情况，做到一事一记、及时准确，确保台账真实、完整、规范。")
     t.p("联系人：{{ contact }}；联系电话：{{ phone }}。")

@@ -45,7 +45,7 @@ ALLOWED = {"taizhang", "json", "word", "excel", "wps", "inbox", "outbox", "outpu
            "reports", "xlsx", "docx", "zip", "toml", "report_templates", "workbook_templates", "error",
            "warning", "info", "cpu", "meet-quorum", "rollup", "link", "import", "status", "branches",
            "init", "issue", "collect", "validate", "consolidate", "stats", "report", "problems",
-           "templates", "demo", "remove", "list", "add", "members", "check", "year"}
+           "templates", "demo", "remove", "list", "add", "members", "check", "year", "committee", "template"}
 
 
 def english_words(text: str) -> list[str]:

@@ -52,7 +52,7 @@ def test_issued_workbook_reads_back_as_specified(runner, ws) -> None:
     assert wb.sheetnames[0] == "填表说明"
     assert wb.sheetnames[1 : 1 + len(definition.ledgers)] == [led.sheet for led in definition.ledgers]
     intro = "\n".join(str(c.value) for row in wb["填表说明"].iter_rows() for c in row if c.value)
-    for text in ("中共测试局机关委员会", "机关第一党支部", "2026年1月15日", "2025.1", "不要修改工作表名称"):
+    for text in ("中共测试局机关委员会", "机关第一党支部", "2026年1月15日", "2026.1", "不要修改工作表名称"):
         assert text in intro
     for led in definition.ledgers:
         ws_ = wb[led.sheet]

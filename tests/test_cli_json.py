@@ -114,6 +114,8 @@ CONTRACTS: dict[str, tuple[Callable[..., tuple[Path | None, list[str]]], str, Ca
     "members import": (lambda d, t: (_fresh(t), ["members", "import", str(national(t / "党员信息.xlsx"))]),
                        "taizhang.cli.members_cmd:member_preview", _last),
     "year": (lambda d, t: (_fresh(t), ["year", "2026"]), "taizhang.cli.year_cmd:start_year", _last),
+    "committee check": (lambda d, t: (d.root, ["committee", "check", "--year", "2025"]),
+                        "taizhang.committee:load", _last),
     "link add": (lambda d, t: (make_workspace(t / "top", NODE_LIST).root, ["link", "add", "Z1"]),
                  "taizhang.levels.links:add", _last),
     "link import": (lambda d, t: (lambda f, low: (low, ["link", "import", str(f)]))(*_link_file(t)),

@@ -314,7 +314,9 @@ def test_the_term_report_adds_up_real_years_and_names_the_years_it_covers(runner
     text = "\n".join(p.text for p in docx.Document(str(paths["001"])).paragraphs)
     assert "两年来共召开支部党员大会7次" in text
     assert "对照规定的次数，2024年7项中有6项未达到要求（党课、" in text and "；2025年7项中有7项未达到要求" in text
-    assert "\n7.2025年支部党员大会：按规定每季度至少1次，应达到4次，实际3次，第四季度未达到要求。" in text
+    # one point per rule, with each year's figures
+    assert "支部党员大会：按规定每季度至少1次，2025年应达到4次、实际3次（第四季度未达到）。" in text
+    assert "组织生活会：按规定每年至少1次，2024年应达到1次、实际0次；2025年应达到1次、实际0次。" in text
     # 002: 2025 not returned — 未报送, and the text says its totals are 2024's
     meetings, money = (t for t in tables(paths["002"]) if t[0][0] == "年度")
     assert [r[:2] for r in meetings[1:]] == [["2024年", "1"], ["2025年", "—"], ["合计", "1"]]
@@ -323,8 +325,9 @@ def test_the_term_report_adds_up_real_years_and_names_the_years_it_covers(runner
     assert "2025年的台账未收集" in text and "2024年共召开支部党员大会1次" in text
     assert "截至2024年12月31日，支部共有党员2名" in text
     assert "；2025年未报送台账。" in text
-    found = [line for line in text.splitlines() if re.match(r"\d+\.\S", line)]  # 对照台账检查 …: 1.… 2.…
-    assert found and all(re.match(r"\d+\.2024年", line) for line in found)
+    shortfalls = text.split("二、存在的不足")[1].split("三、")[0]
+    found = [line for line in shortfalls.splitlines() if re.match(r"\d+\.\S", line)]  # 1.… 2.…, each with its year
+    assert found and all("2024年" in line and "2025年" not in line for line in found)
 
 
 def test_consolidate_and_report_of_a_past_year_and_the_stale_deadline_warning(runner, office, tmp_path) -> None:

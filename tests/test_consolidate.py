@@ -77,7 +77,8 @@ def _find_row(sheet, name: str) -> int:
 def test_ledger_workbook_has_a_sheet_per_ledger_and_the_problem_list(result) -> None:
     assert result.ledger_path.name == LEDGER_FILE and result.ledger_path.parent.name == "output"
     wb = _load(result.ledger_path)
-    assert wb.sheetnames == ["党员名册", "三会一课", "组织生活", "党费收缴", "发展党员", "年度小结", PROBLEM_SHEET]
+    assert wb.sheetnames == ["党员名册", "三会一课", "组织生活", "党费收缴", "发展党员", "荣誉和成果", "季度小结", "年度小结",
+                             PROBLEM_SHEET]
     roster = wb["党员名册"]
     header = [c.value for c in roster[1]]
     assert header[:5] == ["支部编码", "支部名称", "序号", "姓名", "性别"]

@@ -46,7 +46,7 @@ def test_every_rule_a_shipped_ledger_lists_has_a_check() -> None:
     listed = {rule_id for led in definition().ledgers for rule_id in led.rules}
     assert listed - set(CHECKS) == set()
     assert set(CHECKS) <= set(catalog.RULES)
-    assert len(listed) == 36
+    assert len(listed) == 38
 
 
 def test_a_ledger_listing_a_rule_without_a_check_is_a_definition_error() -> None:

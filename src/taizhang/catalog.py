@@ -278,6 +278,11 @@ _ALL = [
        "“{column}”的{range}是合并单元格，第{first}至{last}行的每个人都按“{value}”读取。"),
     _r("LIST-NO-NAME", "没有姓名", W, "党员信息表", LEDGER,
        "这一行没有姓名（有“{value}”等内容），没有导入。"),
+    # --- 年度小结、季度小结 ------------------------------------------------------------------------
+    _r("SUM-CMTE-FILLED", "实配支委多于职数", W, "行", BRANCH_RULES,
+       "年度小结的“实配支委人数”是{filled}人，多于“支委会职数”{posts}人。请核对：实配人数不能超过上级批复的职数。"),
+    _r("QUARTER-REPEATED", "季度重复填写", W, "行", LEDGER,
+       "“{quarter}”已在第{first}行写过，每个季度只写一行。请把这一行的内容合并到第{first}行后删除这一行。"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}

@@ -11,6 +11,7 @@ import typer
 from taizhang.cli import (
     chinese,
     collect_cmds,
+    committee_cmds,
     common,
     consolidate_cmds,
     demo_cmd,
@@ -34,8 +35,8 @@ app = typer.Typer(
 )
 app.callback()(common.global_options)
 
-for _module in (workspace_cmds, year_cmd, issue_cmd, members_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
-                report_cmd, demo_cmd):
+for _module in (workspace_cmds, year_cmd, issue_cmd, members_cmd, collect_cmds, validate_cmd, consolidate_cmds,
+                hierarchy_cmds, committee_cmds, report_cmd, demo_cmd):
     _module.register(app)
 
 # Every command, including those registered above by any module, takes the global options after

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from taizhang import committee
 from taizhang.cli.common import (
     JsonOpt,
     console,
@@ -74,6 +75,9 @@ def issue(
             console.print(f"[yellow]没有以前年度的台账、名册为空的支部：[/]{plain('、'.join(fresh))}")
         if report.notice:
             console.print(f"下发通知：{plain(report.notice)}")
+        if not committee.path_of(ws).exists():
+            console.print(f"工作区里还没有党委工作台账（{committee.FILE_NAME}），可运行 [bold]taizhang committee template[/] "
+                          "生成，由办公室登记党委自身的会议、学习和任务。")
         print_warnings(report.warnings)
         changed = [r for r in report.results if r.replaced]
         if changed:

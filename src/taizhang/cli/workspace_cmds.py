@@ -53,6 +53,7 @@ def init(
     console.print(f"[green]已创建工作区[/] {plain(ws.root)}")
     console.print(f"  设置文件：{ws.config_path.name}（单位、年度、截止日期、联系人和各项校验规则）")
     console.print(f"  支部名单：{ws.branches_path.name}（请填写各支部的编码、名称、书记和联系人）")
+    console.print("  党委工作台账：党委工作台账.xlsx（办公室登记党委自身的会议、学习和任务）")
     console.print("  密钥：.taizhang/secret.key（用于核验报回的台账，请妥善备份，不要外传）")
     console.print("下一步：填好支部名单后运行 [bold]taizhang issue[/] 生成各支部的台账。")
 

@@ -147,6 +147,7 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
     sub_units = organisation.demo_sub_units(random.Random(f"{seed}-党总支"))
     branches_mod.write_template(ws.branches_path, [b.__dict__ if hasattr(b, "__dict__") else dict(b) for b in branch_rows]
                                 + _sub_unit_rows(sub_units))
+    _committee_ledger(ws, org["name"], seed, years, branch_rows)
     final = DemoClock(year)
     report = DemoReport(root=str(root), seed=seed, year=year, as_of=final.as_of.isoformat(), years=years,
                         branches=len(branch_rows))
@@ -344,6 +345,14 @@ class _LowerUnits:
         added.path.unlink()  # handed over and imported: the key file is not kept
         self.lower[su.row.code] = workspace_mod.Workspace(made.root)
         return self.lower[su.row.code]
+
+
+def _committee_ledger(ws: Workspace, org: str, seed: int, years: list[int], branch_rows: list[Any]) -> None:
+    """The office's own ledger (党委工作台账.xlsx) over the demo's years, as the office keeps it."""
+    from taizhang import committee
+    from taizhang.demo.committee import committee_rows
+
+    committee.write_template(committee.path_of(ws), org=org, rows=committee_rows(seed, years, branch_rows))
 
 
 def _set_contact(path: Path, contact: str, phone: str) -> None:

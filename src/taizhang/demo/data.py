@@ -38,6 +38,7 @@ from taizhang.demo.people import (
     roster_rows,
 )
 from taizhang.demo.recruits import build_recruits, fill_recruit_people, recruitment_rows
+from taizhang.demo.themes import add_themes
 from taizhang.party.hosts import name_key
 
 # --------------------------------------------------------------------------------------------
@@ -100,6 +101,7 @@ def branch_fill(ctx: Ctx) -> BranchFill:
         },
         summary=summary, code=ctx.code, year=ctx.year, as_of=ctx.as_of, profile=ctx.profile, lazy=ctx.lazy,
     )
+    add_themes(ctx, fill)  # template 2026.1's additions, from a generator of their own
     make_messy(ctx, fill)
     return fill
 

@@ -72,6 +72,17 @@ _BLUEPRINTS: tuple[_Blueprint, ...] = (
 # --------------------------------------------------------------------------------------------
 
 
+# The registered full names (全称) some branches have on 支部名单; the others are left empty, so
+# that the default (built from the name) is shown too.
+FULL_NAMES = {
+    "001": "中共青禾市交通运输局机关第一支部委员会",
+    "002": "中共青禾市交通运输局机关第二支部委员会",
+    "007": "中共青禾市公路事业发展中心支部委员会",
+    "009": "中共青禾市交通运输综合行政执法支队支部委员会",
+    "011": "中共青禾市交通运输局离退休干部支部委员会",
+}
+
+
 def demo_organisation() -> dict[str, str]:
     """The fictional committee: name, code, contact person and phone (keys as in taizhang.toml)."""
     return {
@@ -102,6 +113,7 @@ def demo_branches(rng: random.Random) -> list[BranchRow]:
             secretary=secretary,
             contact=contact,
             phone=f"0123-6688{1010 + 11 * i:04d}",
+            full_name=FULL_NAMES.get(bp.code, ""),
         ))
     return rows
 

@@ -4,6 +4,7 @@ date validation, input messages and prefilled rows, the lists sheet, and the sig
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -122,6 +123,8 @@ def _input_message(col: Column) -> dict[str, Any]:
         lines.append("请从下拉列表中选择。")
     elif col.type == "money":
         lines.append("金额（元），保留两位小数。")
+    elif col.type == "int" and col.min is not None and col.max is not None:
+        lines.append(f"填写{col.min:g}至{col.max:g}的整数。")
     elif col.type == "int":
         lines.append("填写整数。")
     if col.default not in (None, ""):
@@ -177,6 +180,11 @@ def _validation(col: Column, year: int, lists: _Lists) -> dict[str, Any] | None:
             "error_title": "日期", "error_type": "warning" if not col.history else "stop",
             "error_message": text,
         }
+    if col.type == "int" and col.min is not None and col.max is not None:
+        return {
+            "validate": "integer", "criteria": "between", "minimum": int(col.min), "maximum": int(col.max), **msg,
+            "error_title": col.header[:32], "error_message": f"请填写{col.min:g}至{col.max:g}的整数。",
+        }
     if col.type == "int":
         return {
             "validate": "integer", "criteria": ">=", "value": 0, **msg,
@@ -227,7 +235,7 @@ def _mark(ws: Workspace, f: _Formats, r: int, c: int, value: Any, messages: list
 
 
 def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int, lists: _Lists,
-                 rows: list[dict[str, Any]], marks: Marks | None = None) -> None:
+                 rows: list[dict[str, Any]], marks: Marks | None = None, *, title: str = "") -> None:
     ws = wb.add_worksheet(ledger.sheet)
     ncols = len(ledger.columns)
     ws.set_row(0, 30)
@@ -251,11 +259,21 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
         rule = _validation(col, year, lists)
         if rule and not col.formula:
             ws.data_validation(FIRST_DATA_ROW, c, last_valid, c, rule)
+    tall = max((col.height for col in ledger.columns), default=0)  # a sheet of paragraphs (季度小结)
+    if tall:
+        for r in range(FIRST_DATA_ROW, last_input + 1):
+            ws.set_row(r, tall)
     for i, data in enumerate(rows):
         r = FIRST_DATA_ROW + i
         for c, col in enumerate(ledger.columns):
             if col.key in data and not col.formula:
                 _write_value(ws, r, c, data[col.key], _cell_format(f, col))
+        # A prefilled row of wrapped text gets the height it needs (no program grows it later).
+        texts = [(int(col.width), str(data[col.key])) for col in ledger.columns
+                 if col.type in ("text", "person") and data.get(col.key) not in (None, "")]
+        needed = max((wrapped_height([(0, text)], width) for width, text in texts), default=0)
+        if needed > max(tall, 16):
+            ws.set_row(r, needed)
     keys = {col.key: c for c, col in enumerate(ledger.columns)}
     for (i, key), messages in (marks or {}).items():
         c = keys.get(key, 0)
@@ -264,7 +282,7 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
     plan = print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
                        key_columns=2, landscape=True)
-    write_title(ws, plan, 0, max(ncols - 1, 1), f"{branch.name}  {year}年{ledger.sheet}", f.title)
+    write_title(ws, plan, 0, max(ncols - 1, 1), title or f"{branch.name}  {year}年{ledger.sheet}", f.title)
     _protect(ws)
 
 
@@ -298,13 +316,66 @@ def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int,
     _protect(ws)
 
 
-def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *, activate: bool = True) -> None:
-    ins = rnd.definition.instructions
-    ws = wb.add_worksheet(ins.sheet)
+def write_guide(wb: Any, f: _Formats, name: str, title: str, info: list[tuple[str, str]], how_to: Iterable[str],
+                ledgers: Iterable[Ledger], *, examples: Iterable[tuple[str, str]] = (),
+                extra: Iterable[tuple[str, list[tuple[str, str]]]] = (),
+                legend: Iterable[tuple[str, str]] = (), activate: bool = True) -> None:
+    """A 填表说明 sheet: the title, the key–value `info`, numbered `how_to` lines, a linked line per
+    ledger, any `extra` key–value sections, the `examples` and the colour `legend`; one page."""
+    ws = wb.add_worksheet(name)
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 80)
-    ws.merge_range(0, 0, 0, 1, f"{branch.name}{rnd.year}年{rnd.definition.title}", f.title)
+    ws.merge_range(0, 0, 0, 1, title, f.title)
     ws.set_row(0, 34)
+    r = 2
+    for key, value in info:
+        ws.write_string(r, 0, key, f.info_key)
+        ws.write_string(r, 1, value, f.info_value)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, "填写方法", f.bold)
+    r += 1
+    for i, line in enumerate(how_to, start=1):
+        text = f"{i}．{line}"
+        ws.merge_range(r, 0, r, 1, text, f.wrap)
+        ws.set_row(r, wrapped_height([(0, text)], 100) + 2)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, "各表内容", f.bold)
+    r += 1
+    for led in ledgers:
+        ws.write_url(r, 0, f"internal:'{led.sheet}'!A1", string=led.sheet)
+        ws.write_string(r, 1, led.description, f.wrap)
+        r += 1
+    for heading, pairs in [*extra, ("填写示例", list(examples))]:
+        if not pairs:
+            continue
+        r += 1
+        ws.write_string(r, 0, heading, f.bold)
+        r += 1
+        for key, text in pairs:
+            ws.write_string(r, 0, key, f.info_key)
+            ws.write_string(r, 1, text, f.info_value)
+            ws.set_row(r, max(wrapped_height([(0, text)], 78) + 2, 16))
+            r += 1
+    legend = list(legend)
+    if legend:
+        r += 1
+        ws.write_string(r, 0, "颜色说明", f.bold)
+        r += 1
+    for colour, meaning in legend:
+        key = next((k for k in f.legend if colour.startswith(k)), None)
+        ws.write_string(r, 0, colour, f.legend[key] if key else f.info_key)
+        ws.write_string(r, 1, meaning, f.info_value)
+        r += 1
+    print_setup(ws, widths=[20, 80], one_page=True, landscape=False)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+    if activate:
+        ws.activate()
+
+
+def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *, activate: bool = True) -> None:
+    ins = rnd.definition.instructions
     info = [
         ("上级党组织", rnd.org),
         ("支部名称", branch.name),
@@ -315,38 +386,8 @@ def _instructions_sheet(wb: Any, f: _Formats, rnd: IssueRound, branch: Branch, *
         ("联系电话", rnd.phone or "（见通知）"),
         ("台账版本", f"{rnd.definition.title} {rnd.definition.version}版"),
     ]
-    r = 2
-    for key, value in info:
-        ws.write_string(r, 0, key, f.info_key)
-        ws.write_string(r, 1, value, f.info_value)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "填写方法", f.bold)
-    r += 1
-    for i, line in enumerate(ins.how_to, start=1):
-        text = f"{i}．{line}"
-        ws.merge_range(r, 0, r, 1, text, f.wrap)
-        ws.set_row(r, wrapped_height([(0, text)], 100) + 2)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "各表内容", f.bold)
-    r += 1
-    for led in rnd.definition.ledgers:
-        ws.write_url(r, 0, f"internal:'{led.sheet}'!A1", string=led.sheet)
-        ws.write_string(r, 1, led.description, f.wrap)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "颜色说明", f.bold)
-    r += 1
-    for colour, meaning in ins.legend:
-        key = next((k for k in f.legend if colour.startswith(k)), None)
-        ws.write_string(r, 0, colour, f.legend[key] if key else f.info_key)
-        ws.write_string(r, 1, meaning, f.info_value)
-        r += 1
-    print_setup(ws, widths=[20, 80], one_page=True, landscape=False)
-    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-    if activate:
-        ws.activate()
+    write_guide(wb, f, ins.sheet, f"{branch.name}{rnd.year}年{rnd.definition.title}", info, ins.how_to,
+                rnd.definition.ledgers, examples=ins.examples, legend=ins.legend, activate=activate)
 
 
 def write_workbook(path: Path, rnd: IssueRound, branch: Branch, *, issued_at: str,

@@ -29,7 +29,7 @@ from taizhang.reading.normalise import (
     plain_value,
 )
 from taizhang.records import BranchReturn, LedgerData, Row
-from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
+from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition, added_after
 
 HEADER_SCAN_ROWS = 15  # the header row is looked for among the first rows of a sheet
 FORM_LABEL_COLUMNS = 5  # a form's label column is looked for among the first columns
@@ -91,9 +91,10 @@ def _nothing(raw: Any) -> bool:
 class _Builder:
     """Reads the cells of one ledger sheet, collecting problems."""
 
-    def __init__(self, ledger: Ledger, sheet: RawSheet):
+    def __init__(self, ledger: Ledger, sheet: RawSheet, version: str | None = None):
         self.ledger = ledger
         self.sheet = sheet
+        self.version = version
         self.problems: list[Problem] = []
         self.defaults: dict[str, Any] = {}
 
@@ -158,9 +159,10 @@ class _Builder:
             ))
 
     def missing(self, keys: set[str]) -> None:
-        """One COLUMN-MISSING for every column (or form field) not found."""
+        """One COLUMN-MISSING for every column (or form field) not found, except a column that
+        the workbook's older template did not have yet (`Column.since`): it is read as empty."""
         for col in self.ledger.columns:
-            if col.key not in keys:
+            if col.key not in keys and not (self.version is not None and added_after(col.since, self.version)):
                 self.problems.append(catalog.make(
                     "COLUMN-MISSING", sheet=self.ledger.sheet, column=col.header))
 
@@ -191,24 +193,29 @@ def find_header(ledger: Ledger, sheet: RawSheet,
     return best_row, best
 
 
-def extract_ledger(ledger: Ledger, sheet: RawSheet | None,
-                   sheet_name: str) -> tuple[LedgerData, list[Problem]]:
+def extract_ledger(ledger: Ledger, sheet: RawSheet | None, sheet_name: str, *,
+                   version: str | None = None) -> tuple[LedgerData, list[Problem]]:
     """The typed rows of one ledger and the problems found reading them.
 
     `sheet` is None when the workbook has no such sheet (SHEET-MISSING, `present=False`).
+    `version` is the template version the workbook was issued with ("" when unknown, None for
+    the current one): a sheet or column added in a later version (`since`) may be missing
+    without a problem, and is read as empty.
     `sheet_name` is the sheet's name in the file; problems and the result carry the ledger's own
     sheet name (`ledger.sheet`), which is what the feedback workbook and reports use.
     """
     if sheet is None:
+        if version is not None and added_after(ledger.since, version):
+            return LedgerData(ledger.id, ledger.sheet, present=False), []
         problem = catalog.make("SHEET-MISSING", sheet=ledger.sheet)
         return LedgerData(ledger.id, ledger.sheet, present=False), [problem]
     if ledger.kind == "form":
-        return _extract_form(ledger, sheet)
-    return _extract_table(ledger, sheet)
+        return _extract_form(ledger, sheet, version)
+    return _extract_table(ledger, sheet, version)
 
 
-def _extract_table(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Problem]]:
-    b = _Builder(ledger, sheet)
+def _extract_table(ledger: Ledger, sheet: RawSheet, version: str | None = None) -> tuple[LedgerData, list[Problem]]:
+    b = _Builder(ledger, sheet, version)
     header_row, columns = find_header(ledger, sheet)
     b.missing(set(columns))
     letters = {key: column_letter(c) for key, c in columns.items()}
@@ -243,8 +250,8 @@ def _extract_table(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Pr
     return data, b.problems
 
 
-def _extract_form(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Problem]]:
-    b = _Builder(ledger, sheet)
+def _extract_form(ledger: Ledger, sheet: RawSheet, version: str | None = None) -> tuple[LedgerData, list[Problem]]:
+    b = _Builder(ledger, sheet, version)
     labels = {fold_header(col.header): col for col in ledger.columns}
     # The label column: the one (of the first few) where most labels are found; normally A.
     best_c, best_found = 0, dict[str, int]()
@@ -285,7 +292,8 @@ def extract_return(
 ) -> tuple[BranchReturn, list[Problem]]:
     """The branch's return as typed rows (every ledger of the definition, present or not) and
     every problem found reading it. A sheet the parser cannot read is a FILE-UNREADABLE problem
-    for that sheet, not an exception."""
+    for that sheet, not an exception. A sheet or column added after the workbook's
+    `template_version` (or any, when the version is unknown) may be missing: it is read as empty."""
     ret = BranchReturn(branch_code=branch_code, branch_name=branch_name, year=year,
                        template_id=template_id, template_version=template_version)
     problems: list[Problem] = []
@@ -302,7 +310,7 @@ def extract_return(
                     sheet=ledger.sheet, reason=f"“{name}”工作表无法读取（{exc.reason}）"))
                 ret.ledgers[ledger.id] = LedgerData(ledger.id, ledger.sheet, present=False)
                 continue
-        data, found = extract_ledger(ledger, sheet, name or ledger.sheet)
+        data, found = extract_ledger(ledger, sheet, name or ledger.sheet, version=template_version)
         ret.ledgers[ledger.id] = data
         problems += found
     return ret, problems

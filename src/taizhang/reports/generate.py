@@ -220,11 +220,21 @@ def load_inputs(ws: Workspace, period: Period, *, as_of: dt.date, report_date: d
     # returns were collected and judged by its deadline), else the workspace's.
     round_year = last if last == s.year or last in known else s.year
     return ReportInputs(
+        committee=_committee_ledger(ws, last),
         org=s.org_name, stats=stats, returns=returns, problems=problems,
         branches={b.code: b for b in items}, as_of=as_of, report_date=report_date or as_of,
         deadline=deadline_for(ws, round_year), settings=s,
         round_year=round_year, contact=s.contact, phone=s.phone, unit_name=stats.unit_name,
     )
+
+
+def _committee_ledger(ws: Workspace, year: int) -> Any:
+    """The committee's own ledger (党委工作台账.xlsx) of `year`, or None where there is none."""
+    try:
+        from taizhang import committee
+    except ImportError:  # a build without the committee ledger
+        return None
+    return committee.load(ws, year)
 
 
 def _title(kind: ReportKind, ctx: dict[str, Any]) -> str:

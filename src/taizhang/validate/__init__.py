@@ -19,7 +19,7 @@ from taizhang import catalog
 from taizhang.errors import DefinitionError
 from taizhang.problems import Problem, Severity, sort_key
 from taizhang.records import BranchReturn
-from taizhang.validate import cross, dues, frequency, meetings, recruitment, roster  # noqa: F401  (register the checks)
+from taizhang.validate import cross, dues, frequency, meetings, recruitment, roster, summary  # noqa: F401  (register the checks)
 from taizhang.validate.cells import CELL_RULES, check_cells
 from taizhang.validate.context import CHECKS, Context
 from taizhang.workspace.config import Settings

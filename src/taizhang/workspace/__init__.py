@@ -373,4 +373,7 @@ def _fill_new(ws: Workspace, *, org: str, code: str, year: int, deadline: date |
         "可先用 taizhang templates --export 把程序自带的定义复制到这里，再修改。\n",
     )
     branches.write_template(ws.branches_path)
+    from taizhang.committee import FILE_NAME, write_template  # the committee's own ledger
+
+    write_template(root / FILE_NAME, org=org.strip())
     store.Store.create(ws.store_path).close()

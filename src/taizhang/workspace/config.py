@@ -97,6 +97,9 @@ life_meeting_per_year = 1          # 组织生活会
 review_per_year = 1                # 民主评议党员
 talk_per_year = 1                  # 谈心谈话
 # 次数按截至收集日已过去的月份、季度计算；本月（本季度）未结束的不计入。
+
+[reports]
+resubmit_days = 10                 # 台账检查情况通报中“重新报送”的期限：通报日期后多少天
 '''
 
 
@@ -126,6 +129,7 @@ class Settings:
     recruitment: dict[str, Any]
     intervals: tuple[Interval, ...]
     frequency: dict[str, int]
+    reports: dict[str, Any] = field(default_factory=dict)  # [reports]: resubmit_days
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def rule_severity(self, rule_id: str) -> Severity | None:
@@ -231,6 +235,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "theme_day_per_month": _int(0, 100), "life_meeting_per_year": _int(0, 100), "review_per_year": _int(0, 100),
         "talk_per_year": _int(0, 100),
     },
+    "reports": {"resubmit_days": _int(1, 365)},
 }
 _KINDS = {"int": "整数", "text": "文字（加英文双引号）", "date": "日期", "decimal": "数字", "bool": "true 或 false"}
 
@@ -409,6 +414,10 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
     for key, value in freq.items():
         if not isinstance(value, int) or value < 0:
             raise ConfigError(f"taizhang.toml 中 frequency.{key} 应是不小于0的整数")
+    reports = dict(merged.get("reports", {}))
+    days = reports.get("resubmit_days")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise ConfigError("taizhang.toml 中 reports.resubmit_days（重新报送的期限）应是1到365之间的天数，例如 10")
     collect = merged.get("collect", {})
     if collect.get("unverified") not in ("warn", "refuse"):
         raise ConfigError("taizhang.toml 中 collect.unverified 只能是 warn 或 refuse")
@@ -425,6 +434,7 @@ def parse(data: dict[str, Any], recruitment_headers: dict[str, str] | None = Non
         recruitment=rec,
         intervals=tuple(intervals),
         frequency=dict(freq),
+        reports=reports,
         raw=merged,
     )
 

@@ -38,9 +38,9 @@ FORMULAS = ("sum_months",)
 KINDS = ("table", "form")
 _COLUMN_KEYS = {
     "key", "header", "type", "required", "values", "default", "width", "help", "number_format",
-    "history", "formula", "height", "min", "max",
+    "history", "formula", "height", "min", "max", "since",
 }
-_LEDGER_KEYS = {"id", "sheet", "version", "description", "input_rows", "rules", "columns", "kind"}
+_LEDGER_KEYS = {"id", "sheet", "version", "description", "input_rows", "rules", "columns", "kind", "since"}
 _WORKBOOK_KEYS = {"id", "version", "title", "sheets", "instructions"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 DEFAULT_FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "int": "0"}
@@ -64,6 +64,7 @@ class Column:
     height: float = 0
     min: float | None = None
     max: float | None = None
+    since: str = ""  # the template version that added the column: older returns lack it, rightly
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -89,6 +90,7 @@ class Ledger:
     input_rows: int = 50
     rules: tuple[str, ...] = ()
     source: str = ""
+    since: str = ""  # the template version that added the sheet: older returns lack it, rightly
 
     def column(self, key: str) -> Column:
         """The column with this key (KeyError if there is none)."""
@@ -119,6 +121,7 @@ class Instructions:
     sheet: str = "填表说明"
     how_to: tuple[str, ...] = ()
     legend: tuple[tuple[str, str], ...] = ()
+    examples: tuple[tuple[str, str], ...] = ()  # (sheet, an example of how a row is filled)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,27 @@ class WorkbookDefinition:
             ensure_ascii=False, sort_keys=True, default=str,
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+
+
+VERSION_PATTERN = re.compile(r"^(\d{4})\.(\d+)")
+
+
+def version_key(version: str) -> tuple[int, int] | None:
+    """A template version such as "2026.1" (or "2026.1+本地3fa2c1") as a comparable pair; None
+    when it does not start with one."""
+    match = VERSION_PATTERN.match(version.strip()) if isinstance(version, str) else None
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def added_after(since: str, version: str) -> bool:
+    """Whether a sheet or column added in template version `since` may rightly be missing from a
+    workbook of template `version`: it was added later, or the workbook's version is unknown
+    (an unsigned workbook of any age). Nothing is excused for a column without `since`."""
+    added = version_key(since)
+    if added is None:
+        return False
+    have = version_key(version)
+    return have is None or have < added
 
 
 def _ledger_repr(led: Ledger) -> Any:
@@ -242,6 +266,9 @@ def _parse_column(path: Path, index: int, data: dict[str, Any]) -> Column:
     for bool_key in ("required", "history"):
         if bool_key in data and not isinstance(data[bool_key], bool):
             raise _fail(path, f"{where}.{bool_key}", "应是 true 或 false")
+    since = data.get("since", "")
+    if since and (not isinstance(since, str) or version_key(since) is None):
+        raise _fail(path, f"{where}.since", "应是模板版本号，例如“2026.1”")
     return Column(
         key=key,
         header=data["header"].strip(),
@@ -257,6 +284,7 @@ def _parse_column(path: Path, index: int, data: dict[str, Any]) -> Column:
         height=float(data.get("height", 0)),
         min=data.get("min"),
         max=data.get("max"),
+        since=since,
     )
 
 
@@ -294,6 +322,9 @@ def parse_ledger(path: Path, data: dict[str, Any]) -> Ledger:
     input_rows = data.get("input_rows", 50)
     if not isinstance(input_rows, int) or not 0 <= input_rows <= 5000:
         raise _fail(path, "input_rows", "应是0到5000之间的整数")
+    since = data.get("since", "")
+    if since and (not isinstance(since, str) or version_key(since) is None):
+        raise _fail(path, "since", "应是模板版本号，例如“2026.1”")
     return Ledger(
         id=data["id"].strip(),
         sheet=sheet,
@@ -304,6 +335,7 @@ def parse_ledger(path: Path, data: dict[str, Any]) -> Ledger:
         input_rows=input_rows,
         rules=tuple(rules),
         source=str(path),
+        since=since,
     )
 
 
@@ -321,10 +353,14 @@ def _parse_workbook(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], I
     legend = raw.get("legend", [])
     if not all(isinstance(x, list) and len(x) == 2 for x in legend):
         raise _fail(path, "instructions.legend", "每一项应是 [颜色, 含义]")
+    examples = raw.get("examples", [])
+    if not isinstance(examples, list) or not all(isinstance(x, list) and len(x) == 2 for x in examples):
+        raise _fail(path, "instructions.examples", "每一项应是 [工作表, 填写示例]")
     instructions = Instructions(
         sheet=str(raw.get("sheet", "填表说明")),
         how_to=tuple(str(x) for x in raw.get("how_to", [])),
         legend=tuple((str(a), str(b)) for a, b in legend),
+        examples=tuple((str(a), str(b)) for a, b in examples),
     )
     return data, instructions
 
