@@ -954,6 +954,29 @@ CASES: list[Case] = [
 ]
 
 
+
+# ============================================================================================
+# Issue 13, bad input second round (groups 1-5, 9, 10, part of 11). Each case failed before the
+# fix: a crash, a figure that took a wrong value, or a message that was missing.
+# ============================================================================================
+
+def _far_cell(ref: str) -> Callable[[Kit], bytes]:
+    """A return with one text cell at `ref` (any spelling) in the last row of 党员名册."""
+    def build(kit: Kit) -> bytes:
+        row = f'<row r="1048576"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
+        return change_sheet(kit.good(), "党员名册", lambda xml: append_rows(xml, row))
+    return build
+
+
+CASES += [
+    Case("lowercase-ref-xfd", "单元格引用写成小写（r=\"xfd1048576\"），以前会让程序申请512GB内存后崩溃",
+         _one("办公室党支部台账.xlsx", _far_cell("xfd1048576")),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "SHEET-TOO-MANY-ROWS", ("1048576", "20000")),)),
+    Case("lowercase-ref-ax", "单元格引用写成小写（r=\"ax1048576\"），以前要占用1.7GB内存",
+         _one("办公室党支部台账.xlsx", _far_cell("ax1048576")),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "SHEET-TOO-MANY-ROWS", ("1048576",)),)),
+]
+
 def case(case_id: str) -> Case:
     """The case with this id."""
     return next(c for c in CASES if c.id == case_id)

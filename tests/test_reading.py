@@ -292,6 +292,24 @@ def test_a_stray_value_in_the_last_row_does_not_allocate_a_million_rows(tmp_path
     assert xlsx.xlsx_extent(styled, ReadLimits()) == (0, True)
 
 
+def test_a_reference_in_any_other_form_never_reaches_calamine() -> None:
+    """Issue 13 (1): calamine reads r="xfd1048576" too and allocates the rectangle up to it; only
+    references in Excel's own form (upper case, first attribute, double quotes) are bounded by the
+    cheap scan, anything else is streamed. Large rows are found in any case."""
+    def sheet(cell: bytes) -> bytes:
+        return b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">' + cell + b'</row></sheetData>'
+
+    for cell in (b'<c r="xfd1048576"><v>1</v></c>', b'<c r="ax1048576"><v>1</v></c>',
+                 b"<c r='XFD1048576'><v>1</v></c>", b'<c r = "XFD1048576"><v>1</v></c>',
+                 b'<c\tr="XFD1048576"><v>1</v></c>', b'<c r="&#88;FD1048576"><v>1</v></c>',
+                 b'<c s="1" r="xfd1048576"><v>1</v></c>', b'<c r="A1" r="xfd1048576"><v>1</v></c>',
+                 b'<x:c r="xfd1048576"><x:v>1</x:v></x:c>', b'<c r="Xfd1048576"><v>1</v></c>'):
+        assert not xlsx.canonical_refs(sheet(cell)), cell
+        assert xlsx.xlsx_extent(sheet(cell), ReadLimits())[1] is False, cell
+    assert xlsx.xlsx_extent(sheet(b'<c r="xfd1048576"><v>1</v></c>'), ReadLimits())[0] == 1048576
+    assert xlsx.canonical_refs(sheet(b'<c r="XFD1048576" s="2"><v>1</v></c>'))
+
+
 def test_read_properties_from_xlsx_ods_and_nothing_else(tmp_path: Path, simple_xlsx: Path) -> None:
     assert reading.read_properties(simple_xlsx) == {"taizhang.branch_code": "001", "taizhang.year": "2025"}
     ods = write_ods(tmp_path / "a.ods", {"S": [ods_row(["x"])]}, {"taizhang.branch_code": "002"})

@@ -168,7 +168,7 @@ class _Builder:
         if self.sheet.truncated:
             self.problems.append(catalog.make(
                 "SHEET-TOO-MANY-ROWS", sheet=self.ledger.sheet, rows=self.sheet.total_rows,
-                limit=len(self.sheet.cells)))
+                limit=self.sheet.limit or len(self.sheet.cells)))
 
 
 def find_header(ledger: Ledger, sheet: RawSheet,

@@ -47,7 +47,7 @@ from taizhang.reading.ods import OdsTable, scan_ods
 from taizhang.reading.sniff import refuse_kind, sniff_stream
 from taizhang.reading.xls import check_xls
 from taizhang.reading.xlsx import (
-    CELL_WITHOUT_REF,
+    canonical_refs,
     workbook_part,
     xlsx_columns,
     xlsx_extent,
@@ -132,7 +132,9 @@ class WorkbookReader:
             raise KeyError(name)
         if name not in self._cache:
             try:
-                self._cache[name] = self._read(name)
+                sheet = self._read(name)
+                sheet.limit = self.limits.max_rows
+                self._cache[name] = sheet
             except (UnreadableFile, KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # calamine's Rust panics arrive as BaseException
@@ -190,7 +192,7 @@ class WorkbookReader:
         if safe:
             cells, total, _ = self._calamine_cells(name)
         else:
-            width = MAX_COLS if CELL_WITHOUT_REF.search(xml) else xlsx_columns(xml)
+            width = xlsx_columns(xml) if canonical_refs(xml) else MAX_COLS
             cells, total = self._openpyxl_cells(name, min(width, MAX_COLS))
             total = max(total, last_row)
         formulas, uncached = xlsx_formulas(xml)
