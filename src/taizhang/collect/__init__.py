@@ -142,13 +142,16 @@ def collect(
     feedback_dir = ws.folder("feedback") if write_feedback else None
     workers = default_workers() if workers is None else max(1, int(workers))
     results: list[FileResult] = []
+    from taizhang.reading import ReadLimits
+
+    max_bytes = ReadLimits.from_settings(settings).max_file_bytes
     with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp:
         candidates = list(find_candidates(sources, settings, Path(tmp)))
         if progress:
             progress("", len(candidates))
         with Store.open(ws.store_path) as store:
             # Files stored by an earlier run are not processed again.
-            known = [_already_stored(cand, store) for cand in candidates]
+            known = [_already_stored(cand, store, max_bytes) for cand in candidates]
         todo = [_Job(cand, feedback_dir) for cand, seen in zip(candidates, known) if seen is None]
         n_workers = min(workers, len(todo)) if len(todo) >= MIN_POOL_FILES else 1
         done = ordered_map(_work, todo, workers=n_workers, initializer=_set_context, initargs=(ctx,),
@@ -158,7 +161,7 @@ def collect(
                 for cand, seen in zip(candidates, known):
                     if seen is None:
                         _job, out = next(done)
-                        processed = _failed(cand, out) if isinstance(out, Failed) else out
+                        processed = _failed(cand, out, max_bytes) if isinstance(out, Failed) else out
                     else:
                         processed = seen
                     results.append(store_processed(ws, store, cand, processed, write_feedback=write_feedback))
@@ -190,15 +193,17 @@ def _other_rounds(ws: Workspace) -> dict[int, date | None]:
     return known
 
 
-def _failed(cand: Candidate, failure: Any) -> Processed:
+def _failed(cand: Candidate, failure: Any, max_bytes: int) -> Processed:
     """The result for a file whose processing raised or whose worker process died."""
     if failure.crashed:
         reason = "读取时处理程序意外退出，文件可能已损坏或结构异常（其余文件已照常收集）"
     else:
         reason = f"处理时出现程序错误（{failure.detail}），其余文件已照常收集；如另存后仍出错，请把文件发给技术支持人员"
+    from taizhang.reading import ReadLimits, UnreadableFile, read_bounded
+
     try:
-        data = cand.path.read_bytes()
-    except OSError:
+        data = read_bounded(cand.path, ReadLimits(max_file_bytes=max_bytes))
+    except UnreadableFile:
         data = b""
     return Processed(cand.display, content_id(data, cand), len(data), cand.submitted_at, UNREADABLE,
                      problems=[catalog.make("FILE-UNREADABLE", reason=reason)],
@@ -322,13 +327,15 @@ def _discard(processed: Processed) -> None:
         processed.feedback_tmp = ""
 
 
-def _already_stored(cand: Candidate, store: Any) -> Processed | None:
+def _already_stored(cand: Candidate, store: Any, max_bytes: int) -> Processed | None:
     """A DUPLICATE result when these exact bytes were stored before; otherwise None."""
+    from taizhang.reading import ReadLimits, UnreadableFile, read_bounded
+
     if cand.problems:
         return None
-    try:
-        data = cand.path.read_bytes()
-    except OSError:
+    try:  # stat first: a file over the size limit is never read (process_file says why)
+        data = read_bounded(cand.path, ReadLimits(max_file_bytes=max_bytes))
+    except UnreadableFile:
         return None
     if not data:
         return None

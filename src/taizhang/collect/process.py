@@ -100,19 +100,21 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     from taizhang.reading.extract import extract_return
     from taizhang.validate import validate
 
-    try:
-        data = candidate.path.read_bytes() if not candidate.problems else b""
-    except OSError as exc:
-        data = b""
-        candidate.problems.append(catalog.make("FILE-UNREADABLE", reason=f"无法打开文件（{exc.strerror}）"))
+    limits = reading.ReadLimits.from_settings(ctx.settings)
+    problems = list(candidate.problems)
+    data = b""
+    if not problems:
+        try:  # the size is looked at before anything is read (a 3 GB file is never loaded)
+            data = reading.read_bounded(candidate.path, limits)
+        except reading.UnreadableFile as exc:
+            problems.append(catalog.make(exc.rule_id, reason=exc.reason))
     sha = content_id(data, candidate)
     base = Processed(candidate.display, sha, len(data), candidate.submitted_at, UNREADABLE,
                      suffix=candidate.path.suffix.lower() or ".xlsx")
-    if candidate.problems:
-        base.problems = candidate.problems
-        base.outcome = NOT_WORKBOOK if candidate.problems[0].rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
+    if problems:
+        base.problems = problems
+        base.outcome = NOT_WORKBOOK if problems[0].rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
         return base
-    limits = reading.ReadLimits.from_settings(ctx.settings)
     try:
         reader = reading.open_workbook(candidate.path, limits)
         properties = reading.read_properties(candidate.path)

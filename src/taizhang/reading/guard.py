@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -37,6 +38,29 @@ def too_big(size: int, limits: ReadLimits) -> UnreadableFile:
                           f"文件大小为{_size(size)}，超过{_size(limits.max_file_bytes)}的上限")
 
 
+def read_bounded(path: str | Path, limits: ReadLimits = ReadLimits()) -> bytes:
+    """The bytes of a returned file, read only after `stat` shows it is within the size limit
+    (a 3 GB file is refused without being read). Raises `UnreadableFile` (FILE-TOO-LARGE, or
+    FILE-UNREADABLE when it cannot be opened or is not a regular file)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFile("FILE-UNREADABLE", "不是普通文件（可能是文件夹、设备或管道）")
+    if st.st_size > limits.max_file_bytes:
+        raise too_big(st.st_size, limits)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)  # a file that grew since stat is cut here
+    except OSError as exc:
+        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
+    if len(data) > limits.max_file_bytes:
+        raise too_big(len(data), limits)
+    return data
+
+
 def check_archive(path: str | Path, limits: ReadLimits = ReadLimits()) -> None:
     """Check a zip-based file against the byte budget before any parser sees it.
 
@@ -45,18 +69,7 @@ def check_archive(path: str | Path, limits: ReadLimits = ReadLimits()) -> None:
     archive; FILE-UNSAFE for an XML part with a DTD, i.e. entity declarations). Every member is inflated here with zlib, bounded, so a member whose real size
     differs from its declared size is caught too.
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
-    if size > limits.max_file_bytes:
-        raise too_big(size, limits)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
-    check_zip(data, limits)
+    check_zip(read_bounded(path, limits), limits)
 
 
 def check_zip(data: bytes, limits: ReadLimits) -> None:

@@ -42,7 +42,7 @@ from taizhang.reading.base import (
     local_name,
     read_small,
 )
-from taizhang.reading.guard import check_zip, too_big
+from taizhang.reading.guard import check_zip, read_bounded
 from taizhang.reading.ods import OdsTable, scan_ods
 from taizhang.reading.sniff import refuse_kind, sniff_stream
 from taizhang.reading.xls import check_xls
@@ -66,13 +66,7 @@ def open_workbook(path: str | Path, limits: ReadLimits = ReadLimits()) -> Workbo
     over the limits, is password-protected or is broken. The file is never modified.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise too_big(size, limits)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
+    data = read_bounded(path, limits)
     kind = sniff_stream(io.BytesIO(data))
     refuse_kind(kind)
     if kind in ZIP_KINDS:

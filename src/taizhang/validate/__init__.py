@@ -20,7 +20,7 @@ from taizhang.errors import DefinitionError
 from taizhang.problems import Problem, Severity, sort_key
 from taizhang.records import BranchReturn
 from taizhang.validate import cross, dues, frequency, meetings, recruitment, roster  # noqa: F401  (register the checks)
-from taizhang.validate.cells import CELL_RULES, check_cells
+from taizhang.validate.cells import CELL_RULES, bound_numbers, check_cells
 from taizhang.validate.context import CHECKS, Context
 from taizhang.workspace.config import Settings
 from taizhang.workspace.definitions import WorkbookDefinition
@@ -45,8 +45,10 @@ def validate(ret: BranchReturn, definition: WorkbookDefinition, settings: Settin
     switched off in `settings` are skipped. When more than `cap` problems are found (default
     `collect.max_problems_per_file`), the most serious `cap` are kept and one PROBLEM-CAP is added.
     """
+    # Numbers beyond their column's limits leave every figure before any check computes one.
+    problems = bound_numbers(ret, definition)
     ctx = Context.build(ret, definition, settings, as_of)
-    problems = list(check_cells(ctx))
+    problems += check_cells(ctx)
     done: set[str] = set()
     for ledger in definition.ledgers:
         for rule_id in ledger.rules:

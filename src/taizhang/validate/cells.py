@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from taizhang import catalog
 from taizhang.problems import Problem
+from taizhang.records import FIGURE_LIMIT, BranchReturn
+from taizhang.workspace.definitions import WorkbookDefinition
 from taizhang.validate.context import Context
 
 CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR", "CELL-NEXT-YEAR")
@@ -44,9 +46,6 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                                        **ctx.where(ledger.id, row, col.key))
                 elif col.type in ("int", "money") and on["CELL-NEGATIVE"] and _negative(value):
                     yield catalog.make("CELL-NEGATIVE", value=value, **ctx.where(ledger.id, row, col.key))
-                elif col.type in ("int", "money") and on["CELL-RANGE"] and _outside(value, col.min, col.max):
-                    yield catalog.make("CELL-RANGE", value=value, range=_range(col.min, col.max),
-                                       **ctx.where(ledger.id, row, col.key))
                 elif (col.type == "date" and not col.history and on["CELL-YEAR"]
                       and isinstance(value, date) and value.year != ctx.year):
                     yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
@@ -55,6 +54,42 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                       and isinstance(value, date) and value.year > ctx.year):
                     yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
                                        **ctx.where(ledger.id, row, col.key))
+
+
+def bound_numbers(ret: BranchReturn, definition: WorkbookDefinition) -> list[Problem]:
+    """CELL-RANGE (错误) for every number outside its column's `min`/`max` (a column without a
+    `max` is held to FIGURE_LIMIT), and the cell taken out of every figure: it joins
+    `row.invalid`, its text kept in `row.raw` for feedback. Runs before any check or figure sees
+    the return, so an amount of 1e26 never reaches money arithmetic (Decimal.quantize)."""
+    problems: list[Problem] = []
+    for ledger in definition.ledgers:
+        data = ret.ledgers.get(ledger.id)
+        if data is None or not data.present:
+            continue
+        numeric = [col for col in ledger.columns if col.type in ("int", "money")]
+        if not numeric:
+            continue
+        for row in data.rows:
+            for col in numeric:
+                value = row.values.get(col.key)  # a cell the reader could not read is None
+                if value is None:
+                    continue
+                high = col.max if col.max is not None else FIGURE_LIMIT
+                if not _outside(value, col.min, high):
+                    continue
+                row.invalid.add(col.key)
+                row.raw[col.key] = _number_text(value)
+                problems.append(catalog.make(
+                    "CELL-RANGE", value=_number_text(value), range=_range(col.min, high),
+                    sheet=ledger.sheet, row=row.excel_row if ledger.kind != "form" else None,
+                    column=col.header, column_letter=data.letters.get(col.key, "")))
+    return problems
+
+
+def _number_text(value: object) -> str:
+    """A number as people read it: 1E+26 written out, at most 30 characters."""
+    text = f"{value:f}" if isinstance(value, Decimal) else str(value)
+    return text if len(text) <= 30 else f"{value:.3e}"
 
 
 def _outside(value: object, low: float | None, high: float | None) -> bool:
