@@ -163,7 +163,7 @@ def test_the_cap_keeps_the_most_serious_and_says_so() -> None:
     capped = run(ret, cap=2)
     assert len(capped) == 3
     assert capped[-1].rule_id == "PROBLEM-CAP"
-    assert capped[-1].message == "问题超过2条，只列出前2条。请先改正已列出的问题后重新报送。"
+    assert capped[-1].message == "共有4条问题，超过2条的上限，只列出最严重的2条。请先改正已列出的问题后重新报送。"
     assert capped[0].rule_id == "CELL-YEAR"  # the 错误 is kept before any 提示
     assert [p.rule_id for p in capped[:2]] == ["CELL-YEAR", "DUES-HIGH"]
     # The default cap comes from the settings; exactly at the cap nothing is added.

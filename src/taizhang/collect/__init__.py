@@ -193,7 +193,7 @@ def _other_rounds(ws: Workspace) -> dict[int, date | None]:
     return known
 
 
-def _failed(cand: Candidate, failure: Any, max_bytes: int) -> Processed:
+def _failed(cand: Candidate, failure: Any, max_bytes: int = 30 * 1024 * 1024) -> Processed:
     """The result for a file whose processing raised or whose worker process died."""
     if failure.crashed:
         reason = "读取时处理程序意外退出，文件可能已损坏或结构异常（其余文件已照常收集）"

@@ -11,7 +11,7 @@ from typing import Any
 
 from taizhang import catalog
 from taizhang.collect.files import Candidate, content_id
-from taizhang.problems import Problem, Severity, count_by_severity
+from taizhang.problems import Problem, ProblemBudget, Severity, count_by_severity
 from taizhang.records import BranchReturn
 from taizhang.vocabulary import (
     ACCEPTED,
@@ -157,13 +157,22 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
             base.claimed = (identity, ident.signature)
             if ident.verified:
                 base.signed = base.claimed
-        ret, problems = extract_return(
+        # One cap on every problem of the file, passed down so that no stage makes more than it
+        # keeps (issue 13: 80,000 CELL-TYPE problems from one file).
+        budget = ProblemBudget(ctx.settings.limit("max_problems_per_file"))
+        problems = []
+        budget.keep(problems, ident.problems)
+        ret, found = extract_return(
             ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
             year=ident.year or ctx.settings.year,
             template_id=identity.template_id if identity else "",
             template_version=identity.template_version if identity else "",
+            budget=budget,
         )
-        problems = ident.problems + problems + validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of)
+        problems += found
+        problems += validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of, budget=budget)
+        errors = budget.errors_dropped > 0 or any(p.severity is Severity.ERROR for p in problems)
+        problems = budget.cap(problems)
     except reading.UnreadableFile as exc:
         base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
         return base
@@ -174,7 +183,7 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     base.ret = ret
     base.verified = ident.verified
     base.problems = problems
-    base.outcome = NEEDS_FIX if any(p.severity is Severity.ERROR for p in problems) else ACCEPTED
+    base.outcome = NEEDS_FIX if errors else ACCEPTED
     return base
 
 

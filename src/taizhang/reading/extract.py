@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from taizhang import catalog
-from taizhang.problems import Problem
+from taizhang.problems import Problem, ProblemBudget
 from taizhang.reading.base import RawSheet, UnreadableFile, column_letter
 from taizhang.reading.normalise import (
     MISS,
@@ -91,11 +91,16 @@ def _nothing(raw: Any) -> bool:
 class _Builder:
     """Reads the cells of one ledger sheet, collecting problems."""
 
-    def __init__(self, ledger: Ledger, sheet: RawSheet):
+    def __init__(self, ledger: Ledger, sheet: RawSheet, budget: ProblemBudget | None = None):
         self.ledger = ledger
         self.sheet = sheet
         self.problems: list[Problem] = []
         self.defaults: dict[str, Any] = {}
+        self.budget = budget  # the file's one cap on problems (issue 13): beyond it, only counted
+
+    def room(self, rule_id: str) -> bool:
+        """Whether to make a problem of `rule_id`: the file's budget keeps it (else it is counted)."""
+        return self.budget is None or self.budget.take(catalog.get(rule_id).severity)
 
     def cell(self, col: Column, r: int, c: int, row: Row, *, apply_default: bool) -> None:
         """Normalise cell (r, c) into `row` as column `col`."""
@@ -108,13 +113,15 @@ class _Builder:
             row.values[col.key] = None
             if not col.formula:  # the ledger's own formula column is recomputed by the validator
                 formula = sheet.formulas.get((r, c), "=（公式）")
-                self.problems.append(catalog.make("CELL-FORMULA", value=formula, **self._where(col, r, c)))
+                if self.room("CELL-FORMULA"):
+                    self.problems.append(catalog.make("CELL-FORMULA", value=formula, **self._where(col, r, c)))
                 row.invalid.add(col.key)
                 row.raw[col.key] = formula
             return
         if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
-            self.problems.append(catalog.make("CELL-TOO-LONG", value=_shown(raw), length=len(raw),
-                                              limit=MAX_CELL_CHARS, **self._where(col, r, c)))
+            if self.room("CELL-TOO-LONG"):
+                self.problems.append(catalog.make("CELL-TOO-LONG", value=_shown(raw), length=len(raw),
+                                                  limit=MAX_CELL_CHARS, **self._where(col, r, c)))
             raw = raw[:MAX_CELL_CHARS]
         if apply_default and col.default is not None and _blank(raw):
             row.values[col.key] = self._default(col)
@@ -124,8 +131,9 @@ class _Builder:
         if isinstance(raw, str) and col.type in ("int", "money") and result.value is not None:
             row.text_cells.add(col.key)  # Excel's SUM leaves it out (DUES-TOTAL says so)
         if result.issue is not None:
-            self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **self._where(col, r, c),
-                                              **result.issue.fields))
+            if self.room(result.issue.rule_id):
+                self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **self._where(col, r, c),
+                                                  **result.issue.fields))
             if result.invalid:
                 row.invalid.add(col.key)
                 row.raw[col.key] = _kept(raw)
@@ -149,6 +157,8 @@ class _Builder:
                 continue
             hit = sorted(c for c in by_index if c0 <= c <= c1)
             if not hit:
+                continue
+            if not self.room("SHEET-MERGED"):
                 continue
             cells = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
             self.problems.append(catalog.make(
@@ -192,7 +202,7 @@ def find_header(ledger: Ledger, sheet: RawSheet,
 
 
 def extract_ledger(ledger: Ledger, sheet: RawSheet | None,
-                   sheet_name: str) -> tuple[LedgerData, list[Problem]]:
+                   sheet_name: str, budget: ProblemBudget | None = None) -> tuple[LedgerData, list[Problem]]:
     """The typed rows of one ledger and the problems found reading them.
 
     `sheet` is None when the workbook has no such sheet (SHEET-MISSING, `present=False`).
@@ -203,12 +213,13 @@ def extract_ledger(ledger: Ledger, sheet: RawSheet | None,
         problem = catalog.make("SHEET-MISSING", sheet=ledger.sheet)
         return LedgerData(ledger.id, ledger.sheet, present=False), [problem]
     if ledger.kind == "form":
-        return _extract_form(ledger, sheet)
-    return _extract_table(ledger, sheet)
+        return _extract_form(ledger, sheet, budget)
+    return _extract_table(ledger, sheet, budget)
 
 
-def _extract_table(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Problem]]:
-    b = _Builder(ledger, sheet)
+def _extract_table(ledger: Ledger, sheet: RawSheet,
+                   budget: ProblemBudget | None = None) -> tuple[LedgerData, list[Problem]]:
+    b = _Builder(ledger, sheet, budget)
     header_row, columns = find_header(ledger, sheet)
     b.missing(set(columns))
     letters = {key: column_letter(c) for key, c in columns.items()}
@@ -243,8 +254,9 @@ def _extract_table(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Pr
     return data, b.problems
 
 
-def _extract_form(ledger: Ledger, sheet: RawSheet) -> tuple[LedgerData, list[Problem]]:
-    b = _Builder(ledger, sheet)
+def _extract_form(ledger: Ledger, sheet: RawSheet,
+                  budget: ProblemBudget | None = None) -> tuple[LedgerData, list[Problem]]:
+    b = _Builder(ledger, sheet, budget)
     labels = {fold_header(col.header): col for col in ledger.columns}
     # The label column: the one (of the first few) where most labels are found; normally A.
     best_c, best_found = 0, dict[str, int]()
@@ -282,9 +294,10 @@ def extract_return(
     year: int,
     template_id: str,
     template_version: str,
+    budget: ProblemBudget | None = None,
 ) -> tuple[BranchReturn, list[Problem]]:
     """The branch's return as typed rows (every ledger of the definition, present or not) and
-    every problem found reading it. A sheet the parser cannot read is a FILE-UNREADABLE problem
+    every problem found reading it (those `budget`, the file's one cap, keeps). A sheet the parser cannot read is a FILE-UNREADABLE problem
     for that sheet, not an exception."""
     ret = BranchReturn(branch_code=branch_code, branch_name=branch_name, year=year,
                        template_id=template_id, template_version=template_version)
@@ -302,7 +315,7 @@ def extract_return(
                     sheet=ledger.sheet, reason=f"“{name}”工作表无法读取（{exc.reason}）"))
                 ret.ledgers[ledger.id] = LedgerData(ledger.id, ledger.sheet, present=False)
                 continue
-        data, found = extract_ledger(ledger, sheet, name or ledger.sheet)
+        data, found = extract_ledger(ledger, sheet, name or ledger.sheet, budget)
         ret.ledgers[ledger.id] = data
         problems += found
     return ret, problems

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from taizhang import catalog
-from taizhang.problems import Problem
+from taizhang.problems import Problem, ProblemBudget
 from taizhang.records import FIGURE_LIMIT, BranchReturn
 from taizhang.workspace.definitions import WorkbookDefinition
 from taizhang.validate.context import Context
@@ -24,9 +24,19 @@ from taizhang.validate.context import Context
 CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR", "CELL-NEXT-YEAR")
 
 
-def check_cells(ctx: Context) -> Iterator[Problem]:
-    """Every cell-level problem of every ledger present in the return."""
+def check_cells(ctx: Context, budget: ProblemBudget | None = None) -> Iterator[Problem]:
+    """Every cell-level problem of every ledger present in the return (with `budget`: those of a
+    rule it has room for; the others are only counted, never made)."""
     on = {rule_id: ctx.enabled(rule_id) for rule_id in CELL_RULES}
+    severity = {rule_id: catalog.get(rule_id).severity for rule_id in CELL_RULES}
+
+    def fire(rule_id: str) -> bool:
+        """Whether to make the problem: the budget has room for it (else it is only counted)."""
+        if budget is None or budget.room(severity[rule_id]):
+            return True
+        budget.take(severity[rule_id])
+        return False
+
     for ledger in ctx.definition.ledgers:
         if not ctx.present(ledger.id):
             continue
@@ -38,22 +48,26 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                 value = row.values.get(col.key)
                 # Where the cell is is only worked out for a problem: most cells have none.
                 if value is None or (isinstance(value, str) and not value.strip()):
-                    if col.required and not col.formula and on["CELL-REQUIRED"]:
+                    if col.required and not col.formula and on["CELL-REQUIRED"] and fire("CELL-REQUIRED"):
                         yield catalog.make("CELL-REQUIRED", **ctx.where(ledger.id, row, col.key))
                     continue
                 if col.type in ("enum", "bool") and on["CELL-ENUM"] and str(value).strip() not in col.choices:
-                    yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices),
-                                       **ctx.where(ledger.id, row, col.key))
+                    if fire("CELL-ENUM"):
+                        yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices),
+                                           **ctx.where(ledger.id, row, col.key))
                 elif col.type in ("int", "money") and on["CELL-NEGATIVE"] and _negative(value):
-                    yield catalog.make("CELL-NEGATIVE", value=value, **ctx.where(ledger.id, row, col.key))
+                    if fire("CELL-NEGATIVE"):
+                        yield catalog.make("CELL-NEGATIVE", value=value, **ctx.where(ledger.id, row, col.key))
                 elif (col.type == "date" and not col.history and on["CELL-YEAR"]
                       and isinstance(value, date) and value.year != ctx.year):
-                    yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
-                                       **ctx.where(ledger.id, row, col.key))
+                    if fire("CELL-YEAR"):
+                        yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
+                                           **ctx.where(ledger.id, row, col.key))
                 elif (col.type == "date" and col.history and on["CELL-NEXT-YEAR"] and ledger.kind != "form"
                       and isinstance(value, date) and value.year > ctx.year):
-                    yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
-                                       **ctx.where(ledger.id, row, col.key))
+                    if fire("CELL-NEXT-YEAR"):
+                        yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
+                                           **ctx.where(ledger.id, row, col.key))
 
 
 def bound_numbers(ret: BranchReturn, definition: WorkbookDefinition) -> list[Problem]:
