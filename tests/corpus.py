@@ -960,12 +960,58 @@ CASES: list[Case] = [
 # fix: a crash, a figure that took a wrong value, or a message that was missing.
 # ============================================================================================
 
+def _set_cells(wb: openpyxl.Workbook, sheet_name: str, values: dict[tuple[int, str], Any]) -> None:
+    """Set cells by (row, header) on a sheet whose header is in row 2."""
+    sheet = wb[sheet_name]
+    cols = {str(c.value).rstrip("*"): c.column for c in sheet[2] if c.value}
+    for (row, header), value in values.items():
+        sheet.cell(row, cols[header]).value = value
+
+
 def _far_cell(ref: str) -> Callable[[Kit], bytes]:
     """A return with one text cell at `ref` (any spelling) in the last row of 党员名册."""
     def build(kit: Kit) -> bytes:
         row = f'<row r="1048576"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
         return change_sheet(kit.good(), "党员名册", lambda xml: append_rows(xml, row))
     return build
+
+
+MANY_BAD_ROWS = 16000
+
+
+def _many_bad_cells(kit: Kit) -> bytes:
+    """党员名册 with 16,000 rows of five bad cells each (80,000 problems before the cap)."""
+    def add(xml: bytes) -> bytes:
+        start = max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml)) + 1
+        rows = b"".join(inline_row(r, [r - 2, f"党员{r}", "未知", "汉族", "不详", "大学", "某年", "某月", "正式",
+                                       "在职", "", "", "正常"]) for r in range(start, start + MANY_BAD_ROWS))
+        return append_rows(xml, rows)
+    return change_sheet(kit.good(), "党员名册", add)
+
+
+def _check_one_cap(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    bad = next(f for f in data["files"] if f["branch_code"] == BAD)
+    limit = 500
+    assert len(bad["problems"]) == limit + 1, len(bad["problems"])
+    caps = [p for p in bad["problems"] if p["rule_id"] == "PROBLEM-CAP"]
+    assert len(caps) == 1 and "只列出最严重的500条" in caps[0]["message"]
+    total = int(re.search(r"共有(\d+)条", caps[0]["message"]).group(1))
+    assert total >= 5 * MANY_BAD_ROWS, total
+    assert all(p["severity"] == "错误" for p in bad["problems"][:-1])
+    feedback = Path(bad["feedback"])
+    assert feedback.stat().st_size < 2_000_000, feedback.stat().st_size  # 5 MB before: a sheet of problems
+
+
+def too_large_sparse(kit: Kit, folder: Path, size: int = 40 * 1024 ** 2) -> Path:
+    """A file over the 30 MB limit (sparse: it costs no disk), to be refused without being read
+    (tests/test_bad_input_13.py makes a 3 GB one and measures the memory)."""
+    path = folder / "办公室党支部台账.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(kit.good()[:4096])
+        fh.truncate(size)
+    os.utime(path, (SENT, SENT))
+    return path
 
 
 CASES += [
@@ -975,6 +1021,13 @@ CASES += [
     Case("lowercase-ref-ax", "单元格引用写成小写（r=\"ax1048576\"），以前要占用1.7GB内存",
          _one("办公室党支部台账.xlsx", _far_cell("ax1048576")),
          (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "SHEET-TOO-MANY-ROWS", ("1048576",)),)),
+    Case("money-1e26", "党费金额填了1e26（以前汇总、统计、报告都会崩溃）", _edited(lambda wb: _set_cells(wb, "党费收缴", {(4, "4月"): 1e26})),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-RANGE", ("不计入任何统计",)),)),
+    Case("problems-80k", "1.6万行、8万个错误单元格（问题条数的上限以前不管读取时发现的问题）",
+         _one("办公室党支部台账.xlsx", _many_bad_cells),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "PROBLEM-CAP", ("只列出最严重的500条",)),), check=_check_one_cap),
+    Case("too-large", "40MB的文件（以前先整个读进内存再检查大小，3GB的文件会让程序因内存不足而退出）", too_large_sparse,
+         (Expect("办公室党支部台账.xlsx", UNREADABLE, "FILE-TOO-LARGE", ("40MB", "30MB")),)),
 ]
 
 def case(case_id: str) -> Case:
