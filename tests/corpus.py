@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -1014,6 +1014,69 @@ def too_large_sparse(kit: Kit, folder: Path, size: int = 40 * 1024 ** 2) -> Path
     return path
 
 
+EARLIER_NAME = "离退休干部党支部"
+STRANGERS = [{"姓名": n, "性别": "男", "出生日期": date(1980, 1, 1), "入党日期": date(2005, 7, 1),
+              "转正日期": date(2006, 7, 1), "党员类别": "正式党员", "人员类别": "在职"}
+             for n in ("刘一", "陈二", "杨三", "黄四")]
+
+
+def _as_earlier(wb: openpyxl.Workbook) -> None:
+    """填表说明 says 003 (the branch collected before the batch)."""
+    for row in wb["填表说明"].iter_rows():
+        if row[0].value and "支部名称" in str(row[0].value):
+            set_text_cell(row[1], EARLIER_NAME)
+
+
+def _impersonate_unverified(wb: openpyxl.Workbook) -> None:
+    """(4a) no _meta, no properties, another branch's name on 填表说明."""
+    drop_identity(wb)
+    _as_earlier(wb)
+
+
+def _copied_identity(kit: Kit) -> bytes:
+    """(4b) 003's _meta and properties copied into 002's workbook, 填表说明 renamed, 002's members."""
+    source = openpyxl.load_workbook(io.BytesIO(kit.issued(EARLIER)))
+    meta = {str(r[0].value): r[1].value for r in source[META_SHEET].iter_rows() if r[0].value}
+    props = {name: source.custom_doc_props[name].value for name in source.custom_doc_props.names}
+
+    def copy(wb: openpyxl.Workbook) -> None:
+        for row in wb[META_SHEET].iter_rows():
+            if row[0].value in meta:
+                set_text_cell(row[1], meta[row[0].value])
+        from openpyxl.packaging.custom import StringProperty
+
+        for name, value in props.items():
+            if name in wb.custom_doc_props.names:
+                del wb.custom_doc_props[name]
+            wb.custom_doc_props.append(StringProperty(name=name, value=value))
+        _as_earlier(wb)
+        write_rows(wb["党员名册"], STRANGERS)
+
+    return kit.filled(BAD, copy)
+
+
+def _check_earlier_kept(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    """003's return collected before the batch is still its current one."""
+    from taizhang.workspace.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        subs = store.submissions(year=2025, branch_code=EARLIER)
+        assert len(subs) == 2, subs
+        assert [s.is_current for s in subs] == [True, False], subs
+
+
+def _from_2099(kit: Kit, folder: Path) -> None:
+    put(folder, "办公室党支部台账.xlsx", kit.good(), when=datetime(2099, 1, 1, 8).timestamp())
+
+
+def _check_2099(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    from taizhang.workspace.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        [sub] = store.submissions(year=2025, branch_code=BAD)
+    assert sub.submitted_at <= "2026-01-10T23:59:59", sub.submitted_at
+
+
 CASES += [
     Case("lowercase-ref-xfd", "单元格引用写成小写（r=\"xfd1048576\"），以前会让程序申请512GB内存后崩溃",
          _one("办公室党支部台账.xlsx", _far_cell("xfd1048576")),
@@ -1026,6 +1089,15 @@ CASES += [
     Case("problems-80k", "1.6万行、8万个错误单元格（问题条数的上限以前不管读取时发现的问题）",
          _one("办公室党支部台账.xlsx", _many_bad_cells),
          (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "PROBLEM-CAP", ("只列出最严重的500条",)),), check=_check_one_cap),
+    Case("impersonate-unverified", "删除身份信息、填表说明写成已报送过的另一个支部（以前会顶替该支部签名核实过的台账）",
+         _edited(_impersonate_unverified),
+         (Expect("办公室党支部台账.xlsx", ACCEPTED, "RETURN-HELD", ("没有可核实的身份签名", "--accept")),
+          Expect("办公室党支部台账.xlsx", ACCEPTED, "ID-UNVERIFIED", (EARLIER_NAME,))), check=_check_earlier_kept),
+    Case("impersonate-copied-meta", "复制另一个支部的_meta和文档属性、改填表说明（以前作为该支部签名核实的台账接收）",
+         _one("办公室党支部台账.xlsx", _copied_identity),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "ID-CONTENT", (EARLIER_NAME, "只有0人")),), check=_check_earlier_kept),
+    Case("file-from-2099", "文件修改时间是2099年（以前会一直作为当前台账，后来的更正不起作用）", _from_2099,
+         (Expect("办公室党支部台账.xlsx", ACCEPTED, "FILE-TIME", ("2099年1月1日", "晚于这次收集的时间")),), check=_check_2099),
     Case("too-large", "40MB的文件（以前先整个读进内存再检查大小，3GB的文件会让程序因内存不足而退出）", too_large_sparse,
          (Expect("办公室党支部台账.xlsx", UNREADABLE, "FILE-TOO-LARGE", ("40MB", "30MB")),)),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Any, 
     ws = make_workspace(root / "ws")
     issue_workspace(ws)
     fill_return(ws, EARLIER, ws.root / "inbox" / EARLIER_FILE)
-    collect(ws)
+    collect(ws, as_of=date(2026, 1, 8))  # the day its file is dated (returns.SENT): before the batch
     return ws.root, {}
 
 

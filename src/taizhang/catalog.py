@@ -70,6 +70,14 @@ _ALL = [
        "判断是否逾期。用 taizhang status --year {year} 查看。"),
     _r("ID-WRONG-BRANCH", "支部不符", E, "文件", LEDGER,
        "工作簿签名属于“{signed}”，但填表说明中写的是“{claimed}”。请确认是哪个支部的台账。"),
+    _r("ID-CONTENT", "内容与签名的支部不符", E, "文件", LEDGER,
+       "工作簿签名（或填表说明）表明是“{branch}”的台账，但{reason}。可能是把别的支部的身份信息复制到了这本工作簿，"
+       "请与支部核实；确是该支部的台账时，可运行 taizhang collect --accept 文件 接收。"),
+    _r("FILE-TIME", "报送时间已按收到的时间调整", I, "文件", LEDGER,
+       "文件的修改时间是{file_time}，{reason}，报送时间按{used}计（用于判断是否逾期和哪一份为准）。"),
+    _r("RETURN-HELD", "新收到的台账暂未替换原来的", W, "文件", LEDGER,
+       "这份台账已保存，但没有替换本支部{current_time}收到的“{current}”：{reason}。"
+       "如确认以这份为准，请运行 taizhang collect --accept “{file}”。"),
     _r("ID-UNVERIFIED", "来源无法核实", W, "文件", LEDGER,
        "工作簿缺少身份信息（隐藏的_meta工作表），按{how}认定为“{branch}”的台账，来源无法核实。"
        "请提醒支部使用下发的原始工作簿。"),

@@ -45,6 +45,8 @@ class CollectContext:
     # The other years this workspace has run a round for, with their deadlines: a return of one
     # of them is collected as that year's (`workspace.rounds`).
     years: dict[int, date | None] = field(default_factory=dict)
+    # Branch code → member names as the branch last sent them (collect.arrival: ID-CONTENT).
+    rosters: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Processed:
     rollup: Any = None  # rollup_format.RollupContent of a verified roll-up (then `ret` is None)
     feedback_tmp: str = ""  # the feedback workbook, written under a temporary name
     feedback_failed: bool = False  # the feedback workbook could not be written
+    held: str = ""  # kept from becoming current until the office accepts it (collect.arrival)
 
 
 @dataclass
@@ -170,6 +173,13 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
             budget=budget,
         )
         problems += found
+        if ctx.rosters and not ctx.self_check:
+            from taizhang.collect.arrival import content_problem
+
+            mismatch = content_problem(ret, ident.branch.name, ctx.rosters,
+                                       {code: b.name for code, b in ctx.branches.items()})
+            if mismatch is not None:
+                budget.keep(problems, [mismatch])
         problems += validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of, budget=budget)
         errors = budget.errors_dropped > 0 or any(p.severity is Severity.ERROR for p in problems)
         problems = budget.cap(problems)
