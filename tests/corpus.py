@@ -1077,6 +1077,25 @@ def _check_2099(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
     assert sub.submitted_at <= "2026-01-10T23:59:59", sub.submitted_at
 
 
+def _hidden_ledger(wb: openpyxl.Workbook) -> None:
+    """(10) A hidden sheet named exactly 三会一课 with 65 meetings; the visible one is "三会一课 "."""
+    visible = wb["三会一课"]
+    write_rows(visible, [_meeting(日期=date(2025, m, 5), 主题或议题=f"第{m}次") for m in range(1, 6)])
+    hidden = wb.copy_worksheet(visible)
+    write_rows(hidden, [_meeting(日期=date(2025, 1 + i % 12, 1 + i // 12), 主题或议题=f"隐藏{i}") for i in range(65)])
+    visible.title = "三会一课 "
+    hidden.title = "三会一课"
+    hidden.sheet_state = "hidden"
+
+
+def _check_hidden_ledger(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    from taizhang.workspace.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        topics = [r.values["topic"] for r in store.load_return(store.current(2025)[BAD].id).rows("meetings")]
+    assert topics == [f"第{m}次" for m in range(1, 6)], topics
+
+
 CASES += [
     Case("lowercase-ref-xfd", "单元格引用写成小写（r=\"xfd1048576\"），以前会让程序申请512GB内存后崩溃",
          _one("办公室党支部台账.xlsx", _far_cell("xfd1048576")),
@@ -1096,6 +1115,10 @@ CASES += [
     Case("impersonate-copied-meta", "复制另一个支部的_meta和文档属性、改填表说明（以前作为该支部签名核实的台账接收）",
          _one("办公室党支部台账.xlsx", _copied_identity),
          (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "ID-CONTENT", (EARLIER_NAME, "只有0人")),), check=_check_earlier_kept),
+    Case("hidden-ledger-sheet", "隐藏的“三会一课”（65次会议）和能看到的“三会一课 ”（名称末尾有空格，5次会议）",
+         _edited(_hidden_ledger),
+         (Expect("办公室党支部台账.xlsx", ACCEPTED, "SHEET-HIDDEN", ("隐藏的“三会一课”", "没有读取")),
+          Expect("办公室党支部台账.xlsx", ACCEPTED, "SHEET-NAME", ("“三会一课 ”",))), check=_check_hidden_ledger),
     Case("file-from-2099", "文件修改时间是2099年（以前会一直作为当前台账，后来的更正不起作用）", _from_2099,
          (Expect("办公室党支部台账.xlsx", ACCEPTED, "FILE-TIME", ("2099年1月1日", "晚于这次收集的时间")),), check=_check_2099),
     Case("too-large", "40MB的文件（以前先整个读进内存再检查大小，3GB的文件会让程序因内存不足而退出）", too_large_sparse,

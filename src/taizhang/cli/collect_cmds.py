@@ -29,7 +29,7 @@ from taizhang.collect import CollectReport
 from taizhang.collect import collect as collect_files
 from taizhang.collect.status import problem_list, round_status, write_reminders
 from taizhang.errors import InputError
-from taizhang.safeio import strip_control
+from taizhang.safeio import terminal_text
 from taizhang.vocabulary import ACCEPTED, NEEDS_FIX
 
 OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
@@ -64,7 +64,7 @@ def collect(
             if total is not None:
                 bar.update(task, total=total)
             else:
-                bar.update(task, advance=1, item=strip_control(Path(display).name)[-40:])
+                bar.update(task, advance=1, item=terminal_text(Path(display).name)[-40:])
 
         report = collect_files(ws, paths, as_of=parse_as_of(as_of), write_feedback=not no_feedback, progress=step,
                                workers=workers, accept=accept)

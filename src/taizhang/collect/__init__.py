@@ -154,11 +154,13 @@ def collect(
 
     max_bytes = ReadLimits.from_settings(settings).max_file_bytes
     with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp:
-        candidates = list(find_candidates(sources, settings, Path(tmp)))
+        skipped: list[str] = []
+        candidates = list(find_candidates(sources, settings, Path(tmp), skipped))
         if progress:
             progress("", len(candidates))
         with Store.open(ws.store_path) as store:
             accepted, notes = arrival.accept_files(store, accept, max_bytes)
+            hidden_notes = _hidden_once(store, skipped)
             arrived = _Arrival(arrival.run_moment(as_of), arrival.previous_run(store), accepted)
             # Files stored by an earlier run are not processed again.
             known = [_already_stored(cand, store, max_bytes) for cand in candidates]
@@ -191,7 +193,21 @@ def collect(
     with Store.open(ws.store_path) as store:
         arrival.record_run(store, arrival.run_start(as_of))
     return CollectReport(files=results, as_of=as_of.isoformat(), year=settings.year,
-                         warnings=round_warnings(settings), accepted=notes)
+                         warnings=round_warnings(settings) + hidden_notes, accepted=notes)
+
+
+def _hidden_once(store: Any, skipped: list[str]) -> list[Problem]:
+    """FILE-HIDDEN for each hidden file skipped in a folder, the first time it is seen only."""
+    import json
+
+    try:
+        said = set(json.loads(store.meta_value("hidden_files_said") or "[]"))
+    except ValueError:
+        said = set()
+    new = [path for path in skipped if path not in said]
+    if new:
+        store.set_meta_value("hidden_files_said", json.dumps(sorted(said | set(new)), ensure_ascii=False))
+    return [catalog.make("FILE-HIDDEN", file=path) for path in new]
 
 
 def _rosters(ws: Workspace) -> dict[str, frozenset[str]]:

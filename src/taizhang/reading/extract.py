@@ -19,6 +19,7 @@ from typing import Any
 from taizhang import catalog
 from taizhang.problems import Problem, ProblemBudget
 from taizhang.reading.base import RawSheet, UnreadableFile, column_letter
+from taizhang.reading.sheets import pick_sheet
 from taizhang.reading.normalise import (
     MISS,
     PLACEHOLDERS,
@@ -302,9 +303,9 @@ def extract_return(
     ret = BranchReturn(branch_code=branch_code, branch_name=branch_name, year=year,
                        template_id=template_id, template_version=template_version)
     problems: list[Problem] = []
-    names = list(reader.sheet_names)
     for ledger in definition.ledgers:
-        name = find_sheet(names, ledger.sheet)
+        name, picked = pick_sheet(reader, ledger.sheet)  # visible first; hidden or renamed is said
+        problems += picked
         sheet: RawSheet | None = None
         if name is not None:
             try:

@@ -26,6 +26,7 @@ import io
 import posixpath
 import zipfile
 from pathlib import Path
+from datetime import date, time
 from typing import Any
 
 from defusedxml import ElementTree as DET
@@ -48,6 +49,7 @@ from taizhang.reading.sniff import refuse_kind, sniff_stream
 from taizhang.reading.xls import check_xls
 from taizhang.reading.xlsx import (
     canonical_refs,
+    odd_serials,
     workbook_part,
     xlsx_columns,
     xlsx_extent,
@@ -83,6 +85,20 @@ def open_workbook(path: str | Path, limits: ReadLimits = ReadLimits()) -> Workbo
     if not metadata:
         raise UnreadableFile("FILE-UNREADABLE", "工作簿中没有任何工作表，文件可能已损坏")
     return WorkbookReader(path, kind, data, workbook, metadata, limits)
+
+
+_FEB_28_1900 = date(1900, 2, 28)
+
+
+def _restore_odd_dates(cells: list[list[Any]], xml: bytes) -> None:
+    """Put back the stored number where calamine made a date cell's 0 or negative number the
+    time 00:00, or 60 the date 1900-02-28 (see `xlsx.odd_serials`), so that the message says
+    what the branch sees in Excel."""
+    for (r, c), number in odd_serials(xml).items():
+        if r < len(cells) and c < len(cells[r]):
+            value = cells[r][c]
+            if type(value) is time or (type(value) is date and value == _FEB_28_1900):
+                cells[r][c] = number
 
 
 def _parser_error(exc: BaseException) -> UnreadableFile:
@@ -185,6 +201,7 @@ class WorkbookReader:
         last_row, safe = xlsx_extent(xml, self.limits) if part else (0, False)
         if safe:
             cells, total, _ = self._calamine_cells(name)
+            _restore_odd_dates(cells, xml)
         else:
             width = xlsx_columns(xml) if canonical_refs(xml) else MAX_COLS
             cells, total = self._openpyxl_cells(name, min(width, MAX_COLS))

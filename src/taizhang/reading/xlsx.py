@@ -247,3 +247,21 @@ def xlsx_merged(xml: bytes) -> list[tuple[int, int, int, int]]:
             out.append((min(first[0], last[0]), min(first[1], last[1]),
                         max(first[0], last[0]), max(first[1], last[1])))
     return out
+
+
+
+# A styled number cell holding 0, a negative number or 60: calamine turns a date-formatted one
+# into the time 00:00 (Excel shows "1900-01-00" or "####") or 1900-02-28 (Excel shows 1900-02-29,
+# a day that never was). Rare, and found by one scan of the XML.
+_ODD_SERIAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? s="[0-9]+"[^>]*>\s*<v>(-[0-9.Ee+-]+|0|60)</v>')
+
+
+def odd_serials(xml: bytes) -> dict[tuple[int, int], float]:
+    """(row0, col0) → the number of every styled cell holding 0, a negative number or 60."""
+    out: dict[tuple[int, int], float] = {}
+    for m in _ODD_SERIAL.finditer(xml):
+        try:
+            out[(int(m.group(2)) - 1, column_index(m.group(1).decode()))] = float(m.group(3))
+        except ValueError:
+            continue
+    return out
