@@ -1096,6 +1096,39 @@ def _check_hidden_ledger(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
     assert topics == [f"第{m}次" for m in range(1, 6)], topics
 
 
+def _hidden_in_inbox(kit: Kit, folder: Path) -> None:
+    """(11) A return saved as a hidden file, and an Office lock file (noise, skipped silently)."""
+    put(folder, ".办公室党支部台账.xlsx", kit.good())
+    put(folder, "~$办公室党支部台账.xlsx", b"\x00" * 165)
+
+
+def _check_hidden_said(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    said = [w for w in data["warnings"] if w["rule_id"] == "FILE-HIDDEN"]
+    assert len(said) == 1 and ".办公室党支部台账.xlsx" in said[0]["message"], data["warnings"]
+    assert not any("~$" in f["file"] for f in data["files"])
+
+
+BIDI_NAME = "办公室党支部台账\u202exslx.exe"
+
+
+def _bidi_text(wb: openpyxl.Workbook) -> None:
+    write_rows(wb["三会一课"], [_meeting(主题或议题="学习\u202e党章\u2066精神\u2069", 日期="2025年3月5号")])
+
+
+def _bidi_case(kit: Kit, folder: Path) -> None:
+    put(folder, BIDI_NAME, kit.filled(BAD, _bidi_text))
+
+
+def _odd_dates(wb: openpyxl.Workbook) -> None:
+    sheet = wb["三会一课"]
+    cols = {str(c.value).rstrip("*"): c.column for c in sheet[2] if c.value}
+    for row, value in ((3, -1), (4, 60), (5, "9999-01-01")):
+        for header, v in _meeting(日期=value).items():
+            cell = sheet.cell(row, cols[header])
+            cell.value = v
+        sheet.cell(row, cols["日期"]).number_format = "yyyy-mm-dd"
+
+
 CASES += [
     Case("lowercase-ref-xfd", "单元格引用写成小写（r=\"xfd1048576\"），以前会让程序申请512GB内存后崩溃",
          _one("办公室党支部台账.xlsx", _far_cell("xfd1048576")),
@@ -1119,6 +1152,14 @@ CASES += [
          _edited(_hidden_ledger),
          (Expect("办公室党支部台账.xlsx", ACCEPTED, "SHEET-HIDDEN", ("隐藏的“三会一课”", "没有读取")),
           Expect("办公室党支部台账.xlsx", ACCEPTED, "SHEET-NAME", ("“三会一课 ”",))), check=_check_hidden_ledger),
+    Case("hidden-file-in-inbox", "以“.”开头的隐藏文件（以前不声不响地跳过）和Office的锁定文件~$…", _hidden_in_inbox,
+         (), check=_check_hidden_said),
+    Case("bidi-file-name", "文件名和议题里有从右到左的控制字符（U+202E）", _bidi_case,
+         (Expect(BIDI_NAME, ACCEPTED, "CELL-READ-HINT"),)),
+    Case("odd-date-numbers", "日期格式的单元格里是-1、60（Excel显示1900-02-29）和文字9999-01-01", _edited(_odd_dates),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("-1", "####")),
+          Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("1900年2月29日", "并不存在")),
+          Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("年份9999超出了合理范围",)))),
     Case("file-from-2099", "文件修改时间是2099年（以前会一直作为当前台账，后来的更正不起作用）", _from_2099,
          (Expect("办公室党支部台账.xlsx", ACCEPTED, "FILE-TIME", ("2099年1月1日", "晚于这次收集的时间")),), check=_check_2099),
     Case("too-large", "40MB的文件（以前先整个读进内存再检查大小，3GB的文件会让程序因内存不足而退出）", too_large_sparse,
