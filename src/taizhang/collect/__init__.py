@@ -146,7 +146,7 @@ def collect(
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
     accept = [Path(p) for p in accept or []]
-    sources += [p for p in accept if p not in sources]
+    sources += [p for p in accept if not any(_within(p, src) for src in sources)]
     feedback_dir = ws.folder("feedback") if write_feedback else None
     workers = default_workers() if workers is None else max(1, int(workers))
     results: list[FileResult] = []
@@ -194,6 +194,15 @@ def collect(
         arrival.record_run(store, arrival.run_start(as_of))
     return CollectReport(files=results, as_of=as_of.isoformat(), year=settings.year,
                          warnings=round_warnings(settings) + hidden_notes, accepted=notes)
+
+
+def _within(path: Path, source: Path) -> bool:
+    """Whether `path` is `source` or lies in the folder `source` (it is collected anyway)."""
+    try:
+        path.resolve().relative_to(source.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def _hidden_once(store: Any, skipped: list[str]) -> list[Problem]:
