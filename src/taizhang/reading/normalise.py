@@ -297,11 +297,7 @@ def _odd_serial(number: float) -> str:
     if int(number) == 60:
         return (f"单元格里是数字{shown}，Excel把它显示为1900年2月29日，但这一天并不存在（1900年不是闰年）。"
                 f"请填写日期，如{STANDARD_DATE}。")
-    if number < SERIAL_MIN:
-        early = EXCEL_EPOCH + timedelta(days=int(number) + (1 if number < 60 else 0))
-        return (f"单元格里是数字{shown}，作为日期是{early.year}年{early.month}月{early.day}日，"
-                f"早于1920年，请核对，如{STANDARD_DATE}。")
-    return f"单元格里是数字{shown}，不是台账年度范围内的日期。请填写完整的日期，如{STANDARD_DATE}。"
+    return f"请填写完整的日期，如{STANDARD_DATE}。"
 
 
 def _date_from_text(text: str) -> Cell:
