@@ -5,9 +5,7 @@ returns, the office's decision on an unverified return. Every test here failed b
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any

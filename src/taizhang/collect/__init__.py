@@ -28,7 +28,14 @@ from taizhang.collect.process import (
     process_file,
 )
 from taizhang.problems import Problem, Severity
-from taizhang.vocabulary import ACCEPTED, DUPLICATE, FAILED_OUTCOMES, NEEDS_FIX, UNIDENTIFIED, UNREADABLE
+from taizhang.vocabulary import (
+    ACCEPTED,
+    DUPLICATE,
+    FAILED_OUTCOMES,
+    NEEDS_FIX,
+    UNIDENTIFIED,
+    UNREADABLE,
+)
 from taizhang.workspace import Workspace, writes
 
 

@@ -73,7 +73,7 @@ def find_candidates(paths: list[Path], settings: Settings, scratch: Path,
             files = sorted(p for p in root.rglob("*") if p.is_file())
         elif root.exists():  # named on the command line: never skipped, whatever its name
             if root.is_file() and root.suffix.lower() == ".zip":
-                yield from _unzip(root, str(root), settings, scratch, depth=1)
+                yield from _unzip(root, str(root), settings, scratch, depth=1, skipped=skipped)
             else:  # a device or a pipe is refused by process_file, not read
                 yield Candidate(root, str(root), _mtime(root))
             continue
@@ -88,7 +88,7 @@ def find_candidates(paths: list[Path], settings: Settings, scratch: Path,
                     skipped.append(str(path))
                 continue
             if path.suffix.lower() == ".zip":
-                yield from _unzip(path, str(path), settings, scratch, depth=1)
+                yield from _unzip(path, str(path), settings, scratch, depth=1, skipped=skipped)
             else:
                 yield Candidate(path, str(path), _mtime(path))
 
@@ -117,7 +117,8 @@ def _unsafe_member(name: str) -> str:
     return ""
 
 
-def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: int) -> Iterator[Candidate]:
+def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: int,
+           skipped: list[str] | None = None) -> Iterator[Candidate]:
     max_files = settings.limit("max_zip_files")
     budget = settings.limit("max_unpacked_mb") * 1024 * 1024
     max_ratio = settings.limit("max_ratio")
@@ -175,7 +176,7 @@ def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: i
                     yield Candidate(target, shown, when, [catalog.make(
                         "FILE-ZIP-UNSAFE", member=name, reason=f"是第{depth + 1}层压缩包，超过允许的层数")])
                     continue
-                yield from _unzip(target, shown, settings, scratch, depth + 1)
+                yield from _unzip(target, shown, settings, scratch, depth + 1, skipped)
             else:
                 yield Candidate(target, shown, when)
 

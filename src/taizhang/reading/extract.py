@@ -19,7 +19,6 @@ from typing import Any
 from taizhang import catalog
 from taizhang.problems import Problem, ProblemBudget
 from taizhang.reading.base import RawSheet, UnreadableFile, column_letter
-from taizhang.reading.sheets import pick_sheet
 from taizhang.reading.normalise import (
     MISS,
     PLACEHOLDERS,
@@ -29,6 +28,7 @@ from taizhang.reading.normalise import (
     normalise,
     plain_value,
 )
+from taizhang.reading.sheets import pick_sheet
 from taizhang.records import BranchReturn, LedgerData, Row
 from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition
 

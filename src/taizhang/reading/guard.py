@@ -38,7 +38,10 @@ def too_big(size: int, limits: ReadLimits) -> UnreadableFile:
                           f"文件大小为{_size(size)}，超过{_size(limits.max_file_bytes)}的上限")
 
 
-def read_bounded(path: str | Path, limits: ReadLimits = ReadLimits()) -> bytes:
+_DEFAULT_LIMITS = ReadLimits()
+
+
+def read_bounded(path: str | Path, limits: ReadLimits = _DEFAULT_LIMITS) -> bytes:
     """The bytes of a returned file, read only after `stat` shows it is within the size limit
     (a 3 GB file is refused without being read). Raises `UnreadableFile` (FILE-TOO-LARGE, or
     FILE-UNREADABLE when it cannot be opened or is not a regular file)."""

@@ -25,8 +25,8 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from pathlib import Path
 from datetime import date, time
+from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree as DET

@@ -18,8 +18,8 @@ from decimal import Decimal
 from taizhang import catalog
 from taizhang.problems import Problem, ProblemBudget
 from taizhang.records import FIGURE_LIMIT, BranchReturn
-from taizhang.workspace.definitions import WorkbookDefinition
 from taizhang.validate.context import Context
+from taizhang.workspace.definitions import WorkbookDefinition
 
 CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR", "CELL-NEXT-YEAR")
 
@@ -64,10 +64,9 @@ def check_cells(ctx: Context, budget: ProblemBudget | None = None) -> Iterator[P
                         yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
                                            **ctx.where(ledger.id, row, col.key))
                 elif (col.type == "date" and col.history and on["CELL-NEXT-YEAR"] and ledger.kind != "form"
-                      and isinstance(value, date) and value.year > ctx.year):
-                    if fire("CELL-NEXT-YEAR"):
-                        yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
-                                           **ctx.where(ledger.id, row, col.key))
+                      and isinstance(value, date) and value.year > ctx.year and fire("CELL-NEXT-YEAR")):
+                    yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
+                                       **ctx.where(ledger.id, row, col.key))
 
 
 def bound_numbers(ret: BranchReturn, definition: WorkbookDefinition) -> list[Problem]:
