@@ -1100,11 +1100,13 @@ def _hidden_in_inbox(kit: Kit, folder: Path) -> None:
     """(11) A return saved as a hidden file, and an Office lock file (noise, skipped silently)."""
     put(folder, ".办公室党支部台账.xlsx", kit.good())
     put(folder, "~$办公室党支部台账.xlsx", b"\x00" * 165)
+    put(folder, "打包.zip", make_zip({"材料/.副本.xlsx": kit.good(), "材料/~$副本.xlsx": b"\x00" * 165}))
 
 
 def _check_hidden_said(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
     said = [w for w in data["warnings"] if w["rule_id"] == "FILE-HIDDEN"]
-    assert len(said) == 1 and ".办公室党支部台账.xlsx" in said[0]["message"], data["warnings"]
+    assert len(said) == 2 and ".办公室党支部台账.xlsx" in said[0]["message"], data["warnings"]
+    assert "打包.zip/材料/.副本.xlsx" in said[1]["message"], said
     assert not any("~$" in f["file"] for f in data["files"])
 
 

@@ -310,6 +310,33 @@ def test_a_reference_in_any_other_form_never_reaches_calamine() -> None:
     assert xlsx.canonical_refs(sheet(b'<c r="XFD1048576" s="2"><v>1</v></c>'))
 
 
+def test_a_shared_string_table_that_lies_about_its_size_never_reaches_calamine(tmp_path: Path) -> None:
+    """Found checking issue 13 on hostile files: <sst uniqueCount="4000000000"> in a 6 KB file made
+    calamine ask for 96 GB at open, and the process died."""
+    import re
+
+    from taizhang.reading import guard
+
+    path = tmp_path / "sst.xlsx"
+    wb = new_workbook(path)
+    ws = wb.add_worksheet("表")
+    write_cells(ws, 0, [["甲"], ["乙"]])
+    wb.close()
+    items = {i.filename: zipfile.ZipFile(path).read(i) for i in zipfile.ZipFile(path).infolist()}
+    guard.check_declared_counts(path.read_bytes())  # an honest table passes
+    items["xl/sharedStrings.xml"] = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"',
+                                           items["xl/sharedStrings.xml"])
+    lying = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(lying, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in items.items():
+            zf.writestr(name, body)
+    with pytest.raises(UnreadableFile) as caught:
+        guard.check_declared_counts(lying.read_bytes())
+    assert "共享文字表" in caught.value.reason
+    with pytest.raises(UnreadableFile):
+        reading.open_workbook(lying)
+
+
 def test_read_properties_from_xlsx_ods_and_nothing_else(tmp_path: Path, simple_xlsx: Path) -> None:
     assert reading.read_properties(simple_xlsx) == {"taizhang.branch_code": "001", "taizhang.year": "2025"}
     ods = write_ods(tmp_path / "a.ods", {"S": [ods_row(["x"])]}, {"taizhang.branch_code": "002"})

@@ -188,3 +188,42 @@ class _DtdScan:
         if any(mark in window for mark in _DTD_MARKS):
             raise UnreadableFile("FILE-UNSAFE", UNSAFE_XML)
         self._tail = window[-_DTD_OVERLAP:]
+
+
+
+# calamine reserves room for the shared strings a workbook declares (<sst uniqueCount="...">)
+# before reading one: a 6 KB file declaring four billion asked for 96 GB and the process died.
+# Every string takes at least a few bytes of the part ("<si/>"), so a count beyond the part's
+# size is a lie; such a file is refused before calamine sees it.
+_SST_TAG = re.compile(rb'<(?:\w+:)?sst\b[^>]*>')
+_SST_COUNT = re.compile(rb'\b(?:uniqueCount|count)\s*=\s*["\']\s*(\d+)')
+MIN_STRING_BYTES = 5
+SST_HEAD = 64 * 1024
+_SST_START = re.compile(rb'<(?:\w+:)?sst\b')
+
+
+def check_declared_counts(data: bytes) -> None:
+    """Refuse (FILE-UNREADABLE) an xlsx whose shared-string table declares more strings than
+    its bytes can hold (see `_SST_COUNT`)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except Exception:  # check_zip has said what is wrong with the archive
+        return
+    for info in infos:
+        if not info.filename.lower().endswith(".xml"):
+            continue
+        try:
+            with zf.open(info) as member:
+                head = member.read(SST_HEAD)
+        except Exception:
+            continue
+        if not _SST_START.search(head):
+            continue
+        tag = _SST_TAG.search(head)
+        if tag is None:  # a start tag longer than any workbook writes: padded to hide the count
+            raise UnreadableFile("FILE-UNREADABLE", "工作簿内部的共享文字表格式异常，文件可能被篡改或是恶意构造的")
+        for m in _SST_COUNT.finditer(tag.group()):
+            if int(m.group(1)) > info.file_size // MIN_STRING_BYTES + 1:
+                raise UnreadableFile("FILE-UNREADABLE", "工作簿内部的共享文字表声称的条数远多于它实际能容纳的，"
+                                     "文件可能被篡改或是恶意构造的")

@@ -43,7 +43,7 @@ from taizhang.reading.base import (
     local_name,
     read_small,
 )
-from taizhang.reading.guard import check_zip, read_bounded
+from taizhang.reading.guard import check_declared_counts, check_zip, read_bounded
 from taizhang.reading.ods import OdsTable, scan_ods
 from taizhang.reading.sniff import refuse_kind, sniff_stream
 from taizhang.reading.xls import check_xls
@@ -73,6 +73,8 @@ def open_workbook(path: str | Path, limits: ReadLimits = ReadLimits()) -> Workbo
     refuse_kind(kind)
     if kind in ZIP_KINDS:
         check_zip(data, limits)
+        if kind != "ods":
+            check_declared_counts(data)
     elif kind in ("xls", "et"):
         check_xls(data, limits)
     try:
