@@ -13,6 +13,7 @@ from typing import Any, Callable
 import pytest
 import typer.main
 from conftest import DEMO_AS_OF, invoke, make_workspace
+from memberlists import national
 
 from taizhang.cli import app
 
@@ -109,6 +110,8 @@ CONTRACTS: dict[str, tuple[Callable[..., tuple[Path | None, list[str]]], str, Ca
     "rollup": (lambda d, t: (next(p.parent for p in (d.root / "下级党总支").rglob("taizhang.toml")),
                              ["rollup", "--as-of", AS_OF]), "taizhang.cli.hierarchy_cmds:rollup_workspace", _last),
     "demo": (lambda d, t: (None, ["demo", str(t / "演示")]), "taizhang.cli.demo_cmd:build_demo", _last),
+    "members import": (lambda d, t: (_fresh(t), ["members", "import", str(national(t / "党员信息.xlsx"))]),
+                       "taizhang.cli.members_cmd:member_preview", _last),
     "year": (lambda d, t: (_fresh(t), ["year", "2026"]), "taizhang.cli.year_cmd:start_year", _last),
     "link add": (lambda d, t: (make_workspace(t / "top", NODE_LIST).root, ["link", "add", "Z1"]),
                  "taizhang.levels.links:add", _last),

@@ -263,6 +263,36 @@ _ALL = [
        "统计时按转正日期计为{expected}；请改正党员类别，或核对转正日期。"),
     _r("CROSS-SECRETARY", "名册中书记人数不对", W, "跨表", BRANCH_RULES,
        "党员名册中党内职务为“书记”的有{count}人，应为1人。{hint}"),
+    # --- member lists brought in (taizhang members import, taizhang issue --roster) ---------
+    _r("LIST-BRANCH-BLANK", "所在支部为空", E, "党员信息表", LEDGER,
+       "{name}的“{column}”为空，不知道属于哪个支部，这一行没有导入。请在党员信息表中补上所在支部后重新导入。"),
+    _r("LIST-BRANCH-UNKNOWN", "所在支部对不上", E, "党员信息表", LEDGER,
+       "“{value}”与支部名单中的支部名称、全称、编码都对不上，第{rows}行的{count}名党员没有导入。"
+       "请在支部名单的“全称”列填写这个名称，或改正党员信息表后重新导入。"),
+    _r("LIST-BRANCH-AMBIGUOUS", "所在支部不能确定", E, "党员信息表", LEDGER,
+       "“{value}”可能是{candidates}，无法确定是哪一个，第{rows}行的{count}名党员没有导入。"
+       "请在支部名单的“全称”列写明各支部的登记全称，或在党员信息表中写全称、支部编码。"),
+    _r("LIST-VALUE", "不是名册的选项", W, "党员信息表", LEDGER,
+       "{name}的“{value}”不是党员名册“{target}”的选项（{choices}）{could}。已原样填入，"
+       "支部须改为下拉列表中的一项；也可以在党员信息表列名.toml中写明它对应哪一项后重新导入。"),
+    _r("LIST-DATE", "日期不完整", W, "党员信息表", LEDGER,
+       "{name}的“{column}”写的是“{value}”，{reason}。已原样填入党员名册“{target}”，请支部补全为完整的日期（如1988-01-05）。"),
+    _r("LIST-MONTHS", "整列只写了年月", W, "党员信息表", LEDGER,
+       "“{column}”列有{count}人只写了年月（如“{value}”，第{rows}行），没有写哪一天。已原样填入党员名册“{target}”，"
+       "请支部补全为完整的日期（如1988-01-05）；能从本单位的系统导出完整日期的，重新导出后再导入更好。"),
+    _r("LIST-ID-MISMATCH", "与身份证号不符", W, "党员信息表", LEDGER,
+       "{name}的{what}“{value}”与身份证号中的“{id_value}”不符，请核对是哪一个写错了（已按党员信息表中的{what}填入）。"),
+    _r("LIST-ID-INVALID", "身份证号无效", I, "党员信息表", LEDGER,
+       "{name}的身份证号“{value}”不是有效的18位（或15位）号码，没有用它核对出生日期和性别。"),
+    _r("LIST-CONFLICT", "人员类别说法不一", W, "党员信息表", LEDGER,
+       "{name}的人员类别，{sources}，说法不一致，已按“{chosen}”填入，请核对。"),
+    _r("LIST-COLUMN-UNUSED", "同名的列含义不同", I, "党员信息表", LEDGER,
+       "“{column}”列的值（如“{value}”）不是{targets}的选项，可能是别的系统自己的分类，这一列没有使用。"
+       "如果它就是{targets}，请在工作区的党员信息表列名.toml中写明这些值对应的选项。"),
+    _r("LIST-MERGED", "合并单元格", I, "党员信息表", LEDGER,
+       "“{column}”的{range}是合并单元格，第{first}至{last}行的每个人都按“{value}”读取。"),
+    _r("LIST-NO-NAME", "没有姓名", W, "党员信息表", LEDGER,
+       "这一行没有姓名（有“{value}”等内容），没有导入。"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}

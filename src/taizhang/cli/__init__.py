@@ -16,6 +16,7 @@ from taizhang.cli import (
     demo_cmd,
     hierarchy_cmds,
     issue_cmd,
+    members_cmd,
     report_cmd,
     validate_cmd,
     workspace_cmds,
@@ -33,7 +34,7 @@ app = typer.Typer(
 )
 app.callback()(common.global_options)
 
-for _module in (workspace_cmds, year_cmd, issue_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
+for _module in (workspace_cmds, year_cmd, issue_cmd, members_cmd, collect_cmds, validate_cmd, consolidate_cmds, hierarchy_cmds,
                 report_cmd, demo_cmd):
     _module.register(app)
 

@@ -20,6 +20,8 @@ from taizhang.cli.common import (
     table,
 )
 from taizhang.issue import IssueResult, issue_workspace
+from taizhang.issue.memberlist import MemberImport
+from taizhang.problems import Severity
 from taizhang.vocabulary import FAILED, ISSUED
 
 
@@ -29,8 +31,10 @@ def issue(
         "--branch", "-b", metavar="支部编码", show_default=False, help="只下发给这些支部。")] = None,
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", metavar="党员信息表", show_default=False,
-        help="党员信息表（Excel，含“所在支部”列），用来预先填好各支部的党员名册。")] = None,
-    force: Annotated[bool, typer.Option("--force", help="重新生成已下发过的台账（覆盖 outbox 中的文件）。")] = False,
+        help="党员信息表（全国党员管理信息系统等导出的Excel，须有所在党支部列），用来预先填好各支部的党员名册；"
+             "先用 taizhang members import 预览。一名党员也分不到支部时不生成任何台账。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="重新生成已下发过的台账（覆盖 outbox 中的文件，并列出改动；"
+                                              "本次没有内容的党员名册等保留原有的行，加 --no-carry 时才清空）。")] = False,
     no_carry: Annotated[bool, typer.Option(
         "--no-carry", help="不带入以前年度台账中的党员名册、发展党员和党费收缴表，下发空白台账。")] = False,
     as_json: JsonOpt = False,
@@ -71,18 +75,41 @@ def issue(
         if report.notice:
             console.print(f"下发通知：{plain(report.notice)}")
         print_warnings(report.warnings)
-        if report.roster and report.roster.unmatched:
-            console.print(f"[yellow]党员信息表中有 {len(report.roster.unmatched)} 个“所在支部”与名单不符，未导入："
-                          f"{plain('、'.join(report.roster.unmatched[:10]))}[/]")
+        changed = [r for r in report.results if r.replaced]
+        if changed:
+            console.print(table("--force 重新生成的台账（原文件已覆盖）", ["编码", "支部", "改动"],
+                                [[r.code, r.name, r.replaced.removeprefix("重新生成：")] for r in changed],
+                                key=2, long=["改动"]))
+        if report.roster:
+            _roster_summary(report.roster, roster)
     if any(r.status == FAILED for r in report.results):
         raise typer.Exit(1)
+
+
+def _roster_summary(roster: MemberImport, file: Path | None) -> None:
+    """What the member list gave: members placed, members left out, values to check."""
+    lost = roster.members_read - roster.placed
+    line = f"党员信息表：读到{roster.members_read}名党员，{roster.placed}名分到了{len(roster.shares)}个支部"
+    if lost:
+        line += f"，[yellow]{lost}名不能导入[/]"
+        if roster.unplaced:
+            line += "（所在支部对不上：" + plain("、".join(f"{u.value}（{len(u.rows)}人）" for u in roster.unplaced[:5]))
+            line += "等）" if len(roster.unplaced) > 5 else "）"
+        if roster.blank_branch:
+            line += f"（{len(roster.blank_branch)}人没有填所在支部）"
+    checks = [p for p in roster.problems if not p.rule_id.startswith("LIST-BRANCH") and p.severity != Severity.INFO]
+    if checks:
+        line += f"；{len(checks)}个值需要核对（已原样填入，支部收到后会看到）"
+    console.print(line + "。")
+    if lost or checks:
+        console.print(f"逐行查看：taizhang members import {plain(Path(file).name if file else '')}")
 
 
 def _source(r: IssueResult) -> str:
     """Where a workbook's prefilled rows came from: 2025年台账, 党员信息表 (+2025年台账) or ""."""
     parts = []
-    if r.roster_from == "党员信息表":
-        parts.append("党员信息表")
+    if r.roster_from in ("党员信息表", "已下发的台账"):
+        parts.append(r.roster_from)
     if r.carried_from:
         parts.append(f"{r.carried_from}年台账")
     return "、".join(parts)

@@ -22,7 +22,7 @@ from taizhang.workspace.branches import Branch
 
 if TYPE_CHECKING:
     from taizhang.workspace import Workspace
-from taizhang.issue.members import RosterImport, read_member_list
+from taizhang.issue.memberlist import MemberImport, import_member_list
 from taizhang.issue.workbook import IssueRound, workbook_name, write_workbook
 from taizhang.vocabulary import EXISTS, FAILED, ISSUED
 from taizhang.workspace import Workspace, writes
@@ -42,6 +42,7 @@ class IssueResult:
     recruits: int = 0  # 发展党员 rows prefilled (carried)
     carried_from: int | None = None  # the year of the return the workbook was prefilled from
     roster_from: str = ""  # where the 党员名册 rows came from: 上年台账 / 党员信息表 / ""
+    replaced: str = ""  # with --force: what changed in the workbook it replaced
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -54,7 +55,7 @@ class IssueReport:
 
     results: list[IssueResult]
     branch_problems: list[Problem]
-    roster: RosterImport | None = None
+    roster: MemberImport | None = None
     notice: str = ""
     year: int = 0
     warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
@@ -90,6 +91,7 @@ def issue_branches(
     record: Callable[[IssueResult, Identity], None] | None = None,
     progress: Callable[[IssueResult], None] | None = None,
     sources: dict[str, tuple[int | None, str]] | None = None,
+    keep_issued: bool = True,
 ) -> list[IssueResult]:
     """Write a workbook per branch into `outbox`; skip existing files unless `force`.
 
@@ -102,8 +104,13 @@ def issue_branches(
     for branch in branches:
         path = outbox / workbook_name(branch, rnd.year)
         rows = (prefill or {}).get(branch.code, {})
-        n_roster = len(rows.get("roster", []))
         carried_from, roster_from = (sources or {}).get(branch.code, (None, ""))
+        replaced = ""
+        if path.exists() and force:
+            rows, replaced = _keep_issued(path, rnd, rows, keep=keep_issued)
+            if replaced.startswith("党员名册保留"):
+                roster_from = "已下发的台账"
+        n_roster = len(rows.get("roster", []))
         if path.exists() and not force:
             result = IssueResult(branch.code, branch.name, EXISTS, str(path),
                                  message="已下发过，未覆盖（如需重新生成请加 --force）")
@@ -116,7 +123,8 @@ def issue_branches(
             else:
                 result = IssueResult(branch.code, branch.name, ISSUED, str(path), sha256_file(path),
                                      roster_rows=n_roster, recruits=len(rows.get("recruitment", [])),
-                                     carried_from=carried_from, roster_from=roster_from if n_roster else "")
+                                     carried_from=carried_from, roster_from=roster_from if n_roster else "",
+                                     replaced=replaced, message=replaced)
                 if record:
                     record(result, identity)
         results.append(result)
@@ -124,6 +132,74 @@ def issue_branches(
             progress(result)
     return results
 
+
+PREFILLED = ("roster", "recruitment", "dues")
+
+
+def _keep_issued(path: Path, rnd: IssueRound, rows: dict[str, list[dict[str, Any]]], *, keep: bool = True
+                 ) -> tuple[dict[str, list[dict[str, Any]]], str]:
+    """The rows for a workbook that replaces the issued one at `path`, and what changes, in
+    Chinese. With `keep` a prefilled sheet that would be empty now keeps the issued workbook's
+    rows: an issued roster is never replaced by an empty one unless blank workbooks are asked
+    for (--no-carry)."""
+    issued = issued_rows(path, rnd)
+    kept = dict(rows)
+    said = []
+    for ledger_id in PREFILLED:
+        try:
+            sheet = rnd.definition.ledger(ledger_id).sheet
+        except KeyError:
+            continue
+        old, new = issued.get(ledger_id, []), rows.get(ledger_id, [])
+        if old and not new and keep:
+            kept[ledger_id] = old
+            said.append(f"{sheet}保留原有{len(old)}行")
+        elif old and not new:
+            said.append(f"{sheet}清空（原有{len(old)}行）")
+        elif ledger_id == "roster" and new:
+            before = [str(r.get("name", "")) for r in old]
+            after = [str(r.get("name", "")) for r in new]
+            added = [n for n in after if n not in before]
+            gone = [n for n in before if n not in after]
+            diff = "".join([f"，新增{_names(added)}" if added else "", f"，去掉{_names(gone)}" if gone else ""])
+            said.append(f"{sheet}原{len(old)}人，现{len(new)}人{diff or '，姓名未变'}")
+    return kept, "重新生成：" + ("；".join(said) if said else "原台账没有预填内容")
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    return "、".join(names[:limit]) + (f"等{len(names)}人" if len(names) > limit else "")
+
+
+def issued_rows(path: Path, rnd: IssueRound) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the prefilled sheets of an issued workbook (what the branch would start from),
+    {} when it cannot be read."""
+    from taizhang import reading
+    from taizhang.issue.carry import SERIAL
+    from taizhang.reading.extract import extract_ledger, find_sheet
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with reading.open_workbook(path) as reader:
+            for ledger_id in PREFILLED:
+                try:
+                    ledger = rnd.definition.ledger(ledger_id)
+                except KeyError:
+                    continue
+                name = find_sheet(list(reader.sheet_names), ledger.sheet)
+                if name is None:
+                    continue
+                data, _ = extract_ledger(ledger, reader.rows(name), name)
+                rows = []
+                for row in data.rows:
+                    values = {k: val for k, val in row.values.items() if val not in (None, "") and k not in row.invalid}
+                    values.update({k: row.raw[k] for k in row.invalid if row.raw.get(k)})
+                    if values.get("name"):
+                        rows.append(values)
+                out[ledger_id] = [{**{k: val for k, val in r.items() if k != SERIAL}, SERIAL: i}
+                                  for i, r in enumerate(rows, start=1)]
+    except reading.UnreadableFile:
+        return {}
+    return out
 
 
 @writes("taizhang issue")
@@ -172,10 +248,14 @@ def issue_workspace(
         for code, c in carried.items():
             prefill[code] = dict(c.rows)
             sources[code] = (c.year, "上年台账" if c.year == settings.year - 1 else f"{c.year}年台账")
-    roster_report: RosterImport | None = None
+    roster_report: MemberImport | None = None
     if roster_file is not None:
-        roster_report = read_member_list(roster_file, ws.definitions.ledger("roster"), chosen)
-        for code, rows in roster_report.rows.items():
+        roster_report = member_preview(ws, roster_file, usable)
+        chosen_codes = {b.code for b in chosen}
+        placed = {code: rows for code, rows in roster_report.rows.items() if code in chosen_codes}
+        if not placed:
+            raise InputError(nothing_placed(roster_report, Path(roster_file).name))
+        for code, rows in placed.items():
             numbered = [{**r, "seq": i} for i, r in enumerate(rows, start=1)]
             last = carried[code].last_dues if code in carried else []
             prefill.setdefault(code, {}).update(roster=numbered, dues=carry_mod.dues_rows(numbered, last))
@@ -193,7 +273,7 @@ def issue_workspace(
                 path=result.path, sha256=result.sha256, issued_at=identity.issued_at,
             ))
 
-        results = issue_branches(rnd, chosen, outbox, force=force, prefill=prefill, record=record,
+        results = issue_branches(rnd, chosen, outbox, force=force, prefill=prefill, record=record, keep_issued=carry,
                                  progress=progress, sources=sources)
     record_current(ws)
     notice = None
@@ -203,6 +283,32 @@ def issue_workspace(
 
     return IssueReport(results=results, branch_problems=list_problems, roster=roster_report,
                        notice=str(notice) if notice else "", year=settings.year, warnings=round_warnings(settings))
+
+
+def member_preview(ws: Workspace, path: Path, branches: list[Branch] | None = None) -> MemberImport:
+    """What the member list at `path` gives each branch's 党员名册 (the branches to which workbooks
+    are issued, or `branches`), read with the workspace's roster definition, organisation name
+    and 党员信息表列名.toml. Writes nothing."""
+    if branches is None:
+        from taizhang.levels import links
+        from taizhang.workspace import branches as branches_mod
+
+        branch_list, _ = branches_mod.load(ws)
+        branches = branches_mod.issuable(branch_list, links.linked_codes(ws))
+    return import_member_list(path, ws.definitions.ledger("roster"), branches, org=ws.settings.org_name,
+                              workspace_root=ws.root)
+
+
+def nothing_placed(report: MemberImport, file_name: str) -> str:
+    """Why a member list gave no branch any member, in Chinese."""
+    said = [f"党员信息表 {file_name} 中读到{report.members_read}名党员，没有一名能分到要下发的支部，未生成任何台账。"]
+    if report.unplaced:
+        shown = "、".join(f"“{u.value}”（{len(u.rows)}人）" for u in report.unplaced[:5])
+        said.append(f"对不上支部名单的所在支部：{shown}{'等' if len(report.unplaced) > 5 else ''}。")
+    if report.blank_branch:
+        said.append(f"{len(report.blank_branch)}行的所在支部为空。")
+    said.append(f"请用 taizhang members import {file_name} 查看详情，在支部名单的“全称”列填写登记全称后重试。")
+    return "".join(said)
 
 
 def notice_name(year: int) -> str:

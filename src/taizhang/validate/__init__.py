@@ -112,6 +112,7 @@ SCOPES = {
     "行": "每一行",
     "跨表": "跨表核对",
     "全年": "全年次数（截至收集日已结束的月份、季度）",
+    "党员信息表": "党员信息表（导入党员名单）",
 }
 # Where a check grades its problems differently from the rule's default.
 SEVERITY_NOTES = {
