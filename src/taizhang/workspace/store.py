@@ -308,12 +308,6 @@ class Store:
         self.conn.close()
 
     # --- held returns and the time of the last collect run (issue 13) ---------------------------
-    def held(self, sid: int) -> str:
-        """Why submission `sid` is held from becoming current ("" when it is not held)."""
-        r = self.conn.execute("SELECT reason FROM holds WHERE submission_id = ? AND accepted_at = ''",
-                              (sid,)).fetchone()
-        return str(r["reason"]) if r else ""
-
     def accept(self, sha256: str) -> Submission | None:
         """The office accepts a held return (by its file's SHA-256): it may become current like any
         other (the latest wins). Returns the submission, or None when no held return has this file."""
