@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -953,6 +953,220 @@ CASES: list[Case] = [
          (Expect(ODD_NAME, ACCEPTED),), check=_check_odd_file_name),
 ]
 
+
+
+# ============================================================================================
+# Issue 13, bad input second round (groups 1-5, 9, 10, part of 11). Each case failed before the
+# fix: a crash, a figure that took a wrong value, or a message that was missing.
+# ============================================================================================
+
+def _set_cells(wb: openpyxl.Workbook, sheet_name: str, values: dict[tuple[int, str], Any]) -> None:
+    """Set cells by (row, header) on a sheet whose header is in row 2."""
+    sheet = wb[sheet_name]
+    cols = {str(c.value).rstrip("*"): c.column for c in sheet[2] if c.value}
+    for (row, header), value in values.items():
+        sheet.cell(row, cols[header]).value = value
+
+
+def _far_cell(ref: str) -> Callable[[Kit], bytes]:
+    """A return with one text cell at `ref` (any spelling) in the last row of 党员名册."""
+    def build(kit: Kit) -> bytes:
+        row = f'<row r="1048576"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
+        return change_sheet(kit.good(), "党员名册", lambda xml: append_rows(xml, row))
+    return build
+
+
+MANY_BAD_ROWS = 16000
+
+
+def _many_bad_cells(kit: Kit) -> bytes:
+    """党员名册 with 16,000 rows of five bad cells each (80,000 problems before the cap)."""
+    def add(xml: bytes) -> bytes:
+        start = max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml)) + 1
+        rows = b"".join(inline_row(r, [r - 2, f"党员{r}", "未知", "汉族", "不详", "大学", "某年", "某月", "正式",
+                                       "在职", "", "", "正常"]) for r in range(start, start + MANY_BAD_ROWS))
+        return append_rows(xml, rows)
+    return change_sheet(kit.good(), "党员名册", add)
+
+
+def _check_one_cap(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    bad = next(f for f in data["files"] if f["branch_code"] == BAD)
+    limit = 500
+    assert len(bad["problems"]) == limit + 1, len(bad["problems"])
+    caps = [p for p in bad["problems"] if p["rule_id"] == "PROBLEM-CAP"]
+    assert len(caps) == 1 and "只列出最严重的500条" in caps[0]["message"]
+    total = int(re.search(r"共有(\d+)条", caps[0]["message"]).group(1))
+    assert total >= 5 * MANY_BAD_ROWS, total
+    assert all(p["severity"] == "错误" for p in bad["problems"][:-1])
+    feedback = Path(bad["feedback"])
+    assert feedback.stat().st_size < 2_000_000, feedback.stat().st_size  # 5 MB before: a sheet of problems
+
+
+def too_large_sparse(kit: Kit, folder: Path, size: int = 40 * 1024 ** 2) -> Path:
+    """A file over the 30 MB limit (sparse: it costs no disk), to be refused without being read
+    (tests/test_bad_input_13.py makes a 3 GB one and measures the memory)."""
+    path = folder / "办公室党支部台账.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(kit.good()[:4096])
+        fh.truncate(size)
+    os.utime(path, (SENT, SENT))
+    return path
+
+
+EARLIER_NAME = "离退休干部党支部"
+STRANGERS = [{"姓名": n, "性别": "男", "出生日期": date(1980, 1, 1), "入党日期": date(2005, 7, 1),
+              "转正日期": date(2006, 7, 1), "党员类别": "正式党员", "人员类别": "在职"}
+             for n in ("刘一", "陈二", "杨三", "黄四")]
+
+
+def _as_earlier(wb: openpyxl.Workbook) -> None:
+    """填表说明 says 003 (the branch collected before the batch)."""
+    for row in wb["填表说明"].iter_rows():
+        if row[0].value and "支部名称" in str(row[0].value):
+            set_text_cell(row[1], EARLIER_NAME)
+
+
+def _impersonate_unverified(wb: openpyxl.Workbook) -> None:
+    """(4a) no _meta, no properties, another branch's name on 填表说明."""
+    drop_identity(wb)
+    _as_earlier(wb)
+
+
+def _copied_identity(kit: Kit) -> bytes:
+    """(4b) 003's _meta and properties copied into 002's workbook, 填表说明 renamed, 002's members."""
+    source = openpyxl.load_workbook(io.BytesIO(kit.issued(EARLIER)))
+    meta = {str(r[0].value): r[1].value for r in source[META_SHEET].iter_rows() if r[0].value}
+    props = {name: source.custom_doc_props[name].value for name in source.custom_doc_props.names}
+
+    def copy(wb: openpyxl.Workbook) -> None:
+        for row in wb[META_SHEET].iter_rows():
+            if row[0].value in meta:
+                set_text_cell(row[1], meta[row[0].value])
+        from openpyxl.packaging.custom import StringProperty
+
+        for name, value in props.items():
+            if name in wb.custom_doc_props.names:
+                del wb.custom_doc_props[name]
+            wb.custom_doc_props.append(StringProperty(name=name, value=value))
+        _as_earlier(wb)
+        write_rows(wb["党员名册"], STRANGERS)
+
+    return kit.filled(BAD, copy)
+
+
+def _check_earlier_kept(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    """003's return collected before the batch is still its current one."""
+    from taizhang.workspace.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        subs = store.submissions(year=2025, branch_code=EARLIER)
+        assert len(subs) == 2, subs
+        assert [s.is_current for s in subs] == [True, False], subs
+
+
+def _from_2099(kit: Kit, folder: Path) -> None:
+    put(folder, "办公室党支部台账.xlsx", kit.good(), when=datetime(2099, 1, 1, 8).timestamp())
+
+
+def _check_2099(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    from taizhang.workspace.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        [sub] = store.submissions(year=2025, branch_code=BAD)
+    assert sub.submitted_at <= "2026-01-10T23:59:59", sub.submitted_at
+
+
+def _hidden_ledger(wb: openpyxl.Workbook) -> None:
+    """(10) A hidden sheet named exactly 三会一课 with 65 meetings; the visible one is "三会一课 "."""
+    visible = wb["三会一课"]
+    write_rows(visible, [_meeting(日期=date(2025, m, 5), 主题或议题=f"第{m}次") for m in range(1, 6)])
+    hidden = wb.copy_worksheet(visible)
+    write_rows(hidden, [_meeting(日期=date(2025, 1 + i % 12, 1 + i // 12), 主题或议题=f"隐藏{i}") for i in range(65)])
+    visible.title = "三会一课 "
+    hidden.title = "三会一课"
+    hidden.sheet_state = "hidden"
+
+
+def _check_hidden_ledger(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    from taizhang.workspace.store import Store
+
+    with Store.open(kit_store(ws_root)) as store:
+        topics = [r.values["topic"] for r in store.load_return(store.current(2025)[BAD].id).rows("meetings")]
+    assert topics == [f"第{m}次" for m in range(1, 6)], topics
+
+
+def _hidden_in_inbox(kit: Kit, folder: Path) -> None:
+    """(11) A return saved as a hidden file, and an Office lock file (noise, skipped silently)."""
+    put(folder, ".办公室党支部台账.xlsx", kit.good())
+    put(folder, "~$办公室党支部台账.xlsx", b"\x00" * 165)
+    put(folder, "打包.zip", make_zip({"材料/.副本.xlsx": kit.good(), "材料/~$副本.xlsx": b"\x00" * 165}))
+
+
+def _check_hidden_said(kit: Kit, ws_root: Path, data: dict[str, Any]) -> None:
+    said = [w for w in data["warnings"] if w["rule_id"] == "FILE-HIDDEN"]
+    assert len(said) == 2 and ".办公室党支部台账.xlsx" in said[0]["message"], data["warnings"]
+    assert "打包.zip/材料/.副本.xlsx" in said[1]["message"], said
+    assert not any("~$" in f["file"] for f in data["files"])
+
+
+BIDI_NAME = "办公室党支部台账\u202exslx.exe"
+
+
+def _bidi_text(wb: openpyxl.Workbook) -> None:
+    write_rows(wb["三会一课"], [_meeting(主题或议题="学习\u202e党章\u2066精神\u2069", 日期="2025年3月5号")])
+
+
+def _bidi_case(kit: Kit, folder: Path) -> None:
+    put(folder, BIDI_NAME, kit.filled(BAD, _bidi_text))
+
+
+def _odd_dates(wb: openpyxl.Workbook) -> None:
+    sheet = wb["三会一课"]
+    cols = {str(c.value).rstrip("*"): c.column for c in sheet[2] if c.value}
+    for row, value in ((3, -1), (4, 60), (5, "9999-01-01")):
+        for header, v in _meeting(日期=value).items():
+            cell = sheet.cell(row, cols[header])
+            cell.value = v
+        sheet.cell(row, cols["日期"]).number_format = "yyyy-mm-dd"
+
+
+CASES += [
+    Case("lowercase-ref-xfd", "单元格引用写成小写（r=\"xfd1048576\"），以前会让程序申请512GB内存后崩溃",
+         _one("办公室党支部台账.xlsx", _far_cell("xfd1048576")),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "SHEET-TOO-MANY-ROWS", ("1048576", "20000")),)),
+    Case("lowercase-ref-ax", "单元格引用写成小写（r=\"ax1048576\"），以前要占用1.7GB内存",
+         _one("办公室党支部台账.xlsx", _far_cell("ax1048576")),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "SHEET-TOO-MANY-ROWS", ("1048576",)),)),
+    Case("money-1e26", "党费金额填了1e26（以前汇总、统计、报告都会崩溃）", _edited(lambda wb: _set_cells(wb, "党费收缴", {(4, "4月"): 1e26})),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-RANGE", ("不计入任何统计",)),)),
+    Case("problems-80k", "1.6万行、8万个错误单元格（问题条数的上限以前不管读取时发现的问题）",
+         _one("办公室党支部台账.xlsx", _many_bad_cells),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "PROBLEM-CAP", ("只列出最严重的500条",)),), check=_check_one_cap),
+    Case("impersonate-unverified", "删除身份信息、填表说明写成已报送过的另一个支部（以前会顶替该支部签名核实过的台账）",
+         _edited(_impersonate_unverified),
+         (Expect("办公室党支部台账.xlsx", ACCEPTED, "RETURN-HELD", ("没有可核实的身份签名", "--accept")),
+          Expect("办公室党支部台账.xlsx", ACCEPTED, "ID-UNVERIFIED", (EARLIER_NAME,))), check=_check_earlier_kept),
+    Case("impersonate-copied-meta", "复制另一个支部的_meta和文档属性、改填表说明（以前作为该支部签名核实的台账接收）",
+         _one("办公室党支部台账.xlsx", _copied_identity),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "ID-CONTENT", (EARLIER_NAME, "只有0人")),), check=_check_earlier_kept),
+    Case("hidden-ledger-sheet", "隐藏的“三会一课”（65次会议）和能看到的“三会一课 ”（名称末尾有空格，5次会议）",
+         _edited(_hidden_ledger),
+         (Expect("办公室党支部台账.xlsx", ACCEPTED, "SHEET-HIDDEN", ("隐藏的“三会一课”", "没有读取")),
+          Expect("办公室党支部台账.xlsx", ACCEPTED, "SHEET-NAME", ("“三会一课 ”",))), check=_check_hidden_ledger),
+    Case("hidden-file-in-inbox", "以“.”开头的隐藏文件（以前不声不响地跳过）和Office的锁定文件~$…", _hidden_in_inbox,
+         (), check=_check_hidden_said),
+    Case("bidi-file-name", "文件名和议题里有从右到左的控制字符（U+202E）", _bidi_case,
+         (Expect(BIDI_NAME, ACCEPTED, "CELL-READ-HINT"),)),
+    Case("odd-date-numbers", "日期格式的单元格里是-1、60（Excel显示1900-02-29）和文字9999-01-01", _edited(_odd_dates),
+         (Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("-1", "####")),
+          Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("1900年2月29日", "并不存在")),
+          Expect("办公室党支部台账.xlsx", NEEDS_FIX, "CELL-TYPE", ("年份9999超出了合理范围",)))),
+    Case("file-from-2099", "文件修改时间是2099年（以前会一直作为当前台账，后来的更正不起作用）", _from_2099,
+         (Expect("办公室党支部台账.xlsx", ACCEPTED, "FILE-TIME", ("2099年1月1日", "晚于这次收集的时间")),), check=_check_2099),
+    Case("too-large", "40MB的文件（以前先整个读进内存再检查大小，3GB的文件会让程序因内存不足而退出）", too_large_sparse,
+         (Expect("办公室党支部台账.xlsx", UNREADABLE, "FILE-TOO-LARGE", ("40MB", "30MB")),)),
+]
 
 def case(case_id: str) -> Case:
     """The case with this id."""

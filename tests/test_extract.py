@@ -265,7 +265,9 @@ def test_extract_return_reads_every_ledger(tmp_path: Path) -> None:
     assert [r.values["topic"] for r in ret.rows("meetings")] == ["学习两会精神"]
     assert [(led.present, led.sheet) for led in ret.ledgers.values()] == [
         (True, "三会一课"), (False, "党费收缴"), (False, "年度小结")]
-    assert summary(problems) == [("SHEET-MISSING", "党费收缴", None, "", "", ""),
+    # the renamed sheet is read, and the name said (issue 13)
+    assert summary(problems) == [("SHEET-NAME", "三会一课", None, "", "", ""),
+                                 ("SHEET-MISSING", "党费收缴", None, "", "", ""),
                                  ("SHEET-MISSING", "年度小结", None, "", "", "")]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Any, 
     ws = make_workspace(root / "ws")
     issue_workspace(ws)
     fill_return(ws, EARLIER, ws.root / "inbox" / EARLIER_FILE)
-    collect(ws)
+    collect(ws, as_of=date(2026, 1, 8))  # the day its file is dated (returns.SENT): before the batch
     return ws.root, {}
 
 
@@ -64,6 +65,11 @@ def _find(files: list[dict[str, Any]], name: str) -> dict[str, Any]:
     hits = [f for f in files if f["file"] == name or f["file"].endswith("/" + name)]
     assert len(hits) == 1, (name, [f["file"] for f in files])
     return hits[0]
+
+
+def corpus_bidi(text: str) -> bool:
+    """Whether `text` holds a raw bidi control (JSON may carry it escaped: \\u202e)."""
+    return any(ch in text for ch in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _said(f: dict[str, Any], e: Expect) -> None:
@@ -114,6 +120,9 @@ def test_hostile_return(case: Case, template: tuple[Path, dict[Any, bytes]], run
     assert "Traceback" not in again.output and "\x1b" not in again.output
     if case.id == "odd-file-name":  # markup in a file name is shown as typed
         assert "办公室[red]党支部[bold][31m台账😀.xlsx" in again.output
+    if case.id == "bidi-file-name":  # no character that reorders the line reaches the terminal
+        assert not corpus_bidi(again.output) and not corpus_bidi(result.stdout), again.output
+        assert "办公室党支部台账xslx.exe" in again.output
     lines = again.output.splitlines()
     for e in case.expect:
         if e.outcome in FAILED:

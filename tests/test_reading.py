@@ -292,6 +292,51 @@ def test_a_stray_value_in_the_last_row_does_not_allocate_a_million_rows(tmp_path
     assert xlsx.xlsx_extent(styled, ReadLimits()) == (0, True)
 
 
+def test_a_reference_in_any_other_form_never_reaches_calamine() -> None:
+    """Issue 13 (1): calamine reads r="xfd1048576" too and allocates the rectangle up to it; only
+    references in Excel's own form (upper case, first attribute, double quotes) are bounded by the
+    cheap scan, anything else is streamed. Large rows are found in any case."""
+    def sheet(cell: bytes) -> bytes:
+        return b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">' + cell + b'</row></sheetData>'
+
+    for cell in (b'<c r="xfd1048576"><v>1</v></c>', b'<c r="ax1048576"><v>1</v></c>',
+                 b"<c r='XFD1048576'><v>1</v></c>", b'<c r = "XFD1048576"><v>1</v></c>',
+                 b'<c\tr="XFD1048576"><v>1</v></c>', b'<c r="&#88;FD1048576"><v>1</v></c>',
+                 b'<c s="1" r="xfd1048576"><v>1</v></c>', b'<c r="A1" r="xfd1048576"><v>1</v></c>',
+                 b'<x:c r="xfd1048576"><x:v>1</x:v></x:c>', b'<c r="Xfd1048576"><v>1</v></c>'):
+        assert not xlsx.canonical_refs(sheet(cell)), cell
+        assert xlsx.xlsx_extent(sheet(cell), ReadLimits())[1] is False, cell
+    assert xlsx.xlsx_extent(sheet(b'<c r="xfd1048576"><v>1</v></c>'), ReadLimits())[0] == 1048576
+    assert xlsx.canonical_refs(sheet(b'<c r="XFD1048576" s="2"><v>1</v></c>'))
+
+
+def test_a_shared_string_table_that_lies_about_its_size_never_reaches_calamine(tmp_path: Path) -> None:
+    """Found checking issue 13 on hostile files: <sst uniqueCount="4000000000"> in a 6 KB file made
+    calamine ask for 96 GB at open, and the process died."""
+    import re
+
+    from taizhang.reading import guard
+
+    path = tmp_path / "sst.xlsx"
+    wb = new_workbook(path)
+    ws = wb.add_worksheet("表")
+    write_cells(ws, 0, [["甲"], ["乙"]])
+    wb.close()
+    items = {i.filename: zipfile.ZipFile(path).read(i) for i in zipfile.ZipFile(path).infolist()}
+    guard.check_declared_counts(path.read_bytes())  # an honest table passes
+    items["xl/sharedStrings.xml"] = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"',
+                                           items["xl/sharedStrings.xml"])
+    lying = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(lying, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in items.items():
+            zf.writestr(name, body)
+    with pytest.raises(UnreadableFile) as caught:
+        guard.check_declared_counts(lying.read_bytes())
+    assert "共享文字表" in caught.value.reason
+    with pytest.raises(UnreadableFile):
+        reading.open_workbook(lying)
+
+
 def test_read_properties_from_xlsx_ods_and_nothing_else(tmp_path: Path, simple_xlsx: Path) -> None:
     assert reading.read_properties(simple_xlsx) == {"taizhang.branch_code": "001", "taizhang.year": "2025"}
     ods = write_ods(tmp_path / "a.ods", {"S": [ods_row(["x"])]}, {"taizhang.branch_code": "002"})

@@ -163,7 +163,7 @@ def test_the_cap_keeps_the_most_serious_and_says_so() -> None:
     capped = run(ret, cap=2)
     assert len(capped) == 3
     assert capped[-1].rule_id == "PROBLEM-CAP"
-    assert capped[-1].message == "问题超过2条，只列出前2条。请先改正已列出的问题后重新报送。"
+    assert capped[-1].message == "共有4条问题，超过2条的上限，只列出最严重的2条。请先改正已列出的问题后重新报送。"
     assert capped[0].rule_id == "CELL-YEAR"  # the 错误 is kept before any 提示
     assert [p.rule_id for p in capped[:2]] == ["CELL-YEAR", "DUES-HIGH"]
     # The default cap comes from the settings; exactly at the cap nothing is added.
@@ -226,11 +226,14 @@ def test_absurd_numbers_are_out_of_range() -> None:
                 dues=[dues_row("王建国", base=Decimal("4000000"), due=Decimal("40"),
                                paid={4: Decimal("1000000000000"), 5: Decimal("100000")})])
     found = [(p.column, p.value, p.severity.value) for p in only(run(ret), "CELL-RANGE")]
-    assert found == [("应到人数", "30000", "警告"), ("月计算基数(元)", "4000000", "警告"),
-                     ("4月", "1000000000000", "警告")]  # 100000 is the limit itself: fine
+    assert found == [("应到人数", "30000", "错误"), ("月计算基数(元)", "4000000", "错误"),
+                     ("4月", "1000000000000", "错误")]  # 100000 is the limit itself: fine
     [april] = [p for p in only(run(ret), "CELL-RANGE") if p.column == "4月"]
-    assert april.message == ("“4月”填写的是1000000000000，超出了合理范围（不大于100,000）。"
+    assert april.message == ("“4月”填写的是1000000000000，超出了合理范围（不大于100,000），这个数不计入任何统计。"
                              "请核对是否多输了位数或填错了列。")
+    # ... and the cells are out of every figure (issue 13: 1e26 crashed Decimal.quantize)
+    dues = ret.rows("dues")[0]
+    assert {"base", "m4"} <= dues.invalid and dues.raw["m4"] == "1000000000000"
 
 
 def test_dates_outside_the_year() -> None:

@@ -70,6 +70,17 @@ _ALL = [
        "判断是否逾期。用 taizhang status --year {year} 查看。"),
     _r("ID-WRONG-BRANCH", "支部不符", E, "文件", LEDGER,
        "工作簿签名属于“{signed}”，但填表说明中写的是“{claimed}”。请确认是哪个支部的台账。"),
+    _r("ID-CONTENT", "内容与签名的支部不符", E, "文件", LEDGER,
+       "工作簿签名（或填表说明）表明是“{branch}”的台账，但{reason}。可能是把别的支部的身份信息复制到了这本工作簿，"
+       "请与支部核实；确是该支部的台账时，可运行 taizhang collect --accept 文件 接收。"),
+    _r("FILE-HIDDEN", "隐藏文件没有收集", I, "文件", LEDGER,
+       "“{file}”是隐藏文件（文件名以“.”开头），没有收集。如果它是报回的台账，请去掉文件名开头的“.”，"
+       "或运行 taizhang collect 时写明这个文件。（每个文件只提示这一次）"),
+    _r("FILE-TIME", "报送时间已按收到的时间调整", I, "文件", LEDGER,
+       "文件的修改时间是{file_time}，{reason}，报送时间按{used}计（用于判断是否逾期和哪一份为准）。"),
+    _r("RETURN-HELD", "新收到的台账暂未替换原来的", W, "文件", LEDGER,
+       "这份台账已保存，但没有替换本支部{current_time}收到的“{current}”：{reason}。"
+       "如确认以这份为准，请运行 taizhang collect --accept “{file}”。"),
     _r("ID-UNVERIFIED", "来源无法核实", W, "文件", LEDGER,
        "工作簿缺少身份信息（隐藏的_meta工作表），按{how}认定为“{branch}”的台账，来源无法核实。"
        "请提醒支部使用下发的原始工作簿。"),
@@ -128,6 +139,10 @@ _ALL = [
     # --- sheet level ---------------------------------------------------------------------------
     _r("SHEET-MISSING", "缺少工作表", E, "工作表", LEDGER,
        "找不到“{sheet}”工作表。请不要删除或改名工作表，恢复后重新报送。"),
+    _r("SHEET-HIDDEN", "台账工作表被隐藏", W, "工作表", LEDGER,
+       "{detail}。"),
+    _r("SHEET-NAME", "工作表名称有改动", W, "工作表", LEDGER,
+       "工作表名称是“{found}”，与下发的“{sheet}”不完全相同（多了空格或写法不同），已按“{sheet}”读取。请不要修改工作表名称。"),
     _r("COLUMN-MISSING", "缺少列", E, "工作表", LEDGER,
        "“{sheet}”表找不到“{column}”列，该列数据无法读取。请恢复表头文字（不要改名或删除列）。"),
     _r("SHEET-TOO-MANY-ROWS", "行数超出限制", E, "工作表", LEDGER,
@@ -136,7 +151,7 @@ _ALL = [
     _r("SHEET-MERGED", "合并了输入区的单元格", W, "工作表", LEDGER,
        "{range}是合并单元格，只有左上角的值会被读取。请取消合并，每行单独填写。"),
     _r("PROBLEM-CAP", "问题过多", I, "文件", LEDGER,
-       "问题超过{limit}条，只列出前{limit}条。请先改正已列出的问题后重新报送。"),
+       "共有{total}条问题，超过{limit}条的上限，只列出最严重的{limit}条。请先改正已列出的问题后重新报送。"),
     # --- cell level (from the definitions) ----------------------------------------------------
     _r("CELL-REQUIRED", "必填项为空", E, "单元格", LEDGER,
        "“{column}”是必填项，不能为空。"),
@@ -146,8 +161,8 @@ _ALL = [
        "“{value}”不是“{column}”的可选项。请从下拉列表中选择：{choices}。"),
     _r("CELL-NEGATIVE", "数值为负", E, "单元格", LEDGER,
        "“{column}”不能为负数（填写的是{value}）。"),
-    _r("CELL-RANGE", "数值超出合理范围", W, "单元格", LEDGER,
-       "“{column}”填写的是{value}，超出了合理范围（{range}）。请核对是否多输了位数或填错了列。"),
+    _r("CELL-RANGE", "数值超出合理范围", E, "单元格", LEDGER,
+       "“{column}”填写的是{value}，超出了合理范围（{range}），这个数不计入任何统计。请核对是否多输了位数或填错了列。"),
     _r("CELL-YEAR", "日期不在本年度", E, "单元格", LEDGER,
        "日期{value}不在{year}年度内。本表只登记{year}年的事项，请核对年份。"),
     _r("CELL-NEXT-YEAR", "日期晚于本年度", W, "单元格", LEDGER,

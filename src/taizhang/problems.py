@@ -112,3 +112,57 @@ def count_by_severity(problems: list[Problem]) -> dict[str, int]:
     for p in problems:
         counts[p.severity.value] += 1
     return counts
+
+
+class ProblemBudget:
+    """One cap on all the problems of a file, passed down to every stage that finds them
+    (identification, reading, every check), so that generation stops early: a file with 80,000
+    bad cells makes a few hundred problems, not 80,000 that are thrown away afterwards.
+
+    A problem is kept while fewer than `limit` problems as serious or more serious are kept
+    (errors are never crowded out by hints found earlier); the ones not kept are only counted.
+    `cap` then keeps the `limit` most serious and says once that the rest were left out.
+    A negative `limit` means no cap.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.kept = [0, 0, 0]  # by severity rank
+        self.dropped = [0, 0, 0]
+
+    def room(self, severity: Severity) -> bool:
+        """Whether a problem of this severity would be kept (nothing is counted)."""
+        return self.limit < 0 or sum(self.kept[: severity.rank + 1]) < self.limit
+
+    def take(self, severity: Severity) -> bool:
+        """Count a problem of this severity: True when it is to be kept."""
+        rank = severity.rank
+        if self.room(severity):
+            self.kept[rank] += 1
+            return True
+        self.dropped[rank] += 1
+        return False
+
+    def keep(self, problems: list[Problem], found: Any) -> None:
+        """Append the problems of `found` (an iterable) that the budget keeps."""
+        for p in found:
+            if self.take(p.severity):
+                problems.append(p)
+
+    @property
+    def errors_dropped(self) -> int:
+        return self.dropped[0]
+
+    def cap(self, problems: list[Problem]) -> list[Problem]:
+        """The `limit` most serious of `problems`, in sheet/row order, with one PROBLEM-CAP when
+        any were left out (here or while they were found); the list as it is otherwise."""
+        left_out = sum(self.dropped)
+        if self.limit < 0 or (not left_out and len(problems) <= self.limit):
+            return problems
+        from taizhang import catalog  # catalog imports this module
+
+        ranked = sorted(problems, key=lambda p: (p.severity.rank, sort_key(p)))
+        kept = sorted(ranked[: self.limit], key=sort_key)
+        total = len(problems) + left_out
+        kept.append(catalog.make("PROBLEM-CAP", limit=self.limit, total=total))
+        return kept

@@ -83,6 +83,13 @@ class BranchReturn:
 # a cell the reader could not read (`row.invalid`) or a value of another type is None, so that no
 # figure ever uses a cell that a problem says is wrong.
 
+# No figure of a ledger comes near this: a number beyond it (a stored return of an older version
+# that took 1e26 with a warning) is left out of every figure, as a cell the reader could not read
+# is, so that sums, rates and Decimal.quantize never meet it. New returns are held to their
+# column's `max` when they are checked (validate.cells.bound_numbers, CELL-RANGE).
+FIGURE_LIMIT = 10 ** 12
+
+
 def date_of(row: Row, key: str) -> date | None:
     """The date in column `key`, or None (empty, unreadable or not a date)."""
     value = row.values.get(key)
@@ -95,8 +102,9 @@ def int_of(row: Row, key: str) -> int | None:
     if key in row.invalid or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return value if -FIGURE_LIMIT <= value <= FIGURE_LIMIT else None
+    if (isinstance(value, Decimal) and value.is_finite() and abs(value) <= FIGURE_LIMIT
+            and value == value.to_integral_value()):
         return int(value)
     return None
 
@@ -107,9 +115,9 @@ def money_of(row: Row, key: str) -> Decimal | None:
     if key in row.invalid or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return value if value.is_finite() and abs(value) <= FIGURE_LIMIT else None
     if isinstance(value, int):
-        return Decimal(value)
+        return Decimal(value) if -FIGURE_LIMIT <= value <= FIGURE_LIMIT else None
     return None
 
 

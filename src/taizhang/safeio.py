@@ -45,6 +45,25 @@ def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# Characters that reorder what a terminal shows (right-to-left override, isolates, marks): a file
+# named "台账\u202exslx.exe" would show as "台账exe.xlsx". Never shown, and escaped in JSON.
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C1 controls and bidi characters in JSON text (json.dumps escapes only C0 controls).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def terminal_text(text: str) -> str:
+    """`text` as it may reach a terminal: no control characters (escape sequences), no
+    characters that reorder the line (bidi overrides); tab and line breaks kept."""
+    return BIDI.sub("", _CONTROL.sub("", text))
+
+
+def json_text(text: str) -> str:
+    """JSON text with C1 controls and bidi characters written as \\uXXXX escapes: the same
+    JSON value, harmless on a terminal."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = 80,
                   max_bytes: int = MAX_NAME_BYTES) -> str:
     """A file-name part made from user text: no path separators, reserved names (CON, NUL …),

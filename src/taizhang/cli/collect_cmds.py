@@ -29,7 +29,7 @@ from taizhang.collect import CollectReport
 from taizhang.collect import collect as collect_files
 from taizhang.collect.status import problem_list, round_status, write_reminders
 from taizhang.errors import InputError
-from taizhang.safeio import strip_control
+from taizhang.safeio import terminal_text
 from taizhang.vocabulary import ACCEPTED, NEEDS_FIX
 
 OUTCOME_STYLE = {ACCEPTED: Markup("[green]已接收[/]"), NEEDS_FIX: Markup("[yellow]需修改[/]")}
@@ -46,11 +46,15 @@ def collect(
     workers: Annotated[Optional[int], typer.Option(
         "--workers", "-j", min=1, show_default=False,
         help="同时处理文件的进程数（默认为CPU核数；1 表示只用当前进程）。")] = None,
+    accept: Annotated[Optional[list[Path]], typer.Option(
+        "--accept", metavar="文件", show_default=False,
+        help="确认接收这个文件：它没有可核实的签名而原来的台账有、它是空白的而原来的填写过、或内容与签名的支部不符时，"
+             "不写此项只保存、不替换原来的台账（已收过的文件写此项即改为使用）。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """收集报回的台账：识别支部、读取数据、检查问题、存档，并为有问题的支部生成反馈表。"""
     ws = find_workspace()
-    for p in paths or []:
+    for p in [*(paths or []), *(accept or [])]:
         if not p.exists():
             raise InputError(f"找不到 {p}。")
     with progress_bar("收集", 0, enabled=not as_json) as bar:
@@ -60,10 +64,10 @@ def collect(
             if total is not None:
                 bar.update(task, total=total)
             else:
-                bar.update(task, advance=1, item=strip_control(Path(display).name)[-40:])
+                bar.update(task, advance=1, item=terminal_text(Path(display).name)[-40:])
 
         report = collect_files(ws, paths, as_of=parse_as_of(as_of), write_feedback=not no_feedback, progress=step,
-                               workers=workers)
+                               workers=workers, accept=accept)
     _render(report, as_json)
     if not as_json:
         print_warnings(report.warnings)
@@ -75,6 +79,8 @@ def _render(report: CollectReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_dict())
         return
+    for note in report.accepted:
+        console.print(plain(note))
     if not report.files:
         console.print("没有找到需要收集的文件。请把报回的台账放进 inbox 文件夹，或在命令后写明文件位置。")
         return

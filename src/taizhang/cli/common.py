@@ -27,7 +27,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from taizhang.errors import TaizhangError
 from taizhang.problems import Problem, Severity
-from taizhang.safeio import os_error_message, strip_control
+from taizhang.safeio import BIDI, json_text, os_error_message, terminal_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +63,7 @@ class Markup(str):
 def plain(value: Any) -> str:
     """User text made safe inside a markup string: "[/]" shows as typed instead of breaking
     the output, and control characters (terminal escape sequences) are dropped."""
-    return escape(strip_control("" if value is None else str(value)))
+    return escape(terminal_text("" if value is None else str(value)))
 
 
 def _cell(value: Any) -> Text:
@@ -71,7 +71,7 @@ def _cell(value: Any) -> Text:
         return value
     if isinstance(value, Markup):
         return Text.from_markup(value)
-    return Text(strip_control("" if value is None else str(value)))
+    return Text(terminal_text("" if value is None else str(value)))
 
 
 GLOBAL_PANEL = "通用选项（写在子命令前后均可）"
@@ -153,7 +153,7 @@ def handle_errors(fn: F) -> F:
         except TaizhangError as exc:
             if state.debug:
                 raise
-            err_console.print(Prose(Text("错误：", style="bold red") + Text(strip_control(str(exc)))))
+            err_console.print(Prose(Text("错误：", style="bold red") + Text(terminal_text(str(exc)))))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]已中断。[/]")
@@ -161,7 +161,7 @@ def handle_errors(fn: F) -> F:
         except (OSError, FileCreateError, sqlite3.Error) as exc:
             if state.debug:
                 raise
-            err_console.print(Prose(Text("错误：", style="bold red") + Text(strip_control(_describe(exc)))))
+            err_console.print(Prose(Text("错误：", style="bold red") + Text(terminal_text(_describe(exc)))))
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -217,7 +217,7 @@ def parse_severity(text: str | None) -> Severity | None:
 
 def print_json(data: Any) -> None:
     """Print `data` as JSON (UTF-8, Chinese unescaped)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
     sys.stdout.flush()
 
 
@@ -297,6 +297,10 @@ class ChineseConsole(Console):
         wrapped = [Prose(Text.from_markup(o) if markup is not False else Text(o)) if isinstance(o, str)
                    else Prose(o) if isinstance(o, Text) else o for o in objects]
         super().print(*wrapped, **kwargs)
+
+    def _render_buffer(self, buffer: Any) -> str:
+        # The last word on what reaches the terminal: no bidi override from any text (issue 13).
+        return BIDI.sub("", super()._render_buffer(buffer))
 
 
 # TAIZHANG_WIDTH fixes the width (tests set it so that tables are not folded).

@@ -12,11 +12,12 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from taizhang import catalog
+from taizhang.collect import arrival
 from taizhang.collect.files import Candidate, content_id, find_candidates, sha256_bytes
 from taizhang.collect.process import (
     CollectContext,
@@ -26,7 +27,14 @@ from taizhang.collect.process import (
     process_file,
 )
 from taizhang.problems import Problem, Severity
-from taizhang.vocabulary import DUPLICATE, FAILED_OUTCOMES, UNIDENTIFIED, UNREADABLE
+from taizhang.vocabulary import (
+    ACCEPTED,
+    DUPLICATE,
+    FAILED_OUTCOMES,
+    NEEDS_FIX,
+    UNIDENTIFIED,
+    UNREADABLE,
+)
 from taizhang.workspace import Workspace, writes
 
 
@@ -38,6 +46,7 @@ class CollectReport:
     as_of: str
     year: int = 0  # the workspace's year when collected (returns of other issued years are stored under theirs)
     warnings: list[Problem] = field(default_factory=list)  # about the round's settings (a stale deadline)
+    accepted: list[str] = field(default_factory=list)  # what `--accept` did with files already stored
 
     @property
     def failed(self) -> list[FileResult]:
@@ -50,7 +59,7 @@ class CollectReport:
         for f in self.files:
             counts[f.outcome] = counts.get(f.outcome, 0) + 1
         return {"as_of": self.as_of, "year": self.year, "counts": counts, "files": [f.to_dict() for f in self.files],
-                "warnings": [p.to_dict() for p in self.warnings]}
+                "warnings": [p.to_dict() for p in self.warnings], "accepted": self.accepted}
 
 
 # Below this many files to process, starting worker processes costs more than it saves.
@@ -114,6 +123,7 @@ def collect(
     write_feedback: bool = True,
     progress: Callable[[str, int | None], None] | None = None,
     workers: int | None = None,
+    accept: list[Path] | None = None,
 ) -> CollectReport:
     """Collect every file under `paths` (default inbox/) into the workspace's store.
 
@@ -123,6 +133,9 @@ def collect(
     come in that order too, whatever order the workers finish in. A file whose processing fails,
     even by its worker dying, is reported as 无法读取 and the others are collected.
     `progress(display, total)` is called once with the total (display "") and after each file.
+    `accept`: files the office accepts although they would be held (an unverified return after
+    a verified one, a blank one after a filled one, content that contradicts the signature);
+    they are collected too, and one already stored and held becomes usable (`arrival`).
     """
     from taizhang.collect.pool import Failed, ordered_map
     from taizhang.levels import links
@@ -135,19 +148,28 @@ def collect(
     ctx = CollectContext(
         definition=ws.definitions, settings=settings,
         branches={b.code: b for b in branches_mod.usable(branch_list)}, key=ws.key, as_of=as_of,
-        links=links.verification_keys(ws), years=_other_rounds(ws),
+        links=links.verification_keys(ws), years=_other_rounds(ws), rosters=_rosters(ws),
     )
     sources = [Path(p) for p in (paths or [ws.folder("inbox")])]
+    accept = [Path(p) for p in accept or []]
+    sources += [p for p in accept if not any(_within(p, src) for src in sources)]
     feedback_dir = ws.folder("feedback") if write_feedback else None
     workers = default_workers() if workers is None else max(1, int(workers))
     results: list[FileResult] = []
+    from taizhang.reading import ReadLimits
+
+    max_bytes = ReadLimits.from_settings(settings).max_file_bytes
     with tempfile.TemporaryDirectory(prefix="taizhang-") as tmp:
-        candidates = list(find_candidates(sources, settings, Path(tmp)))
+        skipped: list[str] = []
+        candidates = list(find_candidates(sources, settings, Path(tmp), skipped))
         if progress:
             progress("", len(candidates))
         with Store.open(ws.store_path) as store:
+            accepted, notes = arrival.accept_files(store, accept, max_bytes)
+            hidden_notes = _hidden_once(store, skipped)
+            arrived = _Arrival(arrival.run_moment(as_of), arrival.previous_run(store), accepted)
             # Files stored by an earlier run are not processed again.
-            known = [_already_stored(cand, store) for cand in candidates]
+            known = [_already_stored(cand, store, max_bytes) for cand in candidates]
         todo = [_Job(cand, feedback_dir) for cand, seen in zip(candidates, known) if seen is None]
         n_workers = min(workers, len(todo)) if len(todo) >= MIN_POOL_FILES else 1
         done = ordered_map(_work, todo, workers=n_workers, initializer=_set_context, initargs=(ctx,),
@@ -157,10 +179,11 @@ def collect(
                 for cand, seen in zip(candidates, known):
                     if seen is None:
                         _job, out = next(done)
-                        processed = _failed(cand, out) if isinstance(out, Failed) else out
+                        processed = _failed(cand, out, max_bytes) if isinstance(out, Failed) else out
                     else:
                         processed = seen
-                    results.append(store_processed(ws, store, cand, processed, write_feedback=write_feedback))
+                    results.append(store_processed(ws, store, cand, processed, write_feedback=write_feedback,
+                                                   arrived=arrived))
                     if progress:
                         progress(cand.display, None)
         finally:
@@ -173,8 +196,41 @@ def collect(
     from taizhang.workspace.rounds import record_current
 
     record_current(ws)
+    with Store.open(ws.store_path) as store:
+        arrival.record_run(store, arrival.run_start(as_of))
     return CollectReport(files=results, as_of=as_of.isoformat(), year=settings.year,
-                         warnings=round_warnings(settings))
+                         warnings=round_warnings(settings) + hidden_notes, accepted=notes)
+
+
+def _within(path: Path, source: Path) -> bool:
+    """Whether `path` is `source` or lies in the folder `source` (it is collected anyway)."""
+    try:
+        path.resolve().relative_to(source.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _hidden_once(store: Any, skipped: list[str]) -> list[Problem]:
+    """FILE-HIDDEN for each hidden file skipped in a folder, the first time it is seen only."""
+    import json
+
+    try:
+        said = set(json.loads(store.meta_value("hidden_files_said") or "[]"))
+    except ValueError:
+        said = set()
+    new = [path for path in skipped if path not in said]
+    if new:
+        store.set_meta_value("hidden_files_said", json.dumps(sorted(said | set(new)), ensure_ascii=False))
+    return [catalog.make("FILE-HIDDEN", file=path) for path in new]
+
+
+def _rosters(ws: Workspace) -> dict[str, frozenset[str]]:
+    """Each branch's member names as it last sent them (ID-CONTENT compares a return with them)."""
+    from taizhang.workspace.store import Store
+
+    with Store.open(ws.store_path) as store:
+        return arrival.reference_rosters(store, ws.settings.year)
 
 
 def _other_rounds(ws: Workspace) -> dict[int, date | None]:
@@ -189,23 +245,59 @@ def _other_rounds(ws: Workspace) -> dict[int, date | None]:
     return known
 
 
-def _failed(cand: Candidate, failure: Any) -> Processed:
+def _failed(cand: Candidate, failure: Any, max_bytes: int = 30 * 1024 * 1024) -> Processed:
     """The result for a file whose processing raised or whose worker process died."""
     if failure.crashed:
         reason = "读取时处理程序意外退出，文件可能已损坏或结构异常（其余文件已照常收集）"
     else:
         reason = f"处理时出现程序错误（{failure.detail}），其余文件已照常收集；如另存后仍出错，请把文件发给技术支持人员"
+    from taizhang.reading import ReadLimits, UnreadableFile, read_bounded
+
     try:
-        data = cand.path.read_bytes()
-    except OSError:
+        data = read_bounded(cand.path, ReadLimits(max_file_bytes=max_bytes))
+    except UnreadableFile:
         data = b""
     return Processed(cand.display, content_id(data, cand), len(data), cand.submitted_at, UNREADABLE,
                      problems=[catalog.make("FILE-UNREADABLE", reason=reason)],
                      suffix=cand.path.suffix.lower() or ".xlsx")
 
 
+@dataclass(frozen=True)
+class _Arrival:
+    """What decides when a return counts as sent and whether it may become current."""
+
+    run_at: datetime
+    previous_run: str = ""
+    accepted: frozenset[str] | set[str] = frozenset()
+
+
+def _arrive(store: Any, processed: Processed, arrived: _Arrival) -> None:
+    """Bound the return's time (FILE-TIME) and hold it when the office should decide first
+    (RETURN-HELD); both said among its problems."""
+    assert processed.ret is not None
+    ret = processed.ret
+    issued_at = processed.claimed[0].issued_at if processed.signed is not None and processed.claimed else ""
+    if not issued_at:
+        issued = store.last_issued(ret.year).get(ret.branch_code)
+        issued_at = issued.issued_at if issued is not None else ""
+    processed.submitted_at, moved = arrival.bound_time(
+        processed.submitted_at, issued_at=issued_at, previous_run=arrived.previous_run, run_at=arrived.run_at)
+    if moved is not None:
+        processed.problems = [*processed.problems, moved]
+    contradicted = any(p.rule_id == "ID-CONTENT" for p in processed.problems)
+    if contradicted and processed.sha256 in arrived.accepted:  # the office has looked: it is theirs
+        processed.problems = [p for p in processed.problems if p.rule_id != "ID-CONTENT"]
+        if processed.outcome == NEEDS_FIX and not any(p.severity is Severity.ERROR for p in processed.problems):
+            processed.outcome = ACCEPTED
+    processed.held, held = arrival.hold_reason(
+        store, ret, verified=processed.verified, submitted_at=processed.submitted_at, sha256=processed.sha256,
+        display=processed.display, accepted=arrived.accepted, contradicted=contradicted)
+    if held is not None:
+        processed.problems = [*processed.problems, held]
+
+
 def store_processed(ws: Workspace, store: Any, cand: Candidate, processed: Processed, *,
-                    write_feedback: bool = True) -> FileResult:
+                    write_feedback: bool = True, arrived: _Arrival | None = None) -> FileResult:
     """Record what became of one processed file (one transaction): a return or a roll-up stored
     and the received bytes archived, its feedback put in place, or the file recorded as refused
     or unreadable. Returns its FileResult."""
@@ -219,7 +311,11 @@ def store_processed(ws: Workspace, store: Any, cand: Candidate, processed: Proce
             _discard(processed)
             processed = Processed(processed.display, processed.sha256, processed.size, processed.submitted_at,
                                   DUPLICATE, problems=[catalog.make("FILE-DUPLICATE", first=seen.first_path)])
+    if processed.ret is not None and processed.outcome != DUPLICATE:
+        _arrive(store, processed, arrived or _Arrival(arrival.run_moment(date.today())))
     result = file_result(processed)
+    if processed.held:
+        result.message = next(p.message for p in processed.problems if p.rule_id in ("RETURN-HELD", "ID-CONTENT"))
     if processed.outcome == DUPLICATE:
         result.message = processed.problems[0].message if processed.problems else ""
         return result
@@ -254,7 +350,7 @@ def store_processed(ws: Workspace, store: Any, cand: Candidate, processed: Proce
     sub = store.add_submission(NewSubmission(
         ret=processed.ret, file_name=Path(cand.display).name, source_path=cand.display,
         sha256=processed.sha256, size=processed.size, submitted_at=processed.submitted_at,
-        verified=processed.verified, problems=processed.problems,
+        verified=processed.verified, problems=processed.problems, held=processed.held,
     ))
     result.submission_id = sub.id
     from taizhang.levels.receive import conflict_problem
@@ -284,6 +380,8 @@ def _will_be_current(store: Any, processed: Processed) -> bool:
     """Whether the return, once stored, supersedes the branch's current one (the later file time
     wins; on a tie, the one stored last)."""
     assert processed.ret is not None
+    if processed.held:
+        return False
     current = store.submissions(year=processed.ret.year, branch_code=processed.ret.branch_code,
                                 current_only=True)
     return not current or processed.submitted_at >= current[0].submitted_at
@@ -323,13 +421,15 @@ def _discard(processed: Processed) -> None:
         processed.feedback_tmp = ""
 
 
-def _already_stored(cand: Candidate, store: Any) -> Processed | None:
+def _already_stored(cand: Candidate, store: Any, max_bytes: int) -> Processed | None:
     """A DUPLICATE result when these exact bytes were stored before; otherwise None."""
+    from taizhang.reading import ReadLimits, UnreadableFile, read_bounded
+
     if cand.problems:
         return None
-    try:
-        data = cand.path.read_bytes()
-    except OSError:
+    try:  # stat first: a file over the size limit is never read (process_file says why)
+        data = read_bounded(cand.path, ReadLimits(max_file_bytes=max_bytes))
+    except UnreadableFile:
         return None
     if not data:
         return None

@@ -47,26 +47,48 @@ def _mtime(path: Path) -> str:
         return clock.stamp()
 
 
-def find_candidates(paths: list[Path], settings: Settings, scratch: Path) -> Iterator[Candidate]:
+def noise(name: str) -> bool:
+    """A file no branch sends: an Office lock file (~$name.xlsx, 165 bytes while Excel has the
+    workbook open), a system file (Thumbs.db, .DS_Store, desktop.ini), a macOS "._" companion."""
+    return name.startswith(("~$", "._")) or name.lower() in SKIP_NAMES
+
+
+def hidden(name: str) -> bool:
+    """A hidden file (name starting with "."): skipped in a folder, but said (FILE-HIDDEN)."""
+    return name.startswith(".") and not noise(name)
+
+
+def find_candidates(paths: list[Path], settings: Settings, scratch: Path,
+                    skipped: list[str] | None = None) -> Iterator[Candidate]:
     """Every file under `paths` (folders walked, zips unpacked into `scratch`, bounded).
 
-    Non-workbooks are yielded too (they are reported as such). Hidden files and Office lock
-    files (~$name.xlsx) are skipped.
+    Non-workbooks are yielded too (they are reported as such). A file named in `paths` is never
+    skipped, whatever its name. In a folder or a zip, Office lock files and system files are
+    skipped, and hidden files (".name") too, their shown paths added to `skipped` (collect says
+    so once).
     """
     for root in paths:
         root = Path(root)
         if root.is_dir():
             files = sorted(p for p in root.rglob("*") if p.is_file())
-        elif root.is_file():
-            files = [root]
+        elif root.exists():  # named on the command line: never skipped, whatever its name
+            if root.is_file() and root.suffix.lower() == ".zip":
+                yield from _unzip(root, str(root), settings, scratch, depth=1, skipped=skipped)
+            else:  # a device or a pipe is refused by process_file, not read
+                yield Candidate(root, str(root), _mtime(root))
+            continue
         else:
             continue
         for path in files:
             name = path.name
-            if name.startswith((".", "~$")) or name.lower() in SKIP_NAMES:
+            if noise(name):
+                continue
+            if hidden(name) or any(part.startswith(".") for part in path.relative_to(root).parts[:-1]):
+                if skipped is not None and not noise(name):
+                    skipped.append(str(path))
                 continue
             if path.suffix.lower() == ".zip":
-                yield from _unzip(path, str(path), settings, scratch, depth=1)
+                yield from _unzip(path, str(path), settings, scratch, depth=1, skipped=skipped)
             else:
                 yield Candidate(path, str(path), _mtime(path))
 
@@ -95,7 +117,8 @@ def _unsafe_member(name: str) -> str:
     return ""
 
 
-def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: int) -> Iterator[Candidate]:
+def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: int,
+           skipped: list[str] | None = None) -> Iterator[Candidate]:
     max_files = settings.limit("max_zip_files")
     budget = settings.limit("max_unpacked_mb") * 1024 * 1024
     max_ratio = settings.limit("max_ratio")
@@ -121,7 +144,11 @@ def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: i
             name = _member_name(info)
             shown = f"{display}/{name}"
             base = PurePosixPath(name.replace("\\", "/")).name
-            if base.startswith((".", "~$")) or base.lower() in SKIP_NAMES or name.startswith("__MACOSX/"):
+            if noise(base) or name.startswith("__MACOSX/"):
+                continue
+            if hidden(base):
+                if skipped is not None:
+                    skipped.append(shown)
                 continue
             unsafe = _unsafe_member(name)
             if unsafe:
@@ -149,7 +176,7 @@ def _unzip(path: Path, display: str, settings: Settings, scratch: Path, depth: i
                     yield Candidate(target, shown, when, [catalog.make(
                         "FILE-ZIP-UNSAFE", member=name, reason=f"是第{depth + 1}层压缩包，超过允许的层数")])
                     continue
-                yield from _unzip(target, shown, settings, scratch, depth + 1)
+                yield from _unzip(target, shown, settings, scratch, depth + 1, skipped)
             else:
                 yield Candidate(target, shown, when)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from taizhang import catalog
 from taizhang.collect.files import Candidate, content_id
-from taizhang.problems import Problem, Severity, count_by_severity
+from taizhang.problems import Problem, ProblemBudget, Severity, count_by_severity
 from taizhang.records import BranchReturn
 from taizhang.vocabulary import (
     ACCEPTED,
@@ -45,6 +45,8 @@ class CollectContext:
     # The other years this workspace has run a round for, with their deadlines: a return of one
     # of them is collected as that year's (`workspace.rounds`).
     years: dict[int, date | None] = field(default_factory=dict)
+    # Branch code → member names as the branch last sent them (collect.arrival: ID-CONTENT).
+    rosters: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Processed:
     rollup: Any = None  # rollup_format.RollupContent of a verified roll-up (then `ret` is None)
     feedback_tmp: str = ""  # the feedback workbook, written under a temporary name
     feedback_failed: bool = False  # the feedback workbook could not be written
+    held: str = ""  # kept from becoming current until the office accepts it (collect.arrival)
 
 
 @dataclass
@@ -100,19 +103,21 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     from taizhang.reading.extract import extract_return
     from taizhang.validate import validate
 
-    try:
-        data = candidate.path.read_bytes() if not candidate.problems else b""
-    except OSError as exc:
-        data = b""
-        candidate.problems.append(catalog.make("FILE-UNREADABLE", reason=f"无法打开文件（{exc.strerror}）"))
+    limits = reading.ReadLimits.from_settings(ctx.settings)
+    problems = list(candidate.problems)
+    data = b""
+    if not problems:
+        try:  # the size is looked at before anything is read (a 3 GB file is never loaded)
+            data = reading.read_bounded(candidate.path, limits)
+        except reading.UnreadableFile as exc:
+            problems.append(catalog.make(exc.rule_id, reason=exc.reason))
     sha = content_id(data, candidate)
     base = Processed(candidate.display, sha, len(data), candidate.submitted_at, UNREADABLE,
                      suffix=candidate.path.suffix.lower() or ".xlsx")
-    if candidate.problems:
-        base.problems = candidate.problems
-        base.outcome = NOT_WORKBOOK if candidate.problems[0].rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
+    if problems:
+        base.problems = problems
+        base.outcome = NOT_WORKBOOK if problems[0].rule_id == "FILE-NOT-WORKBOOK" else UNREADABLE
         return base
-    limits = reading.ReadLimits.from_settings(ctx.settings)
     try:
         reader = reading.open_workbook(candidate.path, limits)
         properties = reading.read_properties(candidate.path)
@@ -155,13 +160,29 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
             base.claimed = (identity, ident.signature)
             if ident.verified:
                 base.signed = base.claimed
-        ret, problems = extract_return(
+        # One cap on every problem of the file, passed down so that no stage makes more than it
+        # keeps (issue 13: 80,000 CELL-TYPE problems from one file).
+        budget = ProblemBudget(ctx.settings.limit("max_problems_per_file"))
+        problems = []
+        budget.keep(problems, ident.problems)
+        ret, found = extract_return(
             ctx.definition, reader, branch_code=ident.branch.code, branch_name=ident.branch.name,
             year=ident.year or ctx.settings.year,
             template_id=identity.template_id if identity else "",
             template_version=identity.template_version if identity else "",
+            budget=budget,
         )
-        problems = ident.problems + problems + validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of)
+        problems += found
+        if ctx.rosters and not ctx.self_check:
+            from taizhang.collect.arrival import content_problem
+
+            mismatch = content_problem(ret, ident.branch.name, ctx.rosters,
+                                       {code: b.name for code, b in ctx.branches.items()})
+            if mismatch is not None:
+                budget.keep(problems, [mismatch])
+        problems += validate(ret, ctx.definition, ctx.settings, as_of=ctx.as_of, budget=budget)
+        errors = budget.errors_dropped > 0 or any(p.severity is Severity.ERROR for p in problems)
+        problems = budget.cap(problems)
     except reading.UnreadableFile as exc:
         base.problems = [catalog.make(exc.rule_id, reason=exc.reason)]
         return base
@@ -172,7 +193,7 @@ def process_file(candidate: Candidate, ctx: CollectContext) -> Processed:
     base.ret = ret
     base.verified = ident.verified
     base.problems = problems
-    base.outcome = NEEDS_FIX if any(p.severity is Severity.ERROR for p in problems) else ACCEPTED
+    base.outcome = NEEDS_FIX if errors else ACCEPTED
     return base
 
 

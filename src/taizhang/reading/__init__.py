@@ -19,7 +19,7 @@ from taizhang.reading.base import (
     column_index,
     column_letter,
 )
-from taizhang.reading.guard import check_archive
+from taizhang.reading.guard import check_archive, read_bounded
 from taizhang.reading.properties import read_properties
 from taizhang.reading.sniff import sniff
 from taizhang.reading.workbook import WorkbookReader, open_workbook
@@ -36,6 +36,7 @@ __all__ = [
     "column_index",
     "column_letter",
     "open_workbook",
+    "read_bounded",
     "read_properties",
     "sniff",
 ]

@@ -77,7 +77,7 @@ class RawSheet:
     `truncated` says rows beyond the limit were not read. `formulas` maps (row0, col0) to the
     formula text where the format lets us see it (xlsx, ods); `uncached` holds the formula cells
     that have no saved result (xlsx only: .xls and LibreOffice's .ods always store results).
-    `merged` lists merged ranges as (r0, c0, r1, c1), inclusive.
+    `merged` lists merged ranges as (r0, c0, r1, c1), inclusive; `limit` is the row limit (max_rows).
     """
 
     cells: list[list[Any]]
@@ -86,6 +86,7 @@ class RawSheet:
     formulas: dict[Pos, str] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     uncached: set[Pos] = field(default_factory=set)
+    limit: int = 0  # the row limit it was read with (0: not known)
 
     def value(self, row0: int, col0: int) -> Any:
         """The cell's value (None when empty or outside what was read)."""

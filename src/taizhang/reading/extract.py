@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from taizhang import catalog
-from taizhang.problems import Problem
+from taizhang.problems import Problem, ProblemBudget
 from taizhang.reading.base import RawSheet, UnreadableFile, column_letter
 from taizhang.reading.normalise import (
     MISS,
@@ -28,6 +28,7 @@ from taizhang.reading.normalise import (
     normalise,
     plain_value,
 )
+from taizhang.reading.sheets import pick_sheet
 from taizhang.records import BranchReturn, LedgerData, Row
 from taizhang.workspace.definitions import Column, Ledger, WorkbookDefinition, added_after
 
@@ -91,12 +92,18 @@ def _nothing(raw: Any) -> bool:
 class _Builder:
     """Reads the cells of one ledger sheet, collecting problems."""
 
-    def __init__(self, ledger: Ledger, sheet: RawSheet, version: str | None = None):
+    def __init__(self, ledger: Ledger, sheet: RawSheet, version: str | None = None,
+                 budget: ProblemBudget | None = None):
         self.ledger = ledger
         self.sheet = sheet
         self.version = version
         self.problems: list[Problem] = []
         self.defaults: dict[str, Any] = {}
+        self.budget = budget  # the file's one cap on problems (issue 13): beyond it, only counted
+
+    def room(self, rule_id: str) -> bool:
+        """Whether to make a problem of `rule_id`: the file's budget keeps it (else it is counted)."""
+        return self.budget is None or self.budget.take(catalog.get(rule_id).severity)
 
     def cell(self, col: Column, r: int, c: int, row: Row, *, apply_default: bool) -> None:
         """Normalise cell (r, c) into `row` as column `col`."""
@@ -109,13 +116,15 @@ class _Builder:
             row.values[col.key] = None
             if not col.formula:  # the ledger's own formula column is recomputed by the validator
                 formula = sheet.formulas.get((r, c), "=（公式）")
-                self.problems.append(catalog.make("CELL-FORMULA", value=formula, **self._where(col, r, c)))
+                if self.room("CELL-FORMULA"):
+                    self.problems.append(catalog.make("CELL-FORMULA", value=formula, **self._where(col, r, c)))
                 row.invalid.add(col.key)
                 row.raw[col.key] = formula
             return
         if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
-            self.problems.append(catalog.make("CELL-TOO-LONG", value=_shown(raw), length=len(raw),
-                                              limit=MAX_CELL_CHARS, **self._where(col, r, c)))
+            if self.room("CELL-TOO-LONG"):
+                self.problems.append(catalog.make("CELL-TOO-LONG", value=_shown(raw), length=len(raw),
+                                                  limit=MAX_CELL_CHARS, **self._where(col, r, c)))
             raw = raw[:MAX_CELL_CHARS]
         if apply_default and col.default is not None and _blank(raw):
             row.values[col.key] = self._default(col)
@@ -125,8 +134,9 @@ class _Builder:
         if isinstance(raw, str) and col.type in ("int", "money") and result.value is not None:
             row.text_cells.add(col.key)  # Excel's SUM leaves it out (DUES-TOTAL says so)
         if result.issue is not None:
-            self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **self._where(col, r, c),
-                                              **result.issue.fields))
+            if self.room(result.issue.rule_id):
+                self.problems.append(catalog.make(result.issue.rule_id, value=_shown(raw), **self._where(col, r, c),
+                                                  **result.issue.fields))
             if result.invalid:
                 row.invalid.add(col.key)
                 row.raw[col.key] = _kept(raw)
@@ -151,6 +161,8 @@ class _Builder:
             hit = sorted(c for c in by_index if c0 <= c <= c1)
             if not hit:
                 continue
+            if not self.room("SHEET-MERGED"):
+                continue
             cells = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
             self.problems.append(catalog.make(
                 "SHEET-MERGED", sheet=self.ledger.sheet, row=r0 + 1,
@@ -170,7 +182,7 @@ class _Builder:
         if self.sheet.truncated:
             self.problems.append(catalog.make(
                 "SHEET-TOO-MANY-ROWS", sheet=self.ledger.sheet, rows=self.sheet.total_rows,
-                limit=len(self.sheet.cells)))
+                limit=self.sheet.limit or len(self.sheet.cells)))
 
 
 def find_header(ledger: Ledger, sheet: RawSheet,
@@ -194,7 +206,8 @@ def find_header(ledger: Ledger, sheet: RawSheet,
 
 
 def extract_ledger(ledger: Ledger, sheet: RawSheet | None, sheet_name: str, *,
-                   version: str | None = None) -> tuple[LedgerData, list[Problem]]:
+                   version: str | None = None,
+                   budget: ProblemBudget | None = None) -> tuple[LedgerData, list[Problem]]:
     """The typed rows of one ledger and the problems found reading them.
 
     `sheet` is None when the workbook has no such sheet (SHEET-MISSING, `present=False`).
@@ -210,12 +223,13 @@ def extract_ledger(ledger: Ledger, sheet: RawSheet | None, sheet_name: str, *,
         problem = catalog.make("SHEET-MISSING", sheet=ledger.sheet)
         return LedgerData(ledger.id, ledger.sheet, present=False), [problem]
     if ledger.kind == "form":
-        return _extract_form(ledger, sheet, version)
-    return _extract_table(ledger, sheet, version)
+        return _extract_form(ledger, sheet, version, budget)
+    return _extract_table(ledger, sheet, version, budget)
 
 
-def _extract_table(ledger: Ledger, sheet: RawSheet, version: str | None = None) -> tuple[LedgerData, list[Problem]]:
-    b = _Builder(ledger, sheet, version)
+def _extract_table(ledger: Ledger, sheet: RawSheet, version: str | None = None,
+                   budget: ProblemBudget | None = None) -> tuple[LedgerData, list[Problem]]:
+    b = _Builder(ledger, sheet, version, budget)
     header_row, columns = find_header(ledger, sheet)
     b.missing(set(columns))
     letters = {key: column_letter(c) for key, c in columns.items()}
@@ -250,8 +264,9 @@ def _extract_table(ledger: Ledger, sheet: RawSheet, version: str | None = None) 
     return data, b.problems
 
 
-def _extract_form(ledger: Ledger, sheet: RawSheet, version: str | None = None) -> tuple[LedgerData, list[Problem]]:
-    b = _Builder(ledger, sheet, version)
+def _extract_form(ledger: Ledger, sheet: RawSheet, version: str | None = None,
+                  budget: ProblemBudget | None = None) -> tuple[LedgerData, list[Problem]]:
+    b = _Builder(ledger, sheet, version, budget)
     labels = {fold_header(col.header): col for col in ledger.columns}
     # The label column: the one (of the first few) where most labels are found; normally A.
     best_c, best_found = 0, dict[str, int]()
@@ -289,17 +304,19 @@ def extract_return(
     year: int,
     template_id: str,
     template_version: str,
+    budget: ProblemBudget | None = None,
 ) -> tuple[BranchReturn, list[Problem]]:
     """The branch's return as typed rows (every ledger of the definition, present or not) and
-    every problem found reading it. A sheet the parser cannot read is a FILE-UNREADABLE problem
-    for that sheet, not an exception. A sheet or column added after the workbook's
-    `template_version` (or any, when the version is unknown) may be missing: it is read as empty."""
+    every problem found reading it (those `budget`, the file's one cap, keeps). A sheet the parser
+    cannot read is a FILE-UNREADABLE problem for that sheet, not an exception. A sheet or column added
+    after the workbook's `template_version` (or any, when the version is unknown) may be missing: it is
+    read as empty."""
     ret = BranchReturn(branch_code=branch_code, branch_name=branch_name, year=year,
                        template_id=template_id, template_version=template_version)
     problems: list[Problem] = []
-    names = list(reader.sheet_names)
     for ledger in definition.ledgers:
-        name = find_sheet(names, ledger.sheet)
+        name, picked = pick_sheet(reader, ledger.sheet)  # visible first; hidden or renamed is said
+        problems += picked
         sheet: RawSheet | None = None
         if name is not None:
             try:
@@ -310,7 +327,7 @@ def extract_return(
                     sheet=ledger.sheet, reason=f"“{name}”工作表无法读取（{exc.reason}）"))
                 ret.ledgers[ledger.id] = LedgerData(ledger.id, ledger.sheet, present=False)
                 continue
-        data, found = extract_ledger(ledger, sheet, name or ledger.sheet, version=template_version)
+        data, found = extract_ledger(ledger, sheet, name or ledger.sheet, version=template_version, budget=budget)
         ret.ledgers[ledger.id] = data
         problems += found
     return ret, problems

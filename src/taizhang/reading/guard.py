@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -37,6 +38,32 @@ def too_big(size: int, limits: ReadLimits) -> UnreadableFile:
                           f"文件大小为{_size(size)}，超过{_size(limits.max_file_bytes)}的上限")
 
 
+_DEFAULT_LIMITS = ReadLimits()
+
+
+def read_bounded(path: str | Path, limits: ReadLimits = _DEFAULT_LIMITS) -> bytes:
+    """The bytes of a returned file, read only after `stat` shows it is within the size limit
+    (a 3 GB file is refused without being read). Raises `UnreadableFile` (FILE-TOO-LARGE, or
+    FILE-UNREADABLE when it cannot be opened or is not a regular file)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFile("FILE-UNREADABLE", "不是普通文件（可能是文件夹、设备或管道）")
+    if st.st_size > limits.max_file_bytes:
+        raise too_big(st.st_size, limits)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)  # a file that grew since stat is cut here
+    except OSError as exc:
+        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
+    if len(data) > limits.max_file_bytes:
+        raise too_big(len(data), limits)
+    return data
+
+
 def check_archive(path: str | Path, limits: ReadLimits = ReadLimits()) -> None:
     """Check a zip-based file against the byte budget before any parser sees it.
 
@@ -45,18 +72,7 @@ def check_archive(path: str | Path, limits: ReadLimits = ReadLimits()) -> None:
     archive; FILE-UNSAFE for an XML part with a DTD, i.e. entity declarations). Every member is inflated here with zlib, bounded, so a member whose real size
     differs from its declared size is caught too.
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
-    if size > limits.max_file_bytes:
-        raise too_big(size, limits)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
-    check_zip(data, limits)
+    check_zip(read_bounded(path, limits), limits)
 
 
 def check_zip(data: bytes, limits: ReadLimits) -> None:
@@ -172,3 +188,42 @@ class _DtdScan:
         if any(mark in window for mark in _DTD_MARKS):
             raise UnreadableFile("FILE-UNSAFE", UNSAFE_XML)
         self._tail = window[-_DTD_OVERLAP:]
+
+
+
+# calamine reserves room for the shared strings a workbook declares (<sst uniqueCount="...">)
+# before reading one: a 6 KB file declaring four billion asked for 96 GB and the process died.
+# Every string takes at least a few bytes of the part ("<si/>"), so a count beyond the part's
+# size is a lie; such a file is refused before calamine sees it.
+_SST_TAG = re.compile(rb'<(?:\w+:)?sst\b[^>]*>')
+_SST_COUNT = re.compile(rb'\b(?:uniqueCount|count)\s*=\s*["\']\s*(\d+)')
+MIN_STRING_BYTES = 5
+SST_HEAD = 64 * 1024
+_SST_START = re.compile(rb'<(?:\w+:)?sst\b')
+
+
+def check_declared_counts(data: bytes) -> None:
+    """Refuse (FILE-UNREADABLE) an xlsx whose shared-string table declares more strings than
+    its bytes can hold (see `_SST_COUNT`)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except Exception:  # check_zip has said what is wrong with the archive
+        return
+    for info in infos:
+        if not info.filename.lower().endswith(".xml"):
+            continue
+        try:
+            with zf.open(info) as member:
+                head = member.read(SST_HEAD)
+        except Exception:
+            continue
+        if not _SST_START.search(head):
+            continue
+        tag = _SST_TAG.search(head)
+        if tag is None:  # a start tag longer than any workbook writes: padded to hide the count
+            raise UnreadableFile("FILE-UNREADABLE", "工作簿内部的共享文字表格式异常，文件可能被篡改或是恶意构造的")
+        for m in _SST_COUNT.finditer(tag.group()):
+            if int(m.group(1)) > info.file_size // MIN_STRING_BYTES + 1:
+                raise UnreadableFile("FILE-UNREADABLE", "工作簿内部的共享文字表声称的条数远多于它实际能容纳的，"
+                                     "文件可能被篡改或是恶意构造的")

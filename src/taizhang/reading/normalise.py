@@ -246,6 +246,8 @@ def _ambiguous(reason: str, hint: str) -> Cell:
 
 def _make_date(year: int, month: int, day: int) -> date | Cell:
     if not YEAR_MIN <= year <= YEAR_MAX:
+        if 1000 <= year <= 9999:  # four digits, only not a year a ledger holds
+            return _type_issue("date", f"年份{year}超出了合理范围（{YEAR_MIN}—{YEAR_MAX}年），请核对，如{STANDARD_DATE}。")
         return _type_issue("date", f"年份{year}不对，请写四位年份，如{STANDARD_DATE}。")
     try:
         return date(year, month, day)
@@ -258,10 +260,11 @@ def read_date(raw: Any, column: Column | None = None) -> Cell:
     2025.3.5, 2025年3月5日, 20250305 (full-width digits too)."""
     if isinstance(raw, bool):
         return _type_issue("date", f"请填写日期，如{STANDARD_DATE}。")
-    if isinstance(raw, datetime):
-        return Cell(raw.date())
-    if isinstance(raw, date):
-        return Cell(raw)
+    if isinstance(raw, date):  # a date cell: Excel shows up to 9999-12-31
+        day = raw.date() if isinstance(raw, datetime) else raw
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            return _make_date(day.year, day.month, day.day)  # says the year is out of range
+        return Cell(day)
     if isinstance(raw, (time, timedelta)):
         return _type_issue("date", f"这里只有时间没有日期，请填写日期，如{STANDARD_DATE}。")
     if isinstance(raw, (int, float, Decimal)):
@@ -282,7 +285,19 @@ def _date_from_number(raw: float | Decimal) -> Cell:
     if SERIAL_MIN <= number <= SERIAL_MAX:
         value = EXCEL_EPOCH + timedelta(days=int(number))
         return Cell(value, _date_hint(value, f"把单元格设为日期格式后填写，如{STANDARD_DATE}"))
-    return _type_issue("date", f"请填写完整的日期，如{STANDARD_DATE}。")
+    return _type_issue("date", _odd_serial(number))
+
+
+def _odd_serial(number: float) -> str:
+    """What a number that is no date of a ledger is, said as Excel shows it (issue 13)."""
+    shown = f"{number:g}"
+    if number < 1:
+        return (f"单元格里是数字{shown}，不是日期（日期格式的单元格中，Excel把0显示为“1900-01-00”，"
+                f"把负数显示为“####”）。请填写日期，如{STANDARD_DATE}。")
+    if int(number) == 60:
+        return (f"单元格里是数字{shown}，Excel把它显示为1900年2月29日，但这一天并不存在（1900年不是闰年）。"
+                f"请填写日期，如{STANDARD_DATE}。")
+    return f"请填写完整的日期，如{STANDARD_DATE}。"
 
 
 def _date_from_text(text: str) -> Cell:

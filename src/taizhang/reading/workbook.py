@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +43,13 @@ from taizhang.reading.base import (
     local_name,
     read_small,
 )
-from taizhang.reading.guard import check_zip, too_big
+from taizhang.reading.guard import check_declared_counts, check_zip, read_bounded
 from taizhang.reading.ods import OdsTable, scan_ods
 from taizhang.reading.sniff import refuse_kind, sniff_stream
 from taizhang.reading.xls import check_xls
 from taizhang.reading.xlsx import (
-    CELL_WITHOUT_REF,
+    canonical_refs,
+    odd_serials,
     workbook_part,
     xlsx_columns,
     xlsx_extent,
@@ -66,17 +68,13 @@ def open_workbook(path: str | Path, limits: ReadLimits = ReadLimits()) -> Workbo
     over the limits, is password-protected or is broken. The file is never modified.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise too_big(size, limits)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile("FILE-UNREADABLE", "无法打开文件", str(exc)) from None
+    data = read_bounded(path, limits)
     kind = sniff_stream(io.BytesIO(data))
     refuse_kind(kind)
     if kind in ZIP_KINDS:
         check_zip(data, limits)
+        if kind != "ods":
+            check_declared_counts(data)
     elif kind in ("xls", "et"):
         check_xls(data, limits)
     try:
@@ -89,6 +87,20 @@ def open_workbook(path: str | Path, limits: ReadLimits = ReadLimits()) -> Workbo
     if not metadata:
         raise UnreadableFile("FILE-UNREADABLE", "工作簿中没有任何工作表，文件可能已损坏")
     return WorkbookReader(path, kind, data, workbook, metadata, limits)
+
+
+_FEB_28_1900 = date(1900, 2, 28)
+
+
+def _restore_odd_dates(cells: list[list[Any]], xml: bytes) -> None:
+    """Put back the stored number where calamine made a date cell's 0 or negative number the
+    time 00:00, or 60 the date 1900-02-28 (see `xlsx.odd_serials`), so that the message says
+    what the branch sees in Excel."""
+    for (r, c), number in odd_serials(xml).items():
+        if r < len(cells) and c < len(cells[r]):
+            value = cells[r][c]
+            if type(value) is time or (type(value) is date and value == _FEB_28_1900):
+                cells[r][c] = number
 
 
 def _parser_error(exc: BaseException) -> UnreadableFile:
@@ -132,7 +144,9 @@ class WorkbookReader:
             raise KeyError(name)
         if name not in self._cache:
             try:
-                self._cache[name] = self._read(name)
+                sheet = self._read(name)
+                sheet.limit = self.limits.max_rows
+                self._cache[name] = sheet
             except (UnreadableFile, KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # calamine's Rust panics arrive as BaseException
@@ -189,8 +203,9 @@ class WorkbookReader:
         last_row, safe = xlsx_extent(xml, self.limits) if part else (0, False)
         if safe:
             cells, total, _ = self._calamine_cells(name)
+            _restore_odd_dates(cells, xml)
         else:
-            width = MAX_COLS if CELL_WITHOUT_REF.search(xml) else xlsx_columns(xml)
+            width = xlsx_columns(xml) if canonical_refs(xml) else MAX_COLS
             cells, total = self._openpyxl_cells(name, min(width, MAX_COLS))
             total = max(total, last_row)
         formulas, uncached = xlsx_formulas(xml)

@@ -41,16 +41,23 @@ def workbook_part(zf: zipfile.ZipFile) -> str:
 # --------------------------------------------------------------------------------------------
 
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})\d')
-# A <c> start tag whose first attribute is not r="..." (Excel, WPS, LibreOffice and openpyxl all
-# write r first; anything else is read by the streaming reader, which places such cells itself).
-CELL_WITHOUT_REF = re.compile(rb'<c(?! r=")[ >/]')
+# The fast path (calamine) is taken only for a sheet whose every cell reference is in the one
+# form Excel, WPS, LibreOffice and openpyxl write: <c r="AB12" ...>, upper-case letters, the
+# reference the first attribute. Anything else -- a lower-case reference (r="xfd1048576", which
+# calamine reads but our scan for large references would not see), a <c> without r, spaces or
+# single quotes around the value, a character reference, a second r -- sends the sheet to the
+# streaming reader, which bounds rows and columns itself. Calamine allocates the rectangle up
+# to the last cell present, so a reference we cannot bound must never reach it.
+CELL_WITHOUT_REF = re.compile(rb'<(?:[\w.-]+:)?c(?! r="[A-Z]{1,3}[0-9]{1,7}"[\s/>])[\s/>]')
+# An r attribute (on <c> or <row>) anywhere that is not an upper-case reference or a row number.
+ODD_REF = re.compile(rb'\sr\s*=\s*(?!"(?:[A-Z]{1,3})?[0-9]{1,7}")["\']')
 _ROOT_PREFIX = re.compile(rb"<(\w+):worksheet\b")
 
 
 @lru_cache(maxsize=8)
 def _big_ref(digits: int) -> re.Pattern[bytes]:
     """A cell reference with at least `digits` digits in its row number, and what follows it."""
-    return re.compile(rb'r="[A-Z]{1,3}(\d{%d,})"[^>]*?(/?)>(</)?' % digits)
+    return re.compile(rb'r=["\'][A-Za-z]{1,3}(\d{%d,})["\'][^>]*?(/?)>(</)?' % digits)
 
 
 def xlsx_extent(xml: bytes, limits: ReadLimits) -> tuple[int, bool]:
@@ -70,10 +77,17 @@ def xlsx_extent(xml: bytes, limits: ReadLimits) -> tuple[int, bool]:
         last = max(last, int(m.group(1)))
     rows = last if last else 10 ** (digits - 1) - 1
     safe = rows * xlsx_columns(xml) <= max(limits.max_rows, 1000) * CELLS_PER_ROW
-    # Cells without an r="" reference are placed one after another: we cannot bound them here.
-    if CELL_WITHOUT_REF.search(xml):
+    # Cells without an r="" reference are placed one after another, and a reference in any other
+    # form is not seen by the scans above: we cannot bound such a sheet here.
+    if not canonical_refs(xml):
         safe = False
     return last, safe
+
+
+def canonical_refs(xml: bytes) -> bool:
+    """Whether every cell reference in the sheet XML has the form the cheap scans bound
+    (upper-case letters, the first attribute, double quotes): see CELL_WITHOUT_REF."""
+    return CELL_WITHOUT_REF.search(xml) is None and ODD_REF.search(xml) is None
 
 
 def xlsx_columns(xml: bytes) -> int:
@@ -232,4 +246,22 @@ def xlsx_merged(xml: bytes) -> list[tuple[int, int, int, int]]:
         if first and last:
             out.append((min(first[0], last[0]), min(first[1], last[1]),
                         max(first[0], last[0]), max(first[1], last[1])))
+    return out
+
+
+
+# A styled number cell holding 0, a negative number or 60: calamine turns a date-formatted one
+# into the time 00:00 (Excel shows "1900-01-00" or "####") or 1900-02-28 (Excel shows 1900-02-29,
+# a day that never was). Rare, and found by one scan of the XML.
+_ODD_SERIAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? s="[0-9]+"[^>]*>\s*<v>(-[0-9.Ee+-]+|0|60)</v>')
+
+
+def odd_serials(xml: bytes) -> dict[tuple[int, int], float]:
+    """(row0, col0) → the number of every styled cell holding 0, a negative number or 60."""
+    out: dict[tuple[int, int], float] = {}
+    for m in _ODD_SERIAL.finditer(xml):
+        try:
+            out[(int(m.group(2)) - 1, column_index(m.group(1).decode()))] = float(m.group(3))
+        except ValueError:
+            continue
     return out

@@ -12,15 +12,16 @@ setting DUES-RATE to 警告 makes those 警告 and 提示. "关闭" drops the ru
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 
 from taizhang import catalog
 from taizhang.errors import DefinitionError
-from taizhang.problems import Problem, Severity, sort_key
+from taizhang.problems import Problem, ProblemBudget, Severity, sort_key
 from taizhang.records import BranchReturn
 from taizhang.validate import cross, dues, frequency, meetings, recruitment, roster, summary  # noqa: F401  (register the checks)
-from taizhang.validate.cells import CELL_RULES, check_cells
+from taizhang.validate.cells import CELL_RULES, bound_numbers, check_cells
 from taizhang.validate.context import CHECKS, Context
 from taizhang.workspace.config import Settings
 from taizhang.workspace.definitions import WorkbookDefinition
@@ -37,16 +38,25 @@ _BY_RANK = {s.rank: s for s in Severity}
 
 
 def validate(ret: BranchReturn, definition: WorkbookDefinition, settings: Settings, *, as_of: date,
-             cap: int | None = None) -> list[Problem]:
+             cap: int | None = None, budget: ProblemBudget | None = None) -> list[Problem]:
     """Every problem found in `ret` at `as_of`, sorted by sheet, row and column.
 
     Cell checks run on every ledger; then each rule id listed by a ledger of `definition` runs
     once (DefinitionError for an id without a check; the tests check the shipped definitions). Rules
-    switched off in `settings` are skipped. When more than `cap` problems are found (default
-    `collect.max_problems_per_file`), the most serious `cap` are kept and one PROBLEM-CAP is added.
+    switched off in `settings` are skipped. The problems are counted against one budget of
+    `cap` (default `collect.max_problems_per_file`): the most serious `cap` are kept and one
+    PROBLEM-CAP says how many there were. With `budget` (the file's budget, shared with reading
+    and identification) the caller caps the whole file's problems (`budget.cap`) and this
+    returns what the budget kept, uncapped.
     """
+    own = budget is None
+    if budget is None:
+        budget = ProblemBudget(settings.limit("max_problems_per_file") if cap is None else cap)
+    problems: list[Problem] = []
+    # Numbers beyond their column's limits leave every figure before any check computes one.
+    budget.keep(problems, bound_numbers(ret, definition))
     ctx = Context.build(ret, definition, settings, as_of)
-    problems = list(check_cells(ctx))
+    budget.keep(problems, _with_severity(check_cells(ctx, budget), settings))
     done: set[str] = set()
     for ledger in definition.ledgers:
         for rule_id in ledger.rules:
@@ -61,15 +71,9 @@ def validate(ret: BranchReturn, definition: WorkbookDefinition, settings: Settin
                 )
             if settings.rule_severity(rule_id) is None:
                 continue
-            problems.extend(run(ctx))
-    problems = apply_severity(problems, settings)
-    limit = settings.limit("max_problems_per_file") if cap is None else cap
-    if 0 <= limit < len(problems):
-        problems.sort(key=lambda p: (p.severity.rank, sort_key(p)))
-        problems = sorted(problems[:limit], key=sort_key)
-        problems.append(catalog.make("PROBLEM-CAP", limit=limit))
-        return problems
-    return sorted(problems, key=sort_key)
+            budget.keep(problems, _with_severity(run(ctx), settings))
+    problems.sort(key=sort_key)
+    return budget.cap(problems) if own else problems
 
 
 def apply_severity(problems: list[Problem], settings: Settings) -> list[Problem]:
@@ -79,18 +83,22 @@ def apply_severity(problems: list[Problem], settings: Settings) -> list[Problem]
     catalog's default (clamped to 错误…提示), so a check's own grading within a rule is kept and
     writing the default severity changes nothing.
     """
-    out = []
+    return list(_with_severity(problems, settings))
+
+
+def _with_severity(problems: Iterable[Problem], settings: Settings) -> Iterator[Problem]:
+    """`apply_severity`, one problem at a time (a check stops making problems when the file's
+    budget is spent only if they are taken as they come)."""
     for p in problems:
         if p.rule_id not in settings.severity or p.rule_id not in catalog.RULES:
-            out.append(p)
+            yield p
             continue
         forced = settings.severity[p.rule_id]
         if forced is None:
             continue
         shift = forced.rank - catalog.get(p.rule_id).severity.rank
         rank = min(max(p.severity.rank + shift, 0), 2)
-        out.append(p if rank == p.severity.rank else replace(p, severity=_BY_RANK[rank]))
-    return out
+        yield p if rank == p.severity.rank else replace(p, severity=_BY_RANK[rank])
 
 
 # --- the README's rule table ---------------------------------------------------------------

@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS submissions (
     is_current INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS submissions_branch ON submissions (branch_code, year);
+-- A return stored but kept from becoming current until the office accepts it (issue 13): an
+-- unverified return after a verified one, a blank workbook after a filled one.
+CREATE TABLE IF NOT EXISTS holds (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    reason TEXT NOT NULL,           -- unverified / blank
+    accepted_at TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE IF NOT EXISTS rows (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     ledger TEXT NOT NULL,
@@ -200,6 +207,7 @@ class NewSubmission:
     problems: list[Problem] = field(default_factory=list)
     origin: str = "branch"
     carried: Carried | None = None  # for a return that came in a lower level's roll-up
+    held: str = ""  # why the return is kept from becoming current ("" for none): see `holds`
 
 
 @dataclass
@@ -586,6 +594,29 @@ class Store:
                     st = self.path.stat()
                     _CHECKED[key] = (st.st_size, st.st_mtime_ns)
 
+    # --- held returns and the time of the last collect run (issue 13) ---------------------------
+    def accept(self, sha256: str) -> Submission | None:
+        """The office accepts a held return (by its file's SHA-256): it may become current like any
+        other (the latest wins). Returns the submission, or None when no held return has this file."""
+        r = self.conn.execute(
+            "SELECT s.id, s.branch_code, s.year FROM submissions s JOIN holds h ON h.submission_id = s.id"
+            " WHERE s.sha256 = ? AND h.accepted_at = '' ORDER BY s.id DESC LIMIT 1", (sha256,)).fetchone()
+        if r is None:
+            return None
+        with self.transaction() as c:
+            c.execute("UPDATE holds SET accepted_at = ? WHERE submission_id = ?", (_now(), r["id"]))
+            _refresh_current(c, r["branch_code"], r["year"])
+        return self.submission(int(r["id"]))
+
+    def meta_value(self, key: str) -> str:
+        """A value of the store's meta table ("" when absent)."""
+        r = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(r["value"]) if r else ""
+
+    def set_meta_value(self, key: str, value: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def __enter__(self) -> Store:
         return self
 
@@ -858,6 +889,8 @@ def _insert_submission(c: sqlite3.Connection, new: NewSubmission, received: str,
             (sid, rollup_id, k.original_file, k.original_sha256, k.lower_received_at,
              json.dumps(k.via, ensure_ascii=False)),
         )
+    if new.held:
+        c.execute("INSERT INTO holds (submission_id, reason) VALUES (?,?)", (sid, new.held))
     _refresh_current(c, ret.branch_code, ret.year)
     return sid
 
@@ -894,7 +927,8 @@ def _refresh_current(c: sqlite3.Connection, branch_code: str, year: int) -> None
     c.execute("UPDATE submissions SET is_current = 0 WHERE branch_code = ? AND year = ?", (branch_code, year))
     c.execute(
         "UPDATE submissions SET is_current = 1 WHERE id = (SELECT id FROM submissions"
-        " WHERE branch_code = ? AND year = ? ORDER BY submitted_at DESC, id DESC LIMIT 1)",
+        " WHERE branch_code = ? AND year = ? AND id NOT IN (SELECT submission_id FROM holds"
+        " WHERE accepted_at = '') ORDER BY submitted_at DESC, id DESC LIMIT 1)",
         (branch_code, year),
     )
 
