@@ -273,7 +273,7 @@ def _list_sheet(spec: ListSheet):
                      line.rule]
             for c, text in enumerate(texts):
                 fmt = sev.get(text, center) if c == 0 else small if c == 7 else cell if c >= 4 else center
-                if c in (1, 2, 3) and line.target:
+                if text and line.target and (c == 1 or (c in (2, 3) and line.row)):
                     ws.write_url(r, c, f"internal:{line.target}", link, string=text or line.target)
                 else:
                     ws.write_string(r, c, text, fmt)

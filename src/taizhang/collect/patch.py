@@ -541,15 +541,17 @@ def _list_sheet_xml(spec: ListSheet, st: dict[str, int], heights: list[float], s
         r = 4 + i
         sev = {"错误": st["error"], "警告": st["warning"]}.get(line.severity, st["center"])
         link = st["link"] if line.target else st["center"]
-        cells = [(line.severity, sev), (line.sheet, link), (line.row, link), (line.column, link),
+        cells = [(line.severity, sev), (line.sheet, link), (line.row, link if line.row else st["center"]),
+                 (line.column, link if line.row else st["center"]),
                  (line.value, st["cell"]), (line.problem, st["cell"]), (line.fix, st["cell"]), (line.rule, st["small"])]
         rows.append(f'<row r="{r}" ht="{heights[1 + i]}" customHeight="1">'
                     + "".join(_inline(f"{column_letter(c)}{r}", text, s) for c, (text, s) in enumerate(cells))
                     + "</row>")
         if line.target:
             for c in (1, 2, 3):
-                links.append(f'<hyperlink ref="{column_letter(c)}{r}" location="{_x(line.target)}" '
-                             f'display="{_x(cells[c][0] or line.target)}"/>')
+                if cells[c][0]:
+                    links.append(f'<hyperlink ref="{column_letter(c)}{r}" location="{_x(line.target)}" '
+                                 f'display="{_x(cells[c][0])}"/>')
     cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
                    for c, w in enumerate(spec.widths))
     margins = setup.margins or {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6}
