@@ -127,6 +127,8 @@ def test_a_feedback_sent_back_gets_one_fresh_list(runner, ws) -> None:
                    for line in wb[LIST_SHEET].iter_rows(min_row=4))
     cell = wb["三会一课"].cell(3, columns(wb["三会一课"])["实到人数"])
     assert cell.comment is None or "未超过半数" not in cell.comment.text
+    assert not cell.fill.fgColor.rgb.endswith("F8CBAD")  # the old mark is gone with the problem
+    assert cell.number_format == "0"
 
 
 def test_collect_summary_counts_branches_not_files(runner, ws) -> None:
@@ -135,3 +137,37 @@ def test_collect_summary_counts_branches_not_files(runner, ws) -> None:
                                                                     wb["年度小结"].cell(3, 2, "改过")))
     result = invoke(runner, "-w", ws.root, "collect", "--as-of", AS_OF)
     assert "已为 1 个支部生成反馈表" in result.stdout
+
+
+def test_a_return_that_cannot_be_patched_is_rebuilt_with_its_types(ws, tmp_path: Path) -> None:
+    """An .xls/.ods return (here: the same data, handed over as if it were one) is written again:
+    dates as dates, text typed in a number column as text, problem cells with their format."""
+    from taizhang.collect.feedback import write_feedback_file
+    from taizhang.collect.files import candidate_for
+    from taizhang.collect.process import CollectContext, process_file
+    from taizhang.workspace.branches import read, usable
+
+    path = fill_return(ws, "001", tmp_path / "a.xlsx", _typed_like_a_branch)
+    ctx = CollectContext(definition=ws.definitions, settings=ws.settings,
+                         branches={b.code: b for b in usable(read(ws.branches_path)[0])}, key=ws.key,
+                         as_of=date(2026, 1, 10))
+    done = process_file(candidate_for(path), ctx)
+    assert done.ret is not None and done.signed is not None
+    out = tmp_path / "fb.xlsx"
+    write_feedback_file(out, definition=ws.definitions, settings=ws.settings, key=ws.key, ret=done.ret,
+                        problems=done.problems, original=tmp_path / "a.ods", identity=done.signed)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == LIST_SHEET
+    lines = [[c.value for c in row] for row in wb[LIST_SHEET].iter_rows(min_row=4) if row[0].value]
+    ranks = [SEVERITY_RANK[line[0]] for line in lines]
+    assert ranks == sorted(ranks) and len(lines) == len(done.problems)
+    meetings = wb["三会一课"]
+    cols = columns(meetings)
+    first = meetings.cell(3, cols["日期"])
+    assert first.value.date() == date(2025, 3, 5) and first.number_format == "yyyy-mm-dd"
+    assert meetings.cell(4, cols["应到人数"]).value == "11"
+    hinted = meetings.cell(4, cols["日期"])
+    assert hinted.is_date and hinted.number_format == "yyyy-mm-dd"  # read as a date, shown as one
+    assert hinted.fill.fgColor.rgb.endswith("F8CBAD") and "已识别为" in hinted.comment.text
+    quorum = meetings.cell(3, cols["实到人数"])
+    assert quorum.value == 1 and quorum.number_format == "0" and quorum.comment is not None

@@ -255,6 +255,32 @@ class _Styles:
         self.cloned[style] = new
         return new
 
+    def unmarked(self) -> dict[int, int]:
+        """For every cell format with the problem fill (an earlier feedback's marks), the format
+        it was cloned from (one identical but for the fill), or a copy without a fill."""
+        fills = self._items(b"fills", b"fill")
+        ours = {i for i, f in enumerate(fills) if PROBLEM_FILL[2:].encode() in f.upper() and b"solid" in f}
+        if not ours:
+            return {}
+
+        def fill_of(xf: bytes) -> int:
+            v = _attr(xf, b"fillId")
+            return int(v) if v and v.isdigit() else 0
+
+        def plain(xf: bytes) -> bytes:
+            return re.sub(rb'\s(?:fillId|applyFill)="[^"]*"', b"", xf)
+
+        by_shape = {}
+        for j, xf in enumerate(self.xfs):
+            if fill_of(xf) not in ours:
+                by_shape.setdefault(plain(xf), j)
+        out = {}
+        for i, xf in enumerate(self.xfs):
+            if fill_of(xf) in ours:
+                j = by_shape.get(plain(xf))
+                out[i] = j if j is not None else self.clone_with_fill(i, 0)
+        return out
+
     def result(self) -> bytes:
         xml = self.xml
         # later sections first, so that earlier offsets stay valid
@@ -364,6 +390,17 @@ def _new_cell(rownum: int, c: int, row_style: int | None, styles: _Styles, fill_
         style = next((s for lo, hi, s in col_styles if lo <= c + 1 <= hi), 0)
     new = styles.clone_with_fill(style, fill_id)
     return f'<c r="{column_letter(c)}{rownum}" s="{new}"/>'.encode()
+
+
+def _restyle(xml: bytes, styles: dict[int, int]) -> bytes:
+    """The sheet XML with every cell of a style in `styles` given the style it maps to."""
+    def one(m: re.Match[bytes]) -> bytes:
+        tag = m.group(0)
+        s = _attr(tag, b"s")
+        if s and s.isdigit() and int(s) in styles:
+            return _set_attr(tag, b"s", str(styles[int(s)]).encode())
+        return tag
+    return _CELL.sub(one, xml)
 
 
 def _mark_cells(xml: bytes, cells: set[tuple[int, int]], styles: _Styles, fill_id: int) -> bytes:
@@ -711,12 +748,19 @@ def patch_workbook(original: Path, target: Path, spec: ListSheet, marks: Marks) 
 
         changed: dict[str, bytes] = {}
         added: dict[str, bytes] = {}
+        if dropped:  # the branch sent a feedback workbook back: its old marks go
+            restore = styles.unmarked()
+            styles.cloned.clear()
+            for part in sheet_part.values():
+                xml = _read(zf, part) if restore else None
+                if xml is not None:
+                    changed[part] = _restyle(xml, restore)
         block = 100
         for sheet, cells in marks.cells.items():
             part = sheet_part.get(sheet)
             if part is None or not cells:
                 continue
-            xml = _read(zf, part)
+            xml = changed.get(part) or _read(zf, part)
             if xml is None:
                 continue
             _unprefixed(xml, b"worksheet")
@@ -782,9 +826,9 @@ def patch_workbook(original: Path, target: Path, spec: ListSheet, marks: Marks) 
         changed[styles_name] = styles.result()
         # no other sheet selected (several selected sheets are grouped: edits would go to all)
         for part in sheet_part.values():
-            if part in changed or part == dropped:
+            if part == dropped:
                 continue
-            xml = _read(zf, part)
+            xml = changed.get(part) or _read(zf, part)
             if xml is not None and b'tabSelected="1"' in xml:
                 changed[part] = xml.replace(b'tabSelected="1"', b'tabSelected="0"')
 
