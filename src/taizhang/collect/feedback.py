@@ -141,6 +141,29 @@ def _list_spec(branch_name: str, problems: list[Problem], spots: list[_Spot]) ->
                      widths=LIST_WIDTHS, lines=lines, name=LIST_SHEET)
 
 
+def _heights(definition: WorkbookDefinition, ret: BranchReturn, names: list[str]) -> dict[str, dict[int, float]]:
+    """The rows of the table ledgers whose text wraps onto more lines than a plain row shows,
+    with the height they need (at the issued column widths)."""
+    from taizhang.reading.extract import find_sheet
+    from taizhang.xlsx import wrapped_height
+
+    out: dict[str, dict[int, float]] = {}
+    for led in definition.ledgers:
+        name = find_sheet(names, led.sheet)
+        if led.kind == "form" or name is None:
+            continue
+        wide = [(c.key, c.width) for c in led.columns if c.type in ("text", "person", "enum")]
+        for row in ret.rows(led.id):
+            need = 0.0
+            for key, width in wide:
+                value = row.values.get(key) if key not in row.invalid else row.raw.get(key)
+                if isinstance(value, str) and (len(value) * 2 > width - 2 or "\n" in value):
+                    need = max(need, wrapped_height([(0, value)], max(int(width), 4)) * 15 / 14)
+            if need > 20:
+                out.setdefault(name, {})[row.excel_row] = round(need, 1)
+    return out
+
+
 def _marks(spots: list[_Spot]) -> Marks:
     grouped: dict[str, dict[tuple[int, int], list[Problem]]] = {}
     for spot in spots:
@@ -179,7 +202,9 @@ def build_feedback(
         try:
             names = patch.sheet_names(original)
             spots = _locate(definition, ret, problems, names)
-            patch.patch_workbook(original, path, _list_spec(branch.name, problems, spots), _marks(spots))
+            marks = _marks(spots)
+            marks.heights = _heights(definition, ret, names)
+            patch.patch_workbook(original, path, _list_spec(branch.name, problems, spots), marks)
             return path
         except patch.CannotPatch:
             pass  # rebuilt below

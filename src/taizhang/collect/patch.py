@@ -403,6 +403,35 @@ def _restyle(xml: bytes, styles: dict[int, int]) -> bytes:
     return _CELL.sub(one, xml)
 
 
+def _set_heights(xml: bytes, heights: dict[int, float]) -> bytes:
+    """The sheet XML with each row of `heights` at least that high (rows of text that wraps:
+    neither Excel nor LibreOffice grows a row when opening a file)."""
+    m = re.search(rb"<sheetData\b[^>]*?(/?)>", xml)
+    if not m or m.group(1):
+        return xml
+    end = xml.find(b"</sheetData>", m.end())
+    out: list[bytes] = []
+    pos = m.end()
+    for rownum, start, _stop in _row_spans(xml, m.end(), end):
+        want = heights.get(rownum)
+        if want is None:
+            continue
+        tag = _ROW.match(xml, start)
+        assert tag is not None
+        old = _attr(tag.group(0), b"ht")
+        try:
+            have = float(old) if old else 0.0
+        except ValueError:
+            have = 0.0
+        if have >= want:
+            continue
+        new = _set_attr(_set_attr(tag.group(0), b"ht", f"{want:g}".encode()), b"customHeight", b"1")
+        out += [xml[pos:start], new]
+        pos = tag.end()
+    out.append(xml[pos:])
+    return xml[:m.end()] + b"".join(out)
+
+
 def _mark_cells(xml: bytes, cells: set[tuple[int, int]], styles: _Styles, fill_id: int) -> bytes:
     """The sheet XML with the problem fill on every (row 1-based, col 0-based) of `cells`."""
     m = re.search(rb"<sheetData\b[^>]*?(/?)>", xml)
@@ -536,26 +565,22 @@ def _note_shape(shape_id: int, row0: int, col0: int) -> str:
 
 
 def _vml(existing: bytes | None, cells: list[tuple[int, int]], block: int) -> bytes:
-    """The VML drawing: the existing one's shapes other than notes, and one note per comment."""
-    if existing is None:
-        shapes = "".join(_note_shape(1024 * block + 1 + i, r, c) for i, (r, c) in enumerate(cells))
-        return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-                'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
-                f'<o:idmap v:ext="edit" data="{block}"/></o:shapelayout>{_SHAPETYPE}{shapes}</xml>').encode()
-    text = existing.decode("utf-8", "replace")
-    if "<v:shape" not in text and "</xml>" not in text:
-        raise CannotPatch("vml")
-    kept = re.sub(r"<v:shape\b(?:(?!</v:shape>).)*?ObjectType=\"Note\".*?</v:shape>", "", text, flags=re.DOTALL)
-    ids = [int(x) for x in re.findall(r'id="_x0000_s(\d+)"', kept)]
-    idmap = re.search(r'<o:idmap\b[^>]*data="(\d+)', kept)
-    first = max([*ids, 1024 * int(idmap.group(1)) if idmap else 1024 * block]) + 1
-    shapes = "".join(_note_shape(first + i, r, c) for i, (r, c) in enumerate(cells))
-    if 'id="_x0000_t202"' not in kept:
-        shapes = _SHAPETYPE + shapes
-    end = kept.rfind("</xml>")
-    if end < 0:
-        raise CannotPatch("vml end")
-    return (kept[:end] + shapes + kept[end:]).encode()
+    """The VML drawing: one note per comment. An existing drawing is replaced when it holds only
+    notes (the comments part lists them all); one with other shapes (form controls) is not
+    patched."""
+    if existing is not None:
+        text = existing.decode("utf-8", "replace")
+        shapes = len(re.findall(r"<(?:[\w.-]+:)?shape\b", text))
+        notes = len(re.findall(r"ObjectType=\"Note\"", text))
+        if shapes != notes:
+            raise CannotPatch("vml with other shapes")
+        idmap = re.search(r"idmap\b[^>]*\bdata=\"(\d+)", text)
+        if idmap:
+            block = int(idmap.group(1))
+    shapes_xml = "".join(_note_shape(1024 * block + 1 + i, r, c) for i, (r, c) in enumerate(cells))
+    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+            f'<o:idmap v:ext="edit" data="{block}"/></o:shapelayout>{_SHAPETYPE}{shapes_xml}</xml>').encode()
 
 
 # --- 问题清单 -----------------------------------------------------------------------------------------
@@ -651,9 +676,11 @@ def _list_styles(styles: _Styles) -> dict[str, int]:
 # --- the package --------------------------------------------------------------------------------------
 @dataclass
 class Marks:
-    """Problem cells per sheet name (as in the file): (row 1-based, col 0-based) → comment text."""
+    """Problem cells per sheet name (as in the file): (row 1-based, col 0-based) → comment text;
+    and the rows whose wrapped text needs more than the height they have (row → points)."""
 
     cells: dict[str, dict[tuple[int, int], str]]
+    heights: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def sheet_names(original: Path) -> list[str]:
@@ -756,6 +783,12 @@ def patch_workbook(original: Path, target: Path, spec: ListSheet, marks: Marks) 
                 if xml is not None:
                     changed[part] = _restyle(xml, restore)
         block = 100
+        for sheet, heights in marks.heights.items():
+            part = sheet_part.get(sheet)
+            xml = (changed.get(part) or _read(zf, part)) if part is not None and heights else None
+            if xml is not None:
+                _unprefixed(xml, b"worksheet")
+                changed[part] = _set_heights(xml, heights)
         for sheet, cells in marks.cells.items():
             part = sheet_part.get(sheet)
             if part is None or not cells:
