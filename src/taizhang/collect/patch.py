@@ -19,7 +19,6 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from taizhang.reading.base import column_index, column_letter
 
@@ -124,7 +123,8 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _x(text: str) -> str:
     """Text safe inside an XML element or a double-quoted attribute."""
-    return escape(_BAD_XML.sub("", text), {'"': "&quot;"})
+    text = _BAD_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _attr(tag: bytes, name: bytes) -> bytes | None:
