@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from taizhang import clock
 from taizhang.collect.patch import ListLine, ListSheet, Marks
-from taizhang.issue.workbook import FIRST_DATA_ROW, IssueRound, write_workbook
 from taizhang.problems import Problem, count_by_severity
 from taizhang.records import BranchReturn
 from taizhang.safeio import safe_filename
@@ -32,6 +31,7 @@ from taizhang.workspace.branches import Branch
 from taizhang.workspace.definitions import WorkbookDefinition
 
 if TYPE_CHECKING:
+    from taizhang.issue.workbook import IssueRound
     from taizhang.workspace import Workspace
 
 LIST_SHEET = "问题清单"
@@ -208,6 +208,8 @@ def build_feedback(
             return path
         except patch.CannotPatch:
             pass  # rebuilt below
+    from taizhang.issue.workbook import write_workbook  # xlsxwriter: only for a rebuilt workbook
+
     spots = _locate(definition, ret, problems, [led.sheet for led in definition.ledgers])
     marks = _rebuilt_marks(definition, ret, spots)
     write_workbook(
@@ -241,6 +243,7 @@ def _rebuilt_marks(definition: WorkbookDefinition, ret: BranchReturn,
                    spots: list[_Spot]) -> dict[str, dict[tuple[int, str], list[str]]]:
     """Marks for the rebuilt workbook: (row index, column key) → messages, and the spots moved to
     where the cells are in the rebuilt workbook."""
+    from taizhang.issue.workbook import FIRST_DATA_ROW
     from taizhang.reading.base import column_index
 
     marks: dict[str, dict[tuple[int, str], list[str]]] = {}
@@ -341,6 +344,8 @@ def write_feedback_file(path: Path, *, definition: WorkbookDefinition, settings:
             identity = (claimed, signature) if claimed is not None and claimed.verify(key, signature) else None
         except reading.UnreadableFile:
             identity = None
+    from taizhang.issue.workbook import IssueRound
+
     deadline = settings.deadline if ret.year == settings.year else (deadlines or {}).get(ret.year)
     rnd = IssueRound(definition=definition, org=settings.org_name, year=ret.year,
                      deadline=deadline, contact=settings.contact, phone=settings.phone, key=key)
