@@ -127,8 +127,14 @@ def _x(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+_ATTRS: dict[bytes, re.Pattern[bytes]] = {}
+
+
 def _attr(tag: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"\s" + name + rb'="([^"]*)"', tag)
+    pat = _ATTRS.get(name)
+    if pat is None:
+        pat = _ATTRS[name] = re.compile(rb"\s" + name + rb'="([^"]*)"')
+    m = pat.search(tag)
     return m.group(1) if m else None
 
 
@@ -869,7 +875,7 @@ def patch_workbook(original: Path, target: Path, spec: ListSheet, marks: Marks) 
             added[name] = changed.pop(name)
         from taizhang.safeio import atomic_path
 
-        with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as out:
+        with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
             for info in infos:
                 if dropped and info.filename in (dropped, _rels_name(dropped)):
                     continue
@@ -878,9 +884,9 @@ def patch_workbook(original: Path, target: Path, spec: ListSheet, marks: Marks) 
                     data = _read(zf, info.filename)
                     if data is None:
                         continue
-                out.writestr(_fresh(info.filename), data)
+                out.writestr(_fresh(info.filename), data, compresslevel=1)
             for name, data in added.items():
-                out.writestr(_fresh(name), data)
+                out.writestr(_fresh(name), data, compresslevel=1)
 
 
 def _fresh(name: str) -> zipfile.ZipInfo:
