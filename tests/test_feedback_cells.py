@@ -96,11 +96,11 @@ def test_problem_list_is_ordered_and_links_to_each_cell(runner, ws) -> None:
     assert [c.value for c in listing[3]] == LIST_HEADERS
     lines = [[c.value for c in row] for row in listing.iter_rows(min_row=4) if row[0].value]
     assert len(lines) == len(f["problems"])
-    order = [s for s in wb.sheetnames]
+    order = list(wb.sheetnames)
     keys = [(SEVERITY_RANK[line[0]], -1 if line[1] == "（整个文件）" else order.index(line[1]), int(line[2] or 0))
             for line in lines]
     assert keys == sorted(keys)
-    assert [line[0] for line in lines][0] == "错误" and "提示" in [line[0] for line in lines]
+    assert lines[0][0] == "错误" and "提示" in [line[0] for line in lines]
     assert not any(str(line[7]).startswith(("MEET-", "CELL-")) for line in lines)  # titles, not ids
     for i, line in enumerate(lines):
         if line[2]:
