@@ -45,7 +45,7 @@ def feedback_name(code: str, name: str, year: int | None = None) -> str:
 
 
 LIST_HEADERS = ["严重程度", "工作表", "行", "列", "填写的内容", "问题", "怎么改", "规则"]
-LIST_WIDTHS = [8.0, 12.0, 6.0, 14.0, 18.0, 44.0, 32.0, 14.0]
+LIST_WIDTHS = [8.0, 12.0, 6.0, 20.0, 16.0, 42.0, 30.0, 14.0]  # 列: a link does not wrap in LibreOffice
 _FIX_START = re.compile(r"(?<=[。；！])(?=请|建议|如确|确有|如是|如需|如实|如已|统计时)")
 _DEFAULT_FIX = {"错误": "请改正后重新报送。", "警告": "请核对；确有原因的，请在备注中说明。", "提示": "供参考。"}
 
