@@ -615,15 +615,48 @@ def ratios(run: Run) -> dict[str, dict[str, float | None]]:
         def div(a: float | None, b: float | None) -> float | None:
             return round(a / b, 2) if a is not None and b else None
 
+        def cpu(step: str) -> float | None:
+            m = run.get(step, n)
+            return m.cpu_seconds if m and m.cpu_seconds is not None and not m.failed else None
+
         c1 = sec("collect-1")
         out[str(n)] = {
+            "baseline/collect-2": div(sec("baseline"), sec("collect-2")),
             "baseline/collect-1": div(sec("baseline"), c1),
             "collect-1/floor": div(c1, sec("floor")),
+            "collect-1/floor (CPU)": div(cpu("collect-1"), cpu("floor")),
             "collect-1-nofb/floor": div(sec("collect-1-nofb"), sec("floor")),
             "collect-2/floor": div(sec("collect-2"), sec("floor")),
             "collect-1/collect-2": div(c1, sec("collect-2")),
             "issue/bare": div(sec("issue"), sec("bare")),
         }
+    return out
+
+
+def goal_lines(run: Run) -> list[str]:
+    """Whether the run meets the goals: collect at the default workers at least 10× faster than
+    the pandas script at N=100; collect on one worker at most 3× the calamine floor at every N;
+    collect's peak memory flat in N (the largest N within 1.25× of the smallest)."""
+    rs = ratios(run)
+    ns = sorted({m.n for m in run.measurements})
+    out = []
+
+    def verdict(ok: bool | None) -> str:
+        return "未测" if ok is None else ("达到" if ok else "未达到")
+
+    if 100 in ns:
+        v = rs["100"].get("baseline/collect-2")
+        out.append(f"- pandas 基线 ÷ collect（默认进程数）≥ 10（N=100）：{'' if v is None else v}，{verdict(None if v is None else v >= 10)}")
+    for n in ns:
+        v = rs[str(n)].get("collect-1/floor")
+        c = rs[str(n)].get("collect-1/floor (CPU)")
+        if v is not None:
+            out.append(f"- collect（1 进程）÷ calamine 下限 ≤ 3（N={n}）：{v}（按 CPU 时间 {c}），{verdict(v <= 3)}")
+    if len(ns) > 1:
+        a, b = run.get("collect-1", ns[0]), run.get("collect-1", ns[-1])
+        if a and b and a.maxrss_mb and b.maxrss_mb:
+            r = round(b.maxrss_mb / a.maxrss_mb, 2)
+            out.append(f"- collect 峰值内存不随 N 增长（N={ns[-1]} ÷ N={ns[0]} ≤ 1.25）：{r}，{verdict(r <= 1.25)}")
     return out
 
 
@@ -672,8 +705,10 @@ def markdown(run: Run) -> str:
             lines.append(f"| {DESCRIPTIONS[step]} | " + " | ".join(cells) + " |")
     lines += ["", "| 比值 | " + " | ".join(f"N={n}" for n in ns) + " |", "|" + "---|" * (1 + len(ns))]
     rs = ratios(run)
-    names = {"baseline/collect-1": "pandas 基线 ÷ collect（1 进程）",
+    names = {"baseline/collect-2": "pandas 基线 ÷ collect（2 进程，默认）",
+             "baseline/collect-1": "pandas 基线 ÷ collect（1 进程）",
              "collect-1/floor": "collect（1 进程）÷ calamine 下限",
+             "collect-1/floor (CPU)": "collect（1 进程）÷ calamine 下限（按 CPU 时间）",
              "collect-1-nofb/floor": "collect（1 进程，不生成反馈表）÷ calamine 下限",
              "collect-2/floor": "collect（2 进程）÷ calamine 下限",
              "collect-1/collect-2": "collect 1 进程 ÷ 2 进程",
@@ -681,6 +716,16 @@ def markdown(run: Run) -> str:
     for key, label in names.items():
         vals = [rs.get(str(n), {}).get(key) for n in ns]
         lines.append(f"| {label} | " + " | ".join("" if v is None else f"{v:.2f}" for v in vals) + " |")
+    lines += ["", "| 峰值内存 MB | " + " | ".join(f"N={n}" for n in ns) + " |", "|" + "---|" * (1 + len(ns))]
+    for step in ("floor", "collect-1", "collect-2"):
+        vals = [run.get(step, n) for n in ns]
+        if any(v and v.maxrss_mb for v in vals):
+            lines.append(f"| {DESCRIPTIONS[step]} | " + " | ".join(
+                "" if not v or not v.maxrss_mb else f"{v.maxrss_mb:.0f}" + (f"（合计 {v.tree_mb:.0f}）" if v.tree_mb else "")
+                for v in vals) + " |")
+    goals = goal_lines(run)
+    if goals:
+        lines += ["", "目标（issue 18）：", *goals]
     lin = linearity(run)
     if lin:
         lines += ["", f"| 步骤 | 每个文件耗时 N={ns[-1]} ÷ N={ns[0]} | 峰值内存 N={ns[-1]} ÷ N={ns[0]} |",

@@ -53,3 +53,4 @@ def test_a_tiny_run_generates_returns_and_measures_each_kind_of_step(bench, tmp_
     text = bench.markdown(run)
     assert "taizhang collect --workers 2" in text and "calamine" in text
     assert run.to_dict()["ratios"]["2"]["collect-2/floor"] > 0
+    assert "峰值内存 MB" in text and "collect（1 进程）÷ calamine 下限" in text

@@ -94,7 +94,7 @@ CONTRACTS: dict[str, tuple[Callable[..., tuple[Path | None, list[str]]], str, Ca
     "branches": (lambda d, t: (d.root, ["branches"]), "taizhang.levels.hierarchy:load", _last),
     "templates": (lambda d, t: (d.root, ["templates"]), "taizhang.workspace:templates", _last),
     "check": (lambda d, t: (d.root, ["check"]), "taizhang.cli.workspace_cmds:check_workspace", _last),
-    "issue": (lambda d, t: (_fresh(t), ["issue"]), "taizhang.cli.issue_cmd:issue_workspace", _last),
+    "issue": (lambda d, t: (_fresh(t), ["issue"]), "taizhang.issue:issue_workspace", _last),
     "collect": (lambda d, t: (_demo_copy(d, t), ["collect", "--as-of", AS_OF, "--no-feedback"]),
                 "taizhang.cli.collect_cmds:collect_files", _last),
     "status": (lambda d, t: (_demo_copy(d, t), ["status", "--remind"]), "taizhang.cli.collect_cmds:round_status", _last),
@@ -104,15 +104,15 @@ CONTRACTS: dict[str, tuple[Callable[..., tuple[Path | None, list[str]]], str, Ca
                                         *sorted(str(p) for p in (d.root / "inbox").rglob("*台账（报送）.xlsx"))[:2]]),
                  "taizhang.cli.validate_cmd:check_file", _many),
     "consolidate": (lambda d, t: (_demo_copy(d, t), ["consolidate", "--as-of", AS_OF]),
-                    "taizhang.cli.consolidate_cmds:consolidate_workspace", _last),
-    "stats": (lambda d, t: (d.root, ["stats", "--as-of", AS_OF]), "taizhang.cli.consolidate_cmds:figures", _last),
+                    "taizhang.consolidate:consolidate", _last),
+    "stats": (lambda d, t: (d.root, ["stats", "--as-of", AS_OF]), "taizhang.consolidate:figures", _last),
     "report": (lambda d, t: (_demo_copy(d, t), ["report", "通报", "--as-of", AS_OF, "--date", "2026-01-25"]),
-               "taizhang.cli.report_cmd:generate", _last),
+               "taizhang.reports.generate:generate", _last),
     "rollup": (lambda d, t: (next(p.parent for p in (d.root / "下级党总支").rglob("taizhang.toml")),
-                             ["rollup", "--as-of", AS_OF]), "taizhang.cli.hierarchy_cmds:rollup_workspace", _last),
+                             ["rollup", "--as-of", AS_OF]), "taizhang.levels.send:rollup", _last),
     "demo": (lambda d, t: (None, ["demo", str(t / "演示")]), "taizhang.cli.demo_cmd:build_demo", _last),
     "members import": (lambda d, t: (_fresh(t), ["members", "import", str(national(t / "党员信息.xlsx"))]),
-                       "taizhang.cli.members_cmd:member_preview", _last),
+                       "taizhang.issue:member_preview", _last),
     "year": (lambda d, t: (_fresh(t), ["year", "2026"]), "taizhang.cli.year_cmd:start_year", _last),
     "committee check": (lambda d, t: (d.root, ["committee", "check", "--year", "2025"]),
                         "taizhang.committee:load", _last),
@@ -142,7 +142,7 @@ def test_json_is_the_library_result(runner, monkeypatch, demo_ws, tmp_path, comm
 
 
 def test_report_fields_json_is_the_library_dict(runner, monkeypatch, demo_ws) -> None:
-    recorder = Recorder(monkeypatch, "taizhang.cli.report_cmd:fields")
+    recorder = Recorder(monkeypatch, "taizhang.reports.generate:fields")
     result = invoke(runner, "-w", demo_ws.root, "report", "年度", "--fields", "--branch", "001",
                     "--as-of", AS_OF, "--json")
     assert json.loads(result.stdout) == _as_json(recorder.results[-1])

@@ -37,9 +37,11 @@ def test_feedback_marks_problem_cells_and_lists_them(runner, ws) -> None:
     assert wb.sheetnames[0] == "问题清单"
     listing = wb["问题清单"]
     rows = [[c.value for c in r] for r in listing.iter_rows(min_row=4) if r[0].value]
-    quorum = next(r for r in rows if r[5] == "MEET-QUORUM")
-    assert quorum[1] == "错误" and quorum[2] == "三会一课"
-    link = listing.cell(4 + rows.index(quorum), 4).hyperlink
+    assert [c.value for c in listing[3]] == ["严重程度", "工作表", "行", "列", "填写的内容", "问题", "怎么改", "规则"]
+    quorum = next(r for r in rows if r[7] == "党员大会不足法定人数")
+    assert quorum[0] == "错误" and quorum[1] == "三会一课" and quorum[2] == "3"
+    assert quorum[6].startswith("请核对人数")
+    link = listing.cell(4 + rows.index(quorum), 2).hyperlink
     assert link is not None and "三会一课" in link.location
     meetings = wb["三会一课"]
     cols = columns(meetings)

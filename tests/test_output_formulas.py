@@ -1,4 +1,5 @@
-"""No output ever holds a live formula that came from a branch's text.
+"""No output ever holds a live formula that came from a branch's text (a feedback workbook holds the
+branch's own formulas as they were, and nothing else).
 
 Returns whose text cells begin with =, +, -, @, =HYPERLINK(...), =cmd|... (typed as text, or the
 cached result of a formula), and branch names and secretaries like that on 支部名单, go through
@@ -80,6 +81,14 @@ def test_no_output_holds_a_formula_from_branch_text(runner, tmp_path: Path) -> N
     payloads = [t.strip() for t in FORMULA_TEXTS] + [CACHED, "=cmd|' /C notepad'!A0", "-2+3",
                                                       "@SUM(1+1)*cmd|' /C calc'!A0", "+不足"]
     listed = [v for b in LISTED[3:] for v in b.values() if v[0] in "=+-@"]
+    # A feedback workbook is the branch's own workbook, marked: the formulas the branch wrote are
+    # in it as they were (and only those); its text stays text like everywhere else.
+    own = {}
+    for code, name in (("001", "001_机关第一党支部_反馈.xlsx"), ("002", "002_办公室党支部_反馈.xlsx")):
+        returned = openpyxl.load_workbook(ws.root / "inbox" / f"{code}.xlsx")
+        own[name] = {(sh.title, c.coordinate): c.value for sh in returned.worksheets
+                     for row in sh.iter_rows() for c in row if c.data_type == "f"}
+    assert ("三会一课", "G3") in own["002_办公室党支部_反馈.xlsx"]
     strings: dict[str, set[str]] = {}
     for path in outputs:
         wb = openpyxl.load_workbook(path)
@@ -89,14 +98,19 @@ def test_no_output_holds_a_formula_from_branch_text(runner, tmp_path: Path) -> N
                 for cell in row:
                     if cell.data_type == "f":
                         formula = str(cell.value)
+                        if own.get(path.name, {}).get((sheet.title, cell.coordinate)) == cell.value:
+                            continue  # the branch's own formula, sent back to it unchanged
                         assert not any(p.lstrip("=+-@\t") in formula for p in payloads + listed
                                        if len(p) > 3), (path.name, sheet.title, cell.coordinate, formula)
                     elif isinstance(cell.value, str):
                         found.add(cell.value)
     # ... and the branch's text is there, as the text it was
     for name in ("汇总台账.xlsx", "001_机关第一党支部_反馈.xlsx", "002_办公室党支部_反馈.xlsx"):
-        expected = [p for p in payloads if p != CACHED or not name.startswith("001")]  # only 002 had it
-        assert [p for p in expected if p not in strings[name]] == [], name
+        # only 002 had the cached result; its feedback holds the formula itself (checked above)
+        expected = [p for p in payloads if p != CACHED or name == "汇总台账.xlsx"]
+        # the feedback keeps the text as typed ("\t=1+2"); the 汇总台账 as read ("=1+2")
+        shown = {t.strip() for t in strings[name]} if name != "汇总台账.xlsx" else strings[name]
+        assert [p for p in expected if p not in shown] == [], name
     for text in ('=HYPERLINK("http://example.com/x","点我")', "@SUM(A1)党支部"):
         assert text in strings["统计表.xlsx"] and text in strings["催报名单.xlsx"]
     assert {"=cmd|' /C calc'!A0", "=1+1", "+8613800000000", "@李明", "=2*3", "-1"} <= strings["催报名单.xlsx"]

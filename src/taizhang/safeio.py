@@ -10,9 +10,10 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import xlsxwriter
+if TYPE_CHECKING:
+    import xlsxwriter
 
 _RESERVED = {
     "CON", "PRN", "AUX", "NUL",
@@ -249,6 +250,8 @@ def new_xlsx(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workboo
     workbook). `constant_memory` instead writes each row out to a temporary file when the next one
     starts (rows must then be written in order, sheet by sheet), for workbooks with many rows."""
     mode = {"constant_memory": True} if constant_memory else {"in_memory": True}
+    import xlsxwriter  # only where a workbook is written (start-up of other commands stays light)
+
     return xlsxwriter.Workbook(str(path), {**XLSX_OPTIONS, **mode})
 
 

@@ -106,9 +106,10 @@ def _render(report: CollectReport, as_json: bool) -> None:
     _render_rollups(report)
     counts = report.to_dict()["counts"]
     console.print("，".join(f"{k}{v}个" for k, v in counts.items()) + "。")
-    feedback = [f.feedback for f in report.files if f.feedback]
+    # one feedback workbook per branch and year: several files of one branch share it
+    feedback = {(f.branch_code, f.year) for f in report.files if f.feedback}
     if feedback:
-        console.print(f"已为 {len(feedback)} 个支部生成反馈表，位于 feedback 文件夹。")
+        console.print(f"已为 {len({code for code, _year in feedback})} 个支部生成反馈表，位于 feedback 文件夹。")
     if report.failed:
         console.print("[red]有文件无法读取或无法识别，见上表“说明”。[/]")
 

@@ -23,7 +23,6 @@ from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
-from xlsxwriter.exceptions import FileCreateError
 
 from taizhang.errors import TaizhangError
 from taizhang.problems import Problem, Severity
@@ -158,13 +157,21 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt:
             err_console.print("[yellow]已中断。[/]")
             raise typer.Exit(130) from None
-        except (OSError, FileCreateError, sqlite3.Error) as exc:
+        except _io_errors() as exc:
             if state.debug:
                 raise
             err_console.print(Prose(Text("错误：", style="bold red") + Text(terminal_text(_describe(exc)))))
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _io_errors() -> tuple[type[BaseException], ...]:
+    """OS and SQLite errors, and xlsxwriter's FileCreateError when xlsxwriter is loaded (it is
+    imported only by commands that write workbooks, so the CLI starts without it)."""
+    exceptions = sys.modules.get("xlsxwriter.exceptions")
+    extra = getattr(exceptions, "FileCreateError", None)
+    return (OSError, sqlite3.Error, extra) if extra is not None else (OSError, sqlite3.Error)
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,13 +22,13 @@ from taizhang.cli.common import (
     print_warnings,
     table,
 )
-from taizhang.consolidate import ConsolidateResult, figures
-from taizhang.consolidate import consolidate as consolidate_workspace
 from taizhang.errors import InputError
-from taizhang.levels import hierarchy
 from taizhang.party.periods import HELP as PERIOD_HELP
 from taizhang.party.periods import parse_period
 from taizhang.statistics.model import BranchStats, Stats, percent_text
+
+if TYPE_CHECKING:
+    from taizhang.consolidate import ConsolidateResult
 
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="严格汇总：有错误的台账不纳入统计（并写明是哪些支部）。")]
@@ -53,6 +53,7 @@ def consolidate(
     as_json: JsonOpt = False,
 ) -> None:
     """汇总各支部当前报送的台账，生成 output/汇总台账.xlsx 和 output/统计表.xlsx（表1至表5，含图表）。"""
+    from taizhang.consolidate import consolidate as consolidate_workspace
     ws = find_workspace()
     day = parse_as_of(as_of)
     result = consolidate_workspace(ws, year=year, strict=strict, as_of=day, unit=unit)
@@ -114,6 +115,8 @@ def stats(
     as_json: JsonOpt = False,
 ) -> None:
     """统计主要数据：党员、三会一课、组织生活、党费、发展党员和达标情况。"""
+    from taizhang.consolidate import figures
+    from taizhang.levels import hierarchy
     ws = find_workspace()
     p = parse_period(period, year or ws.settings.year)
     result = figures(ws, p, as_of=parse_as_of(as_of), strict=strict, unit=unit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,6 @@ from taizhang.cli.common import (
     table,
 )
 from taizhang.levels import links
-from taizhang.levels.send import rollup as rollup_workspace
 
 link_app = typer.Typer(
     help="上下级之间的汇总报送密钥：上级为下级党总支（党委）建立链接，下级导入后用它签名汇总。",
@@ -32,7 +31,7 @@ link_app = typer.Typer(
 def link_add(
     code: Annotated[str, typer.Argument(metavar="单位编码", help="下级单位（党总支、党委）在支部名单中的编码。")],
     renew: Annotated[bool, typer.Option("--renew", help="重新生成密钥（对方密钥丢失或泄露时）；旧密钥随即作废。")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="文件或文件夹", show_default=False, help="密钥文件写到哪里（文件夹或文件名），默认 output 文件夹。")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="文件或文件夹", show_default=False, help="密钥文件写到哪里（文件夹或文件名），默认 output 文件夹。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """（上级用）为一个下级党总支（党委）建立上报链接，生成交给对方的密钥文件。"""
@@ -117,6 +116,8 @@ def rollup(
     as_json: JsonOpt = False,
 ) -> None:
     """（下级用）把本单位所属各支部当前的台账和统计数据汇总成一个签名文件（outbox 文件夹），报送上级。"""
+    from taizhang.levels.send import rollup as rollup_workspace
+
     ws = find_workspace()
     result = rollup_workspace(ws, year=year, as_of=parse_as_of(as_of))
     if as_json:

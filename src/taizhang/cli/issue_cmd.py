@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -20,10 +20,12 @@ from taizhang.cli.common import (
     progress_bar,
     table,
 )
-from taizhang.issue import IssueResult, issue_workspace
-from taizhang.issue.memberlist import MemberImport
 from taizhang.problems import Severity
 from taizhang.vocabulary import FAILED, ISSUED
+
+if TYPE_CHECKING:
+    from taizhang.issue import IssueResult
+    from taizhang.issue.memberlist import MemberImport
 
 
 @handle_errors
@@ -44,6 +46,8 @@ def issue(
 
     以前年度报送过台账的支部，新台账预先填好上一次报送的党员名册（年底在册的党员）、发展党员（尚未转正的）
     和党费收缴表（姓名、人员类别、月计算基数）。"""
+    from taizhang.issue import issue_workspace
+
     ws = find_workspace()
     with progress_bar("生成台账", 0, enabled=not as_json) as bar:
         task = bar.add_task("生成台账", total=None, item="")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,8 +16,9 @@ from taizhang.cli.common import (
     print_json,
     table,
 )
-from taizhang.issue import member_preview
-from taizhang.issue.memberlist import WORKSPACE_FILE, MemberImport
+
+if TYPE_CHECKING:
+    from taizhang.issue.memberlist import MemberImport
 
 members_app = typer.Typer(
     help="党员信息表（全国党员管理信息系统等导出的党员名单）：预览能分到各支部党员名册的党员。",
@@ -36,6 +37,8 @@ def import_members(
     """预览党员信息表能分到哪些支部：每个支部多少名党员、各列用作什么、哪些值需要核对。
 
     只看不写，确认无误后用 taizhang issue --roster 党员信息表 下发。一名党员也分不到支部时以非零状态退出。"""
+    from taizhang.issue import member_preview  # imported when used: the CLI starts fast
+
     ws = find_workspace()
     report = member_preview(ws, file)
     if as_json:
@@ -48,6 +51,8 @@ def import_members(
 
 def render(report: MemberImport) -> None:
     """The preview: the columns, the members per branch, the values mapped, the problems."""
+    from taizhang.issue.memberlist import WORKSPACE_FILE
+
     rows = [f"第{'、'.join(str(r) for r in report.header_rows)}行"]
     console.print(f"工作表“{plain(report.sheet)}”，表头在{rows[0]}"
                   + (f"；表头上方：{plain('；'.join(report.notes))}" if report.notes else ""))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
@@ -26,8 +26,10 @@ from taizhang.cli.common import (
 from taizhang.errors import InputError
 from taizhang.party.periods import HELP as PERIOD_HELP
 from taizhang.party.periods import parse_period
-from taizhang.reports.generate import ReportRun, fields, generate
 from taizhang.reports.kinds import BRANCH, find_kind, kinds_text
+
+if TYPE_CHECKING:
+    from taizhang.reports.generate import ReportRun
 
 KIND_HELP = "报告种类，写全称或括号里的简称：" + kinds_text() + "。"
 
@@ -61,6 +63,7 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """生成 Word 报告（公文格式）到 output/reports/：支部年度、季度、换届报告，书记述职报告，党委年度党建工作总结，台账检查情况通报。"""
+    from taizhang.reports.generate import fields, generate
     ws = find_workspace()
     k = find_kind(kind)
     p = parse_period(period, year or ws.settings.year) if period else None

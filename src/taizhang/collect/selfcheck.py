@@ -87,4 +87,4 @@ def _write_feedback(path: Path, ret: BranchReturn, problems: list[Problem], defi
     signed = (identity, signature) if identity is not None else None
     return build_feedback(target, definition=definition, rnd=rnd,
                           branch=Branch(ret.branch_code, ret.branch_name), ret=ret, problems=problems,
-                          signed=signed)
+                          signed=signed, original=path)

@@ -29,7 +29,6 @@ from taizhang.committee.definition import (
     LEDGERS,
     SECRETARY_LECTURE,
 )
-from taizhang.committee.template import write_template
 from taizhang.problems import Problem
 from taizhang.records import Row, date_of, int_of, text_of
 
@@ -145,6 +144,14 @@ class CommitteeLedger:
             "meetings": rows(self.meetings), "documents": rows(self.documents), "tasks": rows(self.tasks),
             "honours": rows(self.honours), "problems": [p.to_dict() for p in self.problems],
         }
+
+
+def write_template(path: Path, *, org: str = "", rows: dict[str, list[dict[str, Any]]] | None = None) -> Path:
+    """Write the committee ledger to `path` atomically (see `committee.template.write_template`);
+    the writer is imported when used, so that commands which only read start fast."""
+    from taizhang.committee.template import write_template as write
+
+    return write(path, org=org, rows=rows)
 
 
 def path_of(ws: Workspace) -> Path:

@@ -57,6 +57,9 @@ class _Formats:
     info_value: Any = None
     legend: dict[str, Any] = field(default_factory=dict)
     problem: Any = None
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # the input cells' format properties
+    problems: dict[str, Any] = field(default_factory=dict)  # the same, marked as a problem (made when needed)
+    add_format: Any = None
 
 
 def workbook_name(branch: Branch, year: int) -> str:
@@ -74,6 +77,16 @@ def _formats(wb: Any) -> _Formats:
                                 "border": 1, "align": "center", "text_wrap": True}),
     )
     input_base = {**base, "border": 1, "border_color": "#BFBFBF", "bg_color": INPUT, "locked": False}
+    f.specs = {
+        "text": {**input_base, "num_format": "@", "text_wrap": True},
+        "date": {**input_base, "num_format": "yyyy-mm-dd", "align": "center"},
+        "int": {**input_base, "num_format": "0", "align": "center"},
+        "money": {**input_base, "num_format": "#,##0.00"},
+        "enum": {**input_base, "align": "center"},
+        "serial": {**input_base, "align": "center"},
+        "formula": {**base, "border": 1, "border_color": "#BFBFBF", "bg_color": NOTE, "num_format": "#,##0.00"},
+    }
+    f.add_format = wb.add_format
     f.cells = {
         "text": wb.add_format({**input_base, "num_format": "@", "text_wrap": True}),
         "date": wb.add_format({**input_base, "num_format": "yyyy-mm-dd", "align": "center"}),
@@ -103,14 +116,27 @@ def _formats(wb: Any) -> _Formats:
     return f
 
 
-def _cell_format(f: _Formats, col: Column) -> Any:
+def _cell_kind(col: Column) -> str:
     if col.formula:
-        return f.cells["formula"]
+        return "formula"
     if col.type in ("text", "person"):
-        return f.cells["text"]
+        return "text"
     if col.type in ("enum", "bool"):
-        return f.cells["enum"]
-    return f.cells.get(col.type, f.cells["text"])
+        return "enum"
+    return col.type if col.type in ("date", "int", "money", "serial") else "text"
+
+
+def _cell_format(f: _Formats, col: Column) -> Any:
+    return f.cells[_cell_kind(col)]
+
+
+def _problem_format(f: _Formats, col: Column | None) -> Any:
+    """The column's own cell format (number format, alignment) with the problem fill."""
+    kind = _cell_kind(col) if col is not None else "text"
+    if kind not in f.problems:
+        f.problems[kind] = f.add_format({**f.specs[kind], "bg_color": "#F8CBAD", "border_color": "#C00000",
+                                         "text_wrap": True, "locked": False})
+    return f.problems[kind]
 
 
 def _input_message(col: Column) -> dict[str, Any]:
@@ -224,11 +250,14 @@ def _protect(ws: Workspace) -> None:
 Marks = dict[tuple[int, str], list[str]]  # (row index, column key) -> messages
 
 
-def _mark(ws: Workspace, f: _Formats, r: int, c: int, value: Any, messages: list[str]) -> None:
-    """Highlight a cell with a problem and attach the messages as an Excel comment."""
-    _write_value(ws, r, c, value, f.problem)
+def _mark(ws: Workspace, f: _Formats, r: int, c: int, value: Any, messages: list[str],
+          col: Column | None = None) -> None:
+    """Highlight a cell with a problem (keeping its column's number format) and attach the
+    messages as an Excel comment."""
+    fmt = _problem_format(f, col)
+    _write_value(ws, r, c, value, fmt)
     if value is None or value == "":
-        ws.write_blank(r, c, None, f.problem)
+        ws.write_blank(r, c, None, fmt)
     text = "\n".join(f"{i}. {m}" if len(messages) > 1 else m for i, m in enumerate(messages, start=1))
     ws.write_comment(r, c, text[:2000], {"author": "taizhang", "x_scale": 3, "y_scale": 2.5,
                                          "font_name": "宋体", "font_size": 10})
@@ -277,7 +306,8 @@ def _table_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int
     keys = {col.key: c for c, col in enumerate(ledger.columns)}
     for (i, key), messages in (marks or {}).items():
         c = keys.get(key, 0)
-        _mark(ws, f, FIRST_DATA_ROW + i, c, rows[i].get(key) if i < len(rows) else None, messages)
+        _mark(ws, f, FIRST_DATA_ROW + i, c, rows[i].get(key) if i < len(rows) else None, messages,
+              ledger.columns[c])
     ws.freeze_panes(FIRST_DATA_ROW, 2 if ledger.id == "dues" else 0)
     ws.autofilter(HEADER_ROW, 0, last_input, ncols - 1)
     plan = print_setup(ws, header_rows=(0, HEADER_ROW), widths=[col.width for col in ledger.columns], font_size=11,
@@ -304,7 +334,7 @@ def _form_sheet(wb: Any, f: _Formats, ledger: Ledger, branch: Branch, year: int,
         _write_value(ws, r, 1, (values or {}).get(col.key), fmt)
         messages = (marks or {}).get((0, col.key))
         if messages:
-            _mark(ws, f, r, 1, (values or {}).get(col.key), messages)
+            _mark(ws, f, r, 1, (values or {}).get(col.key), messages, col)
         if col.height:
             ws.set_row(r, col.height)
         rule = _validation(col, year, lists)

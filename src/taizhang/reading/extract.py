@@ -141,6 +141,10 @@ class _Builder:
                 row.invalid.add(col.key)
                 row.raw[col.key] = _kept(raw)
 
+    def empty_value(self, col: Column) -> Any:
+        """What an empty cell of `col` reads as (its default; None without one)."""
+        return self._default(col)
+
     def _default(self, col: Column) -> Any:
         """The column's default value, normalised (None when it has none)."""
         if col.default is None:
@@ -240,23 +244,33 @@ def _extract_table(ledger: Ledger, sheet: RawSheet, version: str | None = None,
     # Cells that decide whether a row is blank: not 序号, not the ledger's formula columns.
     deciding = [(c, col) for col in ledger.columns if (c := columns.get(col.key)) is not None
                 and col.type != "serial" and not col.formula]
-    mapped = [(ledger.column(key), c) for key, c in columns.items()]
-    uncached = sheet.uncached
-    for r in range(first, len(sheet.cells)):
-        cells = sheet.cells[r]
+    # Per column, once: whether a formula without a saved result is in it (then each of its cells
+    # is looked at by b.cell), and the value of an empty cell (the column's default).
+    slow_cols = {c for _r, c in sheet.uncached}
+    mapped = [(ledger.column(key), key, c, c in slow_cols) for key, c in columns.items()]
+    empties = {key: b.empty_value(ledger.column(key)) for key in columns}
+    template = {col.key: None for col in ledger.columns}
+    deciding_cols = [c for c, _ in deciding]
+    cells_of = sheet.cells
+    for r in range(first, len(cells_of)):
+        cells = cells_of[r]
         width = len(cells)
-        if all(c >= width or _nothing(cells[c]) for c, _ in deciding):
+        if all(c >= width or _nothing(cells[c]) for c in deciding_cols):
             continue
-        values = {col.key: None for col in ledger.columns}
+        values = dict(template)
         row = Row(excel_row=r + 1, values=values)
-        for col, c in mapped:
+        for col, key, c, slow in mapped:
             raw = cells[c] if c < width else None
-            # A plain cell is read here, the rest (and text beyond Excel's cell limit) by b.cell.
-            if raw is not None and not uncached and not (isinstance(raw, str) and len(raw) > MAX_CELL_CHARS):
-                value = plain_value(col, raw)
-                if value is not MISS:
-                    values[col.key] = value
+            if not slow:
+                # A plain cell is read here, the rest (and text beyond Excel's cell limit) by b.cell.
+                if raw is None:
+                    values[key] = empties[key]
                     continue
+                if type(raw) is not str or len(raw) <= MAX_CELL_CHARS:
+                    value = plain_value(col, raw)
+                    if value is not MISS:
+                        values[key] = value
+                        continue
             b.cell(col, r, c, row, apply_default=True)
         data.rows.append(row)
     b.merged(first, columns)

@@ -14,19 +14,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from taizhang import catalog
 from taizhang.problems import Problem, ProblemBudget
 from taizhang.records import FIGURE_LIMIT, BranchReturn
 from taizhang.validate.context import Context
-from taizhang.workspace.definitions import WorkbookDefinition
+from taizhang.workspace.definitions import Column, WorkbookDefinition
 
 CELL_RULES = ("CELL-REQUIRED", "CELL-ENUM", "CELL-NEGATIVE", "CELL-RANGE", "CELL-YEAR", "CELL-NEXT-YEAR")
 
 
 def check_cells(ctx: Context, budget: ProblemBudget | None = None) -> Iterator[Problem]:
     """Every cell-level problem of every ledger present in the return (with `budget`: those of a
-    rule it has room for; the others are only counted, never made)."""
+    rule it has room for; the others are only counted, never made). CELL-RANGE is found before,
+    by `bound_numbers`, which takes such a cell out of the row (`row.invalid`)."""
     on = {rule_id: ctx.enabled(rule_id) for rule_id in CELL_RULES}
     severity = {rule_id: catalog.get(rule_id).severity for rule_id in CELL_RULES}
 
@@ -40,33 +42,66 @@ def check_cells(ctx: Context, budget: ProblemBudget | None = None) -> Iterator[P
     for ledger in ctx.definition.ledgers:
         if not ctx.present(ledger.id):
             continue
-        columns = [col for col in ledger.columns if ctx.found(ledger.id, col.key)]
+        # What each column is checked for, worked out once per ledger (not once per cell).
+        plans = [_plan(col, ledger.kind, on, ctx.year) for col in ledger.columns if ctx.found(ledger.id, col.key)]
         for row in ctx.rows(ledger.id):
-            for col in columns:
-                if col.key in row.invalid:
+            values = row.values
+            invalid = row.invalid
+            for col, required, check in plans:
+                key = col.key
+                if key in invalid:
                     continue
-                value = row.values.get(col.key)
+                value = values.get(key)
                 # Where the cell is is only worked out for a problem: most cells have none.
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    if col.required and not col.formula and on["CELL-REQUIRED"] and fire("CELL-REQUIRED"):
-                        yield catalog.make("CELL-REQUIRED", **ctx.where(ledger.id, row, col.key))
+                if value is None or (type(value) is str and not value.strip()):
+                    if required and fire("CELL-REQUIRED"):
+                        yield catalog.make("CELL-REQUIRED", **ctx.where(ledger.id, row, key))
                     continue
-                if col.type in ("enum", "bool") and on["CELL-ENUM"] and str(value).strip() not in col.choices:
-                    if fire("CELL-ENUM"):
-                        yield catalog.make("CELL-ENUM", value=value, choices="、".join(col.choices),
-                                           **ctx.where(ledger.id, row, col.key))
-                elif col.type in ("int", "money") and on["CELL-NEGATIVE"] and _negative(value):
-                    if fire("CELL-NEGATIVE"):
-                        yield catalog.make("CELL-NEGATIVE", value=value, **ctx.where(ledger.id, row, col.key))
-                elif (col.type == "date" and not col.history and on["CELL-YEAR"]
-                      and isinstance(value, date) and value.year != ctx.year):
-                    if fire("CELL-YEAR"):
-                        yield catalog.make("CELL-YEAR", value=value, year=ctx.year,
-                                           **ctx.where(ledger.id, row, col.key))
-                elif (col.type == "date" and col.history and on["CELL-NEXT-YEAR"] and ledger.kind != "form"
-                      and isinstance(value, date) and value.year > ctx.year and fire("CELL-NEXT-YEAR")):
-                    yield catalog.make("CELL-NEXT-YEAR", value=value, year=ctx.year, next=ctx.year + 1,
-                                       **ctx.where(ledger.id, row, col.key))
+                if check is not None:
+                    found = check(value)
+                    if found is not None and fire(found[0]):
+                        rule_id, fields = found
+                        yield catalog.make(rule_id, **fields, **ctx.where(ledger.id, row, key))
+
+
+def _plan(col: Column, kind: str, on: dict[str, bool], year: int) -> tuple[Column, bool, Any]:
+    """(the column, whether an empty cell is CELL-REQUIRED, the check of a filled cell or None).
+    A check returns (rule id, fields) for a problem, None for a good value."""
+    required = bool(col.required and not col.formula and on["CELL-REQUIRED"])
+    if col.type in ("enum", "bool"):
+        if not on["CELL-ENUM"]:
+            return col, required, None
+        choices = col.choices
+        joined = "、".join(col.choices)
+
+        def enum(value: Any) -> tuple[str, dict[str, Any]] | None:
+            if (value if type(value) is str else str(value)).strip() in choices:
+                return None
+            return "CELL-ENUM", {"value": value, "choices": joined}
+        return col, required, enum
+    if col.type in ("int", "money"):
+        if not on["CELL-NEGATIVE"]:
+            return col, required, None
+
+        def number(value: Any) -> tuple[str, dict[str, Any]] | None:
+            if type(value) is bool or not isinstance(value, (int, Decimal)):
+                return None
+            return ("CELL-NEGATIVE", {"value": value}) if value < 0 else None
+        return col, required, number
+    if col.type == "date":
+        if not col.history and on["CELL-YEAR"]:
+            def in_year(value: Any) -> tuple[str, dict[str, Any]] | None:
+                if isinstance(value, date) and value.year != year:
+                    return "CELL-YEAR", {"value": value, "year": year}
+                return None
+            return col, required, in_year
+        if col.history and on["CELL-NEXT-YEAR"] and kind != "form":
+            def not_later(value: Any) -> tuple[str, dict[str, Any]] | None:
+                if isinstance(value, date) and value.year > year:
+                    return "CELL-NEXT-YEAR", {"value": value, "year": year, "next": year + 1}
+                return None
+            return col, required, not_later
+    return col, required, None
 
 
 def bound_numbers(ret: BranchReturn, definition: WorkbookDefinition) -> list[Problem]:
@@ -118,9 +153,3 @@ def _range(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"{n(low)}至{n(high)}"
     return f"不大于{n(high)}" if high is not None else f"不小于{n(low)}"  # type: ignore[arg-type]
-
-
-def _negative(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, (int, Decimal)) and value < 0

@@ -874,8 +874,7 @@ def _insert_submission(c: sqlite3.Connection, new: NewSubmission, received: str,
                 for row in led.rows
             ],
         )
-    for p in new.problems:
-        _insert_problem(c, sid, new.sha256, p)
+    _insert_problems(c, sid, new.sha256, new.problems)
     c.execute(
         "INSERT OR IGNORE INTO files (sha256, size, first_path, first_seen, outcome, message,"
         " submission_id) VALUES (?,?,?,?,?,?,?)",
@@ -913,6 +912,16 @@ def _typed(value: Any) -> Any:
 
 _VALUES = json.JSONEncoder(ensure_ascii=False, default=_typed)
 _TEXT = json.JSONEncoder(ensure_ascii=False)
+
+
+def _insert_problems(c: sqlite3.Connection, sid: int | None, sha: str, problems: list[Problem]) -> None:
+    """Insert a return's problems in one statement."""
+    c.executemany(
+        "INSERT INTO problems (submission_id, file_sha256, rule_id, severity, sheet, row, column_header,"
+        " column_letter, value, message) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(sid, sha, p.rule_id, p.severity.value, p.sheet, p.row, p.column, p.column_letter, p.value, p.message)
+         for p in problems],
+    )
 
 
 def _insert_problem(c: sqlite3.Connection, sid: int | None, sha: str, p: Problem) -> None:
