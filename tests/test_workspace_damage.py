@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import pytest
 from conftest import invoke, make_workspace
 from returns import fill_return
 
+from taizhang import clock
 from taizhang.collect import collect
 from taizhang.issue import issue_workspace
 from taizhang.workspace import Workspace
@@ -40,10 +42,14 @@ AS_OF = "2026-01-20"
 def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("damage") / "ws"
     ws = make_workspace(root)
-    issue_workspace(ws)
+    # Issued in January of the year, sent back (SENT) and collected before the deadline: the time a
+    # return counts as sent is bounded by the issue time and the collection (issue 13).
+    with clock.fixed(datetime(2025, 1, 21, 9, 0)):
+        issue_workspace(ws)
     fill_return(ws, "001", ws.root / "inbox" / "机关第一党支部台账.xlsx")
     fill_return(ws, "003", ws.root / "inbox" / "离退休干部党支部台账.xlsx")
-    collect(ws)
+    with clock.fixed(datetime(2026, 1, 12, 15, 0)):
+        collect(ws)
     return root
 
 

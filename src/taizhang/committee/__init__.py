@@ -209,8 +209,8 @@ def read(path: Path, year: int) -> CommitteeLedger:
                 if belongs is not None and belongs != year:
                     continue  # another year's row: its problems are that year's
                 out.problems += row_problems
-                if belongs is None or any(p.severity.rank == 0 for p in row_problems):
-                    continue  # not usable: the problems say why
+                if belongs is None or any(p.severity.rank == 0 and p.rule_id != "CELL-RANGE" for p in row_problems):
+                    continue  # not usable: the problems say why (a number out of range is only left out)
                 _add(out, ledger.id, row)
             for rest in by_row.values():
                 out.problems += rest
