@@ -65,15 +65,15 @@ DEMO_AS_OF = date(2026, 1, 20)
 
 
 @pytest.fixture(scope="session")
-def demo_returns(tmp_path_factory) -> tuple[Path, dict]:
+def demo_returns(tmp_path_factory, demo_cli) -> tuple[Path, dict]:
     """The demo built up to its last year's returns (inbox/2025年/, not collected yet; 2023 and
-    2024 collected), and the demo's report. Built once: tests that change it copy the folder
-    (`copy_demo`)."""
-    from taizhang.demo import build_demo
+    2024 collected), and the demo's report as `build_demo(stages="returns")` gives it: the
+    snapshot the session's one demo run (`demo_cli`) took at that point. Tests that change it copy
+    the folder (`copy_demo`)."""
+    return _DEMO_SNAPSHOT["root"], _DEMO_SNAPSHOT["report"]
 
-    root = tmp_path_factory.mktemp("demo-returns") / "台账演示"
-    report = build_demo(root, stages="returns")
-    return root, report.to_dict()
+
+_DEMO_SNAPSHOT: dict = {}
 
 
 def copy_demo(demo_returns: tuple[Path, dict], target: Path) -> tuple[workspace.Workspace, dict]:
@@ -95,3 +95,38 @@ def demo_ws(tmp_path_factory, demo_returns) -> workspace.Workspace:
     ws, _report = copy_demo(demo_returns, tmp_path_factory.mktemp("demo") / "台账演示")
     collect(ws, [ws.root / "inbox" / "2025年"], as_of=DEMO_AS_OF)
     return ws
+
+
+@pytest.fixture(scope="session")
+def demo_cli(tmp_path_factory) -> tuple[workspace.Workspace, dict, object]:
+    """The whole demo as a user makes it (`taizhang demo DIR --json`), built once for the session:
+    the workspace, the command's JSON output, and what the library's `build_demo` returned during
+    that run (for the --json contract). Tests that share it may add outputs but must not change
+    what is stored."""
+    import json
+
+    from taizhang.cli import demo_cmd
+
+    root = tmp_path_factory.mktemp("cli-demo") / "台账演示"
+    returned: list[object] = []
+    original = demo_cmd.build_demo
+
+    snapshot = tmp_path_factory.mktemp("demo-returns") / "台账演示"
+
+    def at_returns(report) -> None:  # the "returns" stage, copied as the run passes it
+        shutil.copytree(root, snapshot, ignore=shutil.ignore_patterns("lock"))
+        moved = json.dumps(report.to_dict(), ensure_ascii=False).replace(str(root.resolve()), str(snapshot))
+        _DEMO_SNAPSHOT.update(root=snapshot, report=json.loads(moved))
+
+    def recording(*args, **kwargs):
+        result = original(*args, on_returns=at_returns, **kwargs)
+        returned.append(result)
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_cmd, "build_demo", recording)
+        result = invoke(CliRunner(), "demo", root, "--json")
+    assert result.exit_code == 0, result.output
+    assert returned and _DEMO_SNAPSHOT, "taizhang demo did not call build_demo"
+    return workspace.Workspace(root), json.loads(result.stdout), returned[-1]
+

@@ -20,14 +20,11 @@ from taizhang.workspace.store import Store
 FIRST_DATA_ROW = HEADER_ROW + 2  # Excel row of a table ledger's first data row
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cli-demo") / "台账演示"
-    from typer.testing import CliRunner
-
-    result = invoke(CliRunner(), "demo", root, "--json")
-    assert result.exit_code == 0, result.output
-    return Workspace(root), json.loads(result.stdout)
+@pytest.fixture
+def demo(demo_cli):
+    """The demo made through the CLI (`taizhang demo DIR --json`, shared by the session)."""
+    ws, output, _returned = demo_cli
+    return ws, output
 
 
 def _current_problems(ws: Workspace) -> dict[str, list]:

@@ -11,7 +11,7 @@ import docx
 import pytest
 
 from taizhang import clock
-from taizhang.demo import DemoClock, build_demo
+from taizhang.demo import DemoClock
 from taizhang.party.calendar import cn_date
 from taizhang.workspace import Workspace
 from taizhang.workspace.store import Store
@@ -34,11 +34,10 @@ def test_the_library_clock_can_be_fixed_for_a_while() -> None:
     assert clock.now() != moment
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Workspace:
-    root = tmp_path_factory.mktemp("dates") / "演示"
-    build_demo(root)
-    return Workspace(root)
+@pytest.fixture
+def demo(demo_cli) -> Workspace:
+    """The whole demo (built once for the session, through the CLI)."""
+    return demo_cli[0]
 
 
 def _text(path: Path) -> str:

@@ -5,10 +5,11 @@ Deterministic for a seed: the same branches, members, events and planted mistake
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,7 +118,8 @@ class DemoReport:
 
 
 def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = "all",
-               progress: Progress | None = None) -> DemoReport:
+               progress: Progress | None = None,
+               on_returns: Callable[[DemoReport], None] | None = None) -> DemoReport:
     """Build the demo workspace in `root` and run it through the rounds of three years, ending
     with `year`: each year the workbooks are issued (from the second year on prefilled with the
     branches' rosters and pipelines of the year before), filled by the branches — the same people,
@@ -125,6 +127,8 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
 
     `stages`: "returns" stops after writing the last year's filled returns to inbox/<year>年/
     (the earlier years are collected); "all" goes on to collect, consolidate and report.
+    `on_returns`, when given, is called at that point with the report as "returns" would give it
+    (a copy), while the folder holds exactly the "returns" stage (one build serves both).
     Refuses a folder that already holds a workspace.
     """
     from taizhang.collect import collect
@@ -175,6 +179,8 @@ def build_demo(root: Path, *, seed: int = 2025, year: int = 2025, stages: str = 
         if last and stages == "returns":
             report.rounds.append(_round_line(y, done, {}))
             return report
+        if last and on_returns is not None:
+            on_returns(copy.deepcopy(replace(report, rounds=[*report.rounds, _round_line(y, done, {})])))
         with clock.fixed(days.at(days.collected)):
             collected = collect(ws, [ws.folder("inbox") / f"{y}年"], as_of=days.as_of)
         counts = collected.to_dict()["counts"]
