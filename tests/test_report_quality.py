@@ -177,7 +177,8 @@ def test_no_generated_sentence_repeats_across_branches_in_the_committee_report(w
     assert len(practices) == 3  # every branch here has themes; at most PRACTICES_SHOWN
     counts = Counter(sentences(practices))
     assert not [s for s, n in counts.items() if n > 1]
-    assert "按台账记录的专题类别多少" in "\n".join(paras)  # the rule is stated
+    # introduced as a writer would (the selection rule itself is in the README, not the report)
+    assert "特色做法，现选取3个支部，介绍其做法：" in "\n".join(paras)
     # the tables and charts are in the 附件, after the signature
     body, annex = "\n".join(paras).split("附件1\n", 1)
     assert "中共测试局机关委员会\n2026年1月10日" in body

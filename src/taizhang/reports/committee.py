@@ -486,7 +486,9 @@ def committee_context(inputs: ReportInputs, kind: ReportKind) -> dict[str, Any]:
         },
         "work": work,
         "practices": practices(stats, inputs),
-        "practices_rule": (f"按台账记录的专题类别多少（相同时按人均“三会一课”和组织生活次数）选取{PRACTICES_SHOWN}个支部"),
+        # Chosen by the most 专题类别 recorded, then activity per member (the rule is in the README;
+        # a report states only that some branches were chosen, as a writer would).
+        "practices_rule": f"各支部结合自身实际，探索形成了一些特色做法，现选取{PRACTICES_SHOWN}个支部",
         "rows": rows,
         "total_row": total_row,
         "groups": _group_rows(stats),
