@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -86,12 +87,9 @@ def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = 80,
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; on success it replaces `target` atomically.
-
-    On an exception the temporary file is removed and `target` is left as it was.
-    """
-    target = Path(target)
+def _temporary_beside(target: Path) -> Iterator[Path]:
+    """A new temporary file beside `target` (so a rename onto it is atomic). On an exception in
+    the block it is removed and the error is named after `target`, never the temporary name."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
@@ -102,14 +100,25 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        # mkstemp creates 0600; an output should get the usual permissions of a new file.
-        os.chmod(tmp_path, 0o666 & ~_UMASK)
-        os.replace(tmp_path, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         _name_target(exc, target)
         raise
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success it replaces `target` atomically.
+
+    On an exception the temporary file is removed and `target` is left as it was.
+    """
+    target = Path(target)
+    with _temporary_beside(target) as tmp_path:
+        yield tmp_path
+        # mkstemp creates 0600; an output should get the usual permissions of a new file.
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
+        os.replace(tmp_path, target)
 
 
 class AtomicBatch:
@@ -125,22 +134,9 @@ class AtomicBatch:
     def path(self, target: Path) -> Iterator[Path]:
         """Yield a temporary path beside `target`; it replaces `target` when the batch is done."""
         target = Path(target)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix or ".tmp", dir=target.parent)
-        except OSError as exc:
-            _name_target(exc, target)
-            raise
-        os.close(fd)
-        tmp_path = Path(tmp)
-        try:
+        with _temporary_beside(target) as tmp_path:
             yield tmp_path
             os.chmod(tmp_path, 0o666 & ~_UMASK)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                tmp_path.unlink()
-            _name_target(exc, target)
-            raise
         self._pending.append((tmp_path, target))
 
     def commit(self) -> None:
@@ -266,3 +262,12 @@ def set_text_cell(cell: Any, text: str) -> None:
     cell.value = text
     if isinstance(text, str):
         cell.data_type = "s"
+
+
+def sha256_file(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

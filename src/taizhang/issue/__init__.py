@@ -8,7 +8,6 @@ custom document properties with the signed identity."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from taizhang.workspace import Workspace
 from taizhang.issue.memberlist import MemberImport, import_member_list
 from taizhang.issue.workbook import IssueRound, workbook_name, write_workbook
+from taizhang.safeio import sha256_file
 from taizhang.vocabulary import EXISTS, FAILED, ISSUED
 from taizhang.workspace import Workspace, writes
 
@@ -71,14 +71,6 @@ class IssueReport:
             "warnings": [p.to_dict() for p in self.warnings],
         }
 
-
-def sha256_file(path: Path) -> str:
-    """The hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def issue_branches(

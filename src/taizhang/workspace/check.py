@@ -5,13 +5,13 @@ the store recorded). Read-only: nothing is written, so a backup copy can be chec
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from taizhang.errors import TaizhangError
+from taizhang.safeio import sha256_file
 from taizhang.workspace import Workspace
 from taizhang.workspace.store import CHECK_HINT, RESTORE_ADVICE, SCHEMA, SCHEMA_VERSION, Store
 
@@ -198,14 +198,6 @@ def _check_current(store: Store, report: CheckReport) -> None:
             report.add(ERROR, "数据库", f"下级单位 {code} 的{year}年汇总有{n}份被标为当前有效（应为1份），"
                        "数据库记录不一致。", store.path)
 
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _check_archive(ws: Workspace, store: Store, report: CheckReport) -> None:
